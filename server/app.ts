@@ -1,0 +1,60 @@
+/**
+ * buildApp(config) assembles the server from its plugins and never listens:
+ * main.ts listens, tests use inject() or listen on port 0.
+ */
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
+import metrics from './plugins/metrics.js';
+import health from './plugins/health.js';
+import signaling from './plugins/signaling.js';
+import staticFiles from './plugins/static.js';
+import { stunOnlyIceServers } from './ice-servers.js';
+
+export interface BuildOptions {
+  /** Where logs go; stdout when omitted. Tests pass a stream to read them. */
+  logStream?: DestinationStream;
+}
+
+/** Paths pino must never print, wherever a secret could travel. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["sec-websocket-key"]',
+  '*.token',
+  '*.password',
+  '*.credential',
+  '*.secret',
+];
+
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+    },
+    trustProxy: config.trustProxy,
+    // Probes and scrapes would drown the log; every other request is logged.
+    logController: new LogController({
+      disableRequestLogging: (request) => QUIET_PATHS.has(request.url),
+    }),
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.code(status).send({
+      code: error.code ?? 'VC_ERR_INTERNAL',
+      message: status >= 500 && error.code === undefined ? 'internal server error' : error.message,
+    });
+  });
+
+  await app.register(metrics);
+  await app.register(health);
+  await app.register(signaling, { config, iceServers: stunOnlyIceServers(config) });
+  await app.register(staticFiles, { dir: config.staticDir });
+  return app;
+}

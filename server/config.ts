@@ -1,0 +1,174 @@
+/**
+ * The server's configuration: read from the environment once, every variable
+ * validated, every error reported together. Nothing else reads `process.env`.
+ * docs/configuration.md documents each variable; keep the two in step.
+ */
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  trustProxy: boolean;
+  /** `'*'` for open embedding; an empty list means same-origin only. */
+  allowedOrigins: '*' | string[];
+  roomCapacity: number;
+  maxFrameBytes: number;
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  joinTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxConnections: number;
+  maxBufferedBytes: number;
+  shutdownGraceMs: number;
+  stunUrls: string[];
+  iceTtlSeconds: number;
+  staticDir: string;
+}
+
+export const defaults: Config = {
+  host: '0.0.0.0',
+  port: 8080,
+  logLevel: 'info',
+  trustProxy: false,
+  allowedOrigins: [],
+  roomCapacity: 2,
+  maxFrameBytes: 64 * 1024,
+  rateLimitPerSecond: 50,
+  rateLimitBurst: 200,
+  joinTimeoutMs: 10_000,
+  heartbeatIntervalMs: 10_000,
+  maxConnections: 10_000,
+  maxBufferedBytes: 1024 * 1024,
+  shutdownGraceMs: 5_000,
+  stunUrls: [],
+  iceTtlSeconds: 600,
+  staticDir: 'web/dist',
+};
+
+export const MAX_ROOM_CAPACITY = 8;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads the environment into a Config, or throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const config: Config = {
+    host: read.string('HOST', defaults.host),
+    port: read.integer('PORT', defaults.port, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, defaults.logLevel),
+    trustProxy: read.boolean('TRUST_PROXY', defaults.trustProxy),
+    allowedOrigins: read.origins('ALLOWED_ORIGINS'),
+    roomCapacity: read.integer('ROOM_CAPACITY', defaults.roomCapacity, 2, MAX_ROOM_CAPACITY),
+    maxFrameBytes: read.integer('MAX_FRAME_BYTES', defaults.maxFrameBytes, 1024, 1024 * 1024),
+    rateLimitPerSecond: read.integer('RATE_LIMIT_PER_SECOND', defaults.rateLimitPerSecond, 1, 1_000_000),
+    rateLimitBurst: read.integer('RATE_LIMIT_BURST', defaults.rateLimitBurst, 1, 1_000_000),
+    joinTimeoutMs: read.integer('JOIN_TIMEOUT_MS', defaults.joinTimeoutMs, 100, 600_000),
+    heartbeatIntervalMs: read.integer('HEARTBEAT_INTERVAL_MS', defaults.heartbeatIntervalMs, 100, 600_000),
+    maxConnections: read.integer('MAX_CONNECTIONS', defaults.maxConnections, 1, 1_000_000),
+    maxBufferedBytes: read.integer('MAX_BUFFERED_BYTES', defaults.maxBufferedBytes, 64 * 1024, 1024 ** 3),
+    shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0, 60_000),
+    stunUrls: read.urls('STUN_URLS', /^stuns?:[^\s,]+$/),
+    iceTtlSeconds: read.integer('ICE_TTL_SECONDS', defaults.iceTtlSeconds, 60, 86_400),
+    staticDir: read.string('STATIC_DIR', defaults.staticDir),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${name} must be true or false, got "${value}"`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+    return fallback;
+  }
+
+  private list(name: string): string[] {
+    return (this.raw(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+
+  urls(name: string, pattern: RegExp): string[] {
+    const items = this.list(name);
+    for (const item of items) {
+      if (!pattern.test(item)) this.problems.push(`${name} has an invalid URL "${item}"`);
+    }
+    return items;
+  }
+
+  origins(name: string): '*' | string[] {
+    const items = this.list(name);
+    if (items.length === 1 && items[0] === '*') return '*';
+    const origins: string[] = [];
+    for (const item of items) {
+      const origin = parseOrigin(item);
+      if (origin === undefined) {
+        this.problems.push(`${name} must be "*" or a comma list of origins like https://app.example.com, got "${item}"`);
+      } else {
+        origins.push(origin);
+      }
+    }
+    return origins;
+  }
+}
+
+/** Normalises `https://Example.com:443/` to `https://example.com`; undefined if not an http(s) origin. */
+export function parseOrigin(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}

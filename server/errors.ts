@@ -1,0 +1,14 @@
+/**
+ * HTTP errors, defined once with stable codes. Handlers and hooks throw them;
+ * the error handler in app.ts turns them into `{ code, message }` bodies.
+ */
+import createError from '@fastify/error';
+
+export const OriginNotAllowedError = createError<[string]>(
+  'VC_ERR_ORIGIN_NOT_ALLOWED',
+  'origin %s is not allowed; add it to ALLOWED_ORIGINS',
+  403,
+);
+export const ServerFullError = createError('VC_ERR_SERVER_FULL', 'the server is at its connection limit; try again later', 503);
+export const ShuttingDownError = createError('VC_ERR_SHUTTING_DOWN', 'the server is shutting down; try again shortly', 503);
+export const UpgradeRequiredError = createError('VC_ERR_UPGRADE_REQUIRED', 'this endpoint speaks WebSocket only', 426);

@@ -1,0 +1,25 @@
+/**
+ * `GET /healthz`: the process is up. `GET /readyz`: it accepts new calls,
+ * and turns 503 as soon as shutdown begins so a load balancer stops sending.
+ */
+import type { FastifyInstance } from 'fastify';
+
+const Status = {
+  type: 'object',
+  properties: { status: { type: 'string' } },
+  required: ['status'],
+} as const;
+
+export default async function health(app: FastifyInstance) {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.get('/healthz', { schema: { response: { 200: Status } } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { response: { 200: Status, 503: Status } } }, async (_request, reply) => {
+    if (closing) return reply.code(503).send({ status: 'shutting-down' });
+    return { status: 'ready' };
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * `GET /ws`: the signaling WebSocket. Checks origin and capacity before the
+ * upgrade, gives each socket a Session, passes frames through the gate in
+ * frames.ts, finds dead peers by ping/pong, and on shutdown tells every peer
+ * before closing.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type WebSocket from 'ws';
+import type { Config } from '../config.js';
+import { CloseCode } from '../../protocol/close-codes.js';
+import { isOriginAllowed } from '../origin.js';
+import { OriginNotAllowedError, ServerFullError, ShuttingDownError, UpgradeRequiredError } from '../errors.js';
+import { Rooms } from '../signaling/rooms.js';
+import { Session } from '../signaling/session.js';
+import { TokenBucket } from '../signaling/token-bucket.js';
+import { SignalingContext, type IceServersGrant } from '../signaling/context.js';
+import { createSignalingMetrics } from '../signaling/metrics.js';
+import { onFrame } from '../signaling/frames.js';
+
+export interface SignalingOptions {
+  config: Config;
+  iceServers: () => IceServersGrant;
+}
+
+/** How much larger than MAX_FRAME_BYTES a frame may be before ws closes the socket (1009) unread. */
+const HARD_FRAME_FACTOR = 4;
+
+export default async function signaling(app: FastifyInstance, { config, iceServers }: SignalingOptions) {
+  const sessions = new Set<Session>();
+  const rooms = new Rooms<Session>(config.roomCapacity);
+  const metrics = createSignalingMetrics(app.metrics.registry, {
+    connections: () => sessions.size,
+    rooms: () => rooms.roomCount,
+    peers: () => rooms.memberCount,
+  });
+  const ctx = new SignalingContext(config, rooms, metrics, iceServers);
+  let closing = false;
+
+  const heartbeat = setInterval(() => {
+    for (const session of sessions) {
+      if (!session.alive) {
+        session.log.info('heartbeat timeout');
+        session.socket.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.socket.ping();
+    }
+  }, config.heartbeatIntervalMs);
+
+  await app.register(websocket, {
+    options: { maxPayload: config.maxFrameBytes * HARD_FRAME_FACTOR, perMessageDeflate: false },
+    errorHandler(error, socket, request) {
+      request.log.info({ err: error }, 'signaling socket error');
+      socket.terminate();
+    },
+    async preClose() {
+      closing = true;
+      clearInterval(heartbeat);
+      await closeAll();
+      await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()));
+    },
+  });
+
+  async function closeAll(): Promise<void> {
+    if (sessions.size === 0) return;
+    app.log.info({ connections: sessions.size }, 'telling peers the server is shutting down');
+    const allClosed = new Promise<void>((resolve) => {
+      for (const session of sessions) session.socket.once('close', () => sessions.size === 0 && resolve());
+    });
+    for (const session of sessions) {
+      session.clearJoinTimer();
+      ctx.reject(session, 'server-shutdown', 'the server is shutting down; reconnect shortly');
+      session.close(CloseCode.GoingAway, 'server shutting down');
+    }
+    let grace: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => (grace = setTimeout(resolve, config.shutdownGraceMs)));
+    await Promise.race([allClosed, graceOver]);
+    clearTimeout(grace);
+    for (const session of sessions) session.socket.terminate();
+  }
+
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    onRequest: async (request) => {
+      if (closing) {
+        metrics.refused('shutting-down');
+        throw new ShuttingDownError();
+      }
+      if (!isOriginAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+        metrics.refused('origin');
+        request.log.info({ origin: request.headers.origin }, 'origin refused');
+        throw new OriginNotAllowedError(String(request.headers.origin));
+      }
+      if (sessions.size >= config.maxConnections) {
+        metrics.refused('capacity');
+        throw new ServerFullError();
+      }
+    },
+    handler: async () => {
+      throw new UpgradeRequiredError();
+    },
+    wsHandler: (socket: WebSocket, request) => {
+      const id = randomBytes(12).toString('base64url');
+      const bucket = new TokenBucket(config.rateLimitPerSecond, config.rateLimitBurst);
+      const session = new Session(id, socket, request.log.child({ peer: id }), bucket, config.maxBufferedBytes);
+      sessions.add(session);
+      session.log.debug({ origin: request.headers.origin }, 'connected');
+      ctx.armJoinTimer(session);
+
+      socket.on('message', (data, isBinary) => onFrame(ctx, session, data as Buffer, isBinary));
+      socket.on('pong', () => {
+        session.alive = true;
+      });
+      socket.on('close', (code) => {
+        session.clearJoinTimer();
+        ctx.removeFromRoom(session);
+        sessions.delete(session);
+        session.log.debug({ code }, 'disconnected');
+      });
+    },
+  });
+}
