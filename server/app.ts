@@ -52,6 +52,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
   });
 
+  // A response still in flight when shutdown begins would leave its
+  // keep-alive connection open for up to keepAliveTimeout and hold up
+  // close(); ask the client to close it instead.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+
   await app.register(metrics);
   await app.register(health);
   await app.register(signaling, { config, iceServers: stunOnlyIceServers(config) });
