@@ -1,0 +1,28 @@
+/**
+ * Two peers in a room of their own, set up before a test abuses the server.
+ * `assertUnaffected()` proves afterwards that the server still relays for
+ * them and that nothing from the abuse leaked into their room.
+ */
+import { expect } from 'vitest';
+import { TestClient } from './client.js';
+
+export async function controlPair(wsUrl: string, room = 'control-room') {
+  const a = await TestClient.joined(wsUrl, room, 'control-a');
+  const b = await TestClient.joined(wsUrl, room, 'control-b');
+  await a.client.next('peer-joined');
+  return {
+    async assertUnaffected(): Promise<void> {
+      await a.client.expectNothingPending();
+      await b.client.expectNothingPending();
+      const data = { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+      a.client.send({ type: 'signal', to: b.welcome.id, data });
+      expect(await b.client.next('signal')).toEqual({ type: 'signal', from: a.welcome.id, data });
+      b.client.send({ type: 'signal', to: a.welcome.id, data });
+      expect(await a.client.next('signal')).toEqual({ type: 'signal', from: b.welcome.id, data });
+    },
+    close(): void {
+      a.client.terminate();
+      b.client.terminate();
+    },
+  };
+}

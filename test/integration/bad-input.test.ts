@@ -1,0 +1,245 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/client.js';
+import { controlPair } from '../helpers/control-pair.js';
+import { metric } from '../helpers/metrics.js';
+
+let server: TestServer;
+let control: Awaited<ReturnType<typeof controlPair>>;
+const clients: TestClient[] = [];
+
+async function setup(env: Record<string, string> = {}) {
+  server = await startServer(env);
+  control = await controlPair(server.wsUrl);
+}
+async function connect() {
+  const client = await TestClient.connect(server.wsUrl);
+  clients.push(client);
+  return client;
+}
+afterEach(async () => {
+  control.close();
+  for (const client of clients.splice(0)) client.terminate();
+  await server.close();
+});
+
+/** After a refused frame the same socket must still be able to join and be welcomed. */
+async function expectStillUsable(client: TestClient) {
+  client.send({ type: 'join', room: 'after-bad-input' });
+  expect((await client.next('welcome')).room).toBe('after-bad-input');
+}
+
+describe('malformed frames get bad-message and lose nothing', () => {
+  const cases: Array<[string, string]> = [
+    ['non-JSON', 'hello there'],
+    ['truncated JSON', '{"type":"join","room":'],
+    ['a JSON array', '[{"type":"join","room":"a"}]'],
+    ['a JSON string', '"join"'],
+    ['JSON null', 'null'],
+    ['no type', '{"room":"a"}'],
+    ['a numeric type', '{"type":1}'],
+    ['an unknown type', '{"type":"shutdown"}'],
+    ['a server-only type', '{"type":"welcome","id":"x"}'],
+    ['join without room', '{"type":"join"}'],
+    ['join with a numeric room', '{"type":"join","room":123}'],
+    ['signal without to', '{"type":"signal","data":{"candidate":{"candidate":""}}}'],
+    ['signal without data', '{"type":"signal","to":"abc"}'],
+    ['signal with both description and candidate', '{"type":"signal","to":"abc","data":{"description":{"type":"offer","sdp":""},"candidate":{"candidate":""}}}'],
+    ['signal with a description of unknown type', '{"type":"signal","to":"abc","data":{"description":{"type":"hack","sdp":""}}}'],
+    ['signal with a numeric sdp', '{"type":"signal","to":"abc","data":{"description":{"type":"offer","sdp":5}}}'],
+    ['signal with an oversized candidate', `{"type":"signal","to":"abc","data":{"candidate":{"candidate":"${'c'.repeat(1100)}"}}}`],
+    ['leave with an extra field', '{"type":"leave","room":"x"}'],
+    ['a prototype-polluting key', '{"type":"join","room":"a","__proto__":{"admin":true}}'],
+  ];
+
+  it.each(cases)('refuses %s', async (_label, frame) => {
+    await setup();
+    const client = await connect();
+    client.send(frame);
+    const error = await client.nextError();
+    expect(error.code).toBe('bad-message');
+    expect(error.message.length).toBeGreaterThan(0);
+    await expectStillUsable(client);
+    await control.assertUnaffected();
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('refuses binary frames', async () => {
+    await setup();
+    const client = await connect();
+    client.socket.send(Buffer.from('{"type":"join","room":"a"}'), { binary: true });
+    expect(await client.nextError()).toMatchObject({ code: 'bad-message' });
+    await expectStillUsable(client);
+    await control.assertUnaffected();
+  });
+
+  it('closes a socket that sends a text frame of invalid UTF-8 with 1007', async () => {
+    await setup();
+    const client = await connect();
+    client.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect((await client.closed).code).toBe(1007);
+    await control.assertUnaffected();
+  });
+});
+
+describe('names', () => {
+  const badRooms = ['', 'a b', 'room/../etc', 'ünïcode', 'x'.repeat(65), 'semi;colon', '<script>'];
+  it.each(badRooms)('refuses the room name %j', async (room) => {
+    await setup();
+    const client = await connect();
+    client.send({ type: 'join', room });
+    expect(await client.nextError()).toMatchObject({ code: 'bad-message' });
+    await control.assertUnaffected();
+  });
+
+  const badNames = ['', 'x'.repeat(65), 'new\nline', 'bell\u0007', 'del\u007f'];
+  it.each(badNames)('refuses the display name %j', async (name) => {
+    await setup();
+    const client = await connect();
+    client.send({ type: 'join', room: 'ok-room', name });
+    expect(await client.nextError()).toMatchObject({ code: 'bad-message' });
+    await control.assertUnaffected();
+  });
+
+  it('accepts a 64-character room and a non-ASCII display name', async () => {
+    await setup();
+    const room = 'r'.repeat(64);
+    const { welcome } = await TestClient.joined(server.wsUrl, room, 'Zoë 😀 Ünal');
+    expect(welcome.room).toBe(room);
+    await TestClient.joined(server.wsUrl, room, 'Bob').then(({ client, welcome: second }) => {
+      clients.push(client);
+      expect(second.peers[0]?.name).toBe('Zoë 😀 Ünal');
+    });
+  });
+});
+
+describe('frame size', () => {
+  it('answers a frame over MAX_FRAME_BYTES with too-large and keeps the socket usable', async () => {
+    await setup({ MAX_FRAME_BYTES: '2048' });
+    const client = await connect();
+    client.send({ type: 'join', room: 'big', name: 'x'.repeat(3000) });
+    const error = await client.nextError();
+    expect(error.code).toBe('too-large');
+    expect(error.message).toContain('2048');
+    await expectStillUsable(client);
+    await control.assertUnaffected();
+  });
+
+  it('relays a frame of exactly MAX_FRAME_BYTES', async () => {
+    await setup({ MAX_FRAME_BYTES: '2048' });
+    const a = await TestClient.joined(server.wsUrl, 'exact');
+    const b = await TestClient.joined(server.wsUrl, 'exact');
+    clients.push(a.client, b.client);
+    const frame = (sdp: string) => JSON.stringify({ type: 'signal', to: b.welcome.id, data: { description: { type: 'offer', sdp } } });
+    const sdp = 'v'.repeat(2048 - frame('').length);
+    expect(Buffer.byteLength(frame(sdp))).toBe(2048);
+    a.client.send(frame(sdp));
+    expect((await b.client.next('signal')).from).toBe(a.welcome.id);
+  });
+
+  it('closes a socket with 1009 when a frame exceeds four times the limit', async () => {
+    await setup({ MAX_FRAME_BYTES: '2048' });
+    const client = await connect();
+    client.send('x'.repeat(4 * 2048 + 1));
+    expect((await client.closed).code).toBe(1009);
+    await control.assertUnaffected();
+  });
+});
+
+describe('rate limit', () => {
+  it('drops frames over the rate with one rate-limited error, then closes a flood with 4001', async () => {
+    await setup({ RATE_LIMIT_PER_SECOND: '5', RATE_LIMIT_BURST: '20' });
+    const client = await connect();
+    for (let i = 0; i < 200; i++) client.send({ type: 'leave' });
+    const { code } = await client.closed;
+    expect(code).toBe(4001);
+    const errors = client.received.filter((m) => m.type === 'error');
+    const limited = errors.filter((m) => m.type === 'error' && m.code === 'rate-limited');
+    expect(limited).toHaveLength(1);
+    // Only the burst got through (each answered not-joined); nothing after it was processed.
+    expect(errors.length - limited.length).toBeLessThanOrEqual(21);
+    await control.assertUnaffected();
+  });
+
+  it('lets a client that slows down continue after being rate-limited', async () => {
+    await setup({ RATE_LIMIT_PER_SECOND: '20', RATE_LIMIT_BURST: '5' });
+    const client = await connect();
+    for (let i = 0; i < 8; i++) client.send({ type: 'leave' });
+    expect((await client.next('error')).code).toBe('not-joined');
+    const limited = await client.next('error').then(async function skip(m): Promise<string> {
+      return m.code === 'rate-limited' ? m.code : skip(await client.next('error'));
+    });
+    expect(limited).toBe('rate-limited');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expectStillUsable(client);
+  });
+
+  it('keeps one client from creating more than one room at a time, even over 10 000 attempts', async () => {
+    await setup();
+    const client = await connect();
+    for (let i = 0; i < 10_000; i++) {
+      client.send({ type: 'join', room: `room-${i}` });
+      client.send({ type: 'leave' });
+    }
+    const { code } = await client.closed;
+    expect(code).toBe(4001);
+    const welcomes = client.received.filter((m) => m.type === 'welcome');
+    expect(welcomes.length).toBeLessThanOrEqual(server.config.rateLimitBurst / 2 + 1);
+    expect(await metric(server.httpUrl, 'vc_signaling_rooms')).toBe(1);
+    expect(await metric(server.httpUrl, 'vc_signaling_peers')).toBe(2);
+    await control.assertUnaffected();
+  });
+
+  it('holds at most one room per socket even when the rate limit is not in the way', async () => {
+    await setup({ RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000' });
+    const client = await connect();
+    for (let i = 0; i < 10_000; i++) client.send({ type: 'join', room: `room-${i}` });
+    client.send({ type: 'ice-servers' });
+    await client.next('ice-servers', 10_000);
+    expect(client.received.filter((m) => m.type === 'welcome')).toHaveLength(1);
+    expect(client.received.filter((m) => m.type === 'error' && m.code === 'already-joined')).toHaveLength(9_999);
+    expect(await metric(server.httpUrl, 'vc_signaling_rooms')).toBe(2);
+    await control.assertUnaffected();
+  });
+});
+
+describe('connection limits', () => {
+  it('closes a socket that does not join within JOIN_TIMEOUT_MS with join-timeout and 4000', async () => {
+    await setup({ JOIN_TIMEOUT_MS: '300' });
+    const idle = await connect();
+    expect(await idle.nextError()).toMatchObject({ code: 'join-timeout' });
+    expect((await idle.closed).code).toBe(4000);
+    await control.assertUnaffected();
+  });
+
+  it('restarts the join timeout after leave', async () => {
+    await setup({ JOIN_TIMEOUT_MS: '300' });
+    const client = await connect();
+    client.send({ type: 'join', room: 'brief' });
+    await client.next('welcome');
+    client.send({ type: 'leave' });
+    expect(await client.nextError()).toMatchObject({ code: 'join-timeout' });
+    expect((await client.closed).code).toBe(4000);
+  });
+
+  it('refuses the upgrade with 503 beyond MAX_CONNECTIONS, and accepts again once one closes', async () => {
+    await setup({ MAX_CONNECTIONS: '3' });
+    const third = await connect();
+    const refused = await TestClient.connect(server.wsUrl).then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain('503');
+    third.close();
+    await third.closed;
+    // The server sees the close right after the client does; retry briefly.
+    let accepted: TestClient | undefined;
+    for (let attempt = 0; attempt < 20 && accepted === undefined; attempt++) {
+      accepted = await TestClient.connect(server.wsUrl).catch(() => undefined);
+      if (accepted === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(accepted).toBeDefined();
+    clients.push(accepted as TestClient);
+    expect(await metric(server.httpUrl, 'vc_signaling_upgrades_refused_total{reason="capacity"}')).toBe(1);
+  });
+});

@@ -1,0 +1,129 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/client.js';
+import { metric } from '../helpers/metrics.js';
+
+let server: TestServer;
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.terminate();
+  await server.close();
+});
+
+describe('origins', () => {
+  async function upgradeStatus(origin: string | undefined): Promise<number> {
+    return TestClient.connect(server.wsUrl, origin === undefined ? {} : { origin }).then(
+      (client) => {
+        clients.push(client);
+        return 101;
+      },
+      (error: Error) => Number(/Unexpected server response: (\d+)/.exec(error.message)?.[1] ?? 0),
+    );
+  }
+
+  it('refuses a foreign origin with 403 before the upgrade, by default', async () => {
+    server = await startServer();
+    expect(await upgradeStatus('https://evil.example')).toBe(403);
+    expect(await metric(server.httpUrl, 'vc_signaling_upgrades_refused_total{reason="origin"}')).toBe(1);
+  });
+
+  it('accepts the same origin, and clients that send none', async () => {
+    server = await startServer();
+    expect(await upgradeStatus(server.httpUrl)).toBe(101);
+    expect(await upgradeStatus(undefined)).toBe(101);
+  });
+
+  it('accepts exactly the origins in ALLOWED_ORIGINS', async () => {
+    server = await startServer({ ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:3000' });
+    expect(await upgradeStatus('https://app.example.com')).toBe(101);
+    expect(await upgradeStatus('http://localhost:3000')).toBe(101);
+    expect(await upgradeStatus('http://localhost:3001')).toBe(403);
+    expect(await upgradeStatus('https://app.example.com.evil.example')).toBe(403);
+  });
+
+  it('accepts every origin with ALLOWED_ORIGINS=*', async () => {
+    server = await startServer({ ALLOWED_ORIGINS: '*' });
+    expect(await upgradeStatus('https://anywhere.example')).toBe(101);
+  });
+
+  it('says why in the 403 body', async () => {
+    server = await startServer();
+    const response = await server.app.inject({
+      method: 'GET',
+      url: '/ws',
+      headers: { origin: 'https://evil.example', connection: 'upgrade', upgrade: 'websocket' },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({
+      code: 'VC_ERR_ORIGIN_NOT_ALLOWED',
+      message: 'origin https://evil.example is not allowed; add it to ALLOWED_ORIGINS',
+    });
+  });
+});
+
+describe('HTTP endpoints', () => {
+  it('answers /healthz and /readyz', async () => {
+    server = await startServer();
+    expect((await server.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await server.app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('answers a plain GET /ws with 426', async () => {
+    server = await startServer();
+    const response = await server.app.inject('/ws');
+    expect(response.statusCode).toBe(426);
+    expect(response.json().code).toBe('VC_ERR_UPGRADE_REQUIRED');
+  });
+
+  it('counts connections, rooms, peers, relayed frames and errors in /metrics', async () => {
+    server = await startServer();
+    const a = await TestClient.joined(server.wsUrl, 'm1');
+    const b = await TestClient.joined(server.wsUrl, 'm1');
+    const c = await TestClient.joined(server.wsUrl, 'm2');
+    const idle = await TestClient.connect(server.wsUrl);
+    clients.push(a.client, b.client, c.client, idle);
+    a.client.send({ type: 'signal', to: b.welcome.id, data: { description: { type: 'offer', sdp: 'v=0' } } });
+    a.client.send({ type: 'signal', to: b.welcome.id, data: { candidate: { candidate: '' } } });
+    a.client.send({ type: 'signal', to: b.welcome.id, data: { candidate: { candidate: '' } } });
+    await b.client.next('signal');
+    await b.client.next('signal');
+    await b.client.next('signal');
+    idle.send('garbage');
+    await idle.nextError();
+
+    const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    expect(text).toContain('# TYPE vc_signaling_connections gauge');
+    expect(await metric(server.httpUrl, 'vc_signaling_connections')).toBe(4);
+    expect(await metric(server.httpUrl, 'vc_signaling_rooms')).toBe(2);
+    expect(await metric(server.httpUrl, 'vc_signaling_peers')).toBe(3);
+    expect(await metric(server.httpUrl, 'vc_signaling_frames_total{type="join"}')).toBe(3);
+    expect(await metric(server.httpUrl, 'vc_signaling_frames_total{type="signal"}')).toBe(3);
+    expect(await metric(server.httpUrl, 'vc_signaling_relayed_total{kind="description"}')).toBe(1);
+    expect(await metric(server.httpUrl, 'vc_signaling_relayed_total{kind="candidate"}')).toBe(2);
+    expect(await metric(server.httpUrl, 'vc_signaling_errors_total{code="bad-message"}')).toBe(1);
+    expect(await metric(server.httpUrl, 'vc_process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('serves the built web client from STATIC_DIR', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vc-static-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>video call</title>');
+    await writeFile(join(dir, 'video-call.js'), 'export {};');
+    server = await startServer({ STATIC_DIR: dir });
+    const page = await server.app.inject('/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>video call</title>');
+    const script = await server.app.inject('/video-call.js');
+    expect(script.headers['content-type']).toMatch(/javascript/);
+  });
+
+  it('warns at boot and serves nothing when STATIC_DIR does not exist', async () => {
+    server = await startServer({ STATIC_DIR: '/nonexistent-static-dir' });
+    expect((await server.app.inject('/')).statusCode).toBe(404);
+    expect(server.logs.some((line) => line.includes('web client not built'))).toBe(true);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaults, loadConfig } from '../../server/config.js';
+
+describe('config', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual(defaults);
+    expect(defaults.port).toBe(8080);
+    expect(defaults.host).toBe('0.0.0.0');
+    expect(defaults.roomCapacity).toBe(2);
+  });
+
+  it('reads every variable it documents', () => {
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      PORT: '9000',
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: 'true',
+      ALLOWED_ORIGINS: 'https://a.example, https://B.example:443/',
+      ROOM_CAPACITY: '4',
+      MAX_FRAME_BYTES: '2048',
+      RATE_LIMIT_PER_SECOND: '5',
+      RATE_LIMIT_BURST: '10',
+      JOIN_TIMEOUT_MS: '1000',
+      HEARTBEAT_INTERVAL_MS: '500',
+      MAX_CONNECTIONS: '3',
+      MAX_BUFFERED_BYTES: '65536',
+      SHUTDOWN_GRACE_MS: '0',
+      STUN_URLS: 'stun:stun.example.com:3478',
+      ICE_TTL_SECONDS: '300',
+      STATIC_DIR: '/srv/web',
+    });
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      logLevel: 'warn',
+      trustProxy: true,
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      roomCapacity: 4,
+      maxFrameBytes: 2048,
+      rateLimitPerSecond: 5,
+      rateLimitBurst: 10,
+      joinTimeoutMs: 1000,
+      heartbeatIntervalMs: 500,
+      maxConnections: 3,
+      maxBufferedBytes: 65536,
+      shutdownGraceMs: 0,
+      stunUrls: ['stun:stun.example.com:3478'],
+      iceTtlSeconds: 300,
+      staticDir: '/srv/web',
+    });
+  });
+
+  it('accepts * for open embedding', () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
+  });
+
+  it('reports every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        ROOM_CAPACITY: '9',
+        LOG_LEVEL: 'loud',
+        TRUST_PROXY: 'maybe',
+        ALLOWED_ORIGINS: 'app.example.com',
+        STUN_URLS: 'http://stun.example.com',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(6);
+    for (const name of ['PORT', 'ROOM_CAPACITY', 'LOG_LEVEL', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'STUN_URLS']) {
+      expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('refuses negative and fractional numbers', () => {
+    expect(() => loadConfig({ MAX_FRAME_BYTES: '-1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ JOIN_TIMEOUT_MS: '1.5' })).toThrow(ConfigError);
+  });
+});
