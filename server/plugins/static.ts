@@ -11,7 +11,7 @@ import fastifyStatic from '@fastify/static';
 export default async function staticFiles(app: FastifyInstance, { dir }: { dir: string }) {
   const root = resolve(dir);
   if (!existsSync(root)) {
-    app.log.warn({ dir: root }, 'web client not built; static files are not served (run npm run build)');
+    app.log.warn({ dir: root }, 'no web client in STATIC_DIR; static files are not served');
     return;
   }
   await app.register(fastifyStatic, { root, index: 'index.html', maxAge: '1h' });

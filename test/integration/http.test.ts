@@ -124,6 +124,6 @@ describe('HTTP endpoints', () => {
   it('warns at boot and serves nothing when STATIC_DIR does not exist', async () => {
     server = await startServer({ STATIC_DIR: '/nonexistent-static-dir' });
     expect((await server.app.inject('/')).statusCode).toBe(404);
-    expect(server.logs.some((line) => line.includes('web client not built'))).toBe(true);
+    expect(server.logs.some((line) => line.includes('no web client in STATIC_DIR'))).toBe(true);
   });
 });
