@@ -18,6 +18,7 @@ export interface Config {
   joinTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxConnections: number;
+  maxConnectionsPerIp: number;
   maxBufferedBytes: number;
   shutdownGraceMs: number;
   stunUrls: string[];
@@ -38,6 +39,7 @@ export const defaults: Config = {
   joinTimeoutMs: 10_000,
   heartbeatIntervalMs: 10_000,
   maxConnections: 10_000,
+  maxConnectionsPerIp: 64,
   maxBufferedBytes: 1024 * 1024,
   shutdownGraceMs: 5_000,
   stunUrls: [],
@@ -76,6 +78,7 @@ export function loadConfig(env: Env): Config {
     joinTimeoutMs: read.integer('JOIN_TIMEOUT_MS', defaults.joinTimeoutMs, 100, 600_000),
     heartbeatIntervalMs: read.integer('HEARTBEAT_INTERVAL_MS', defaults.heartbeatIntervalMs, 100, 600_000),
     maxConnections: read.integer('MAX_CONNECTIONS', defaults.maxConnections, 1, 1_000_000),
+    maxConnectionsPerIp: read.integer('MAX_CONNECTIONS_PER_IP', defaults.maxConnectionsPerIp, 1, 1_000_000),
     maxBufferedBytes: read.integer('MAX_BUFFERED_BYTES', defaults.maxBufferedBytes, 64 * 1024, 1024 ** 3),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0, 60_000),
     stunUrls: read.urls('STUN_URLS', /^stuns?:[^\s,]+$/),

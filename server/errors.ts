@@ -10,5 +10,10 @@ export const OriginNotAllowedError = createError<[string]>(
   403,
 );
 export const ServerFullError = createError('VC_ERR_SERVER_FULL', 'the server is at its connection limit; try again later', 503);
+export const TooManyConnectionsError = createError(
+  'VC_ERR_TOO_MANY_CONNECTIONS',
+  'too many connections from this address; close some and try again',
+  429,
+);
 export const ShuttingDownError = createError('VC_ERR_SHUTTING_DOWN', 'the server is shutting down; try again shortly', 503);
 export const UpgradeRequiredError = createError('VC_ERR_UPGRADE_REQUIRED', 'this endpoint speaks WebSocket only', 426);

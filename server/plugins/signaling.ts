@@ -11,7 +11,13 @@ import type WebSocket from 'ws';
 import type { Config } from '../config.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { isOriginAllowed } from '../origin.js';
-import { OriginNotAllowedError, ServerFullError, ShuttingDownError, UpgradeRequiredError } from '../errors.js';
+import {
+  OriginNotAllowedError,
+  ServerFullError,
+  ShuttingDownError,
+  TooManyConnectionsError,
+  UpgradeRequiredError,
+} from '../errors.js';
 import { Rooms } from '../signaling/rooms.js';
 import { Session } from '../signaling/session.js';
 import { TokenBucket } from '../signaling/token-bucket.js';
@@ -29,6 +35,8 @@ const HARD_FRAME_FACTOR = 4;
 
 export default async function signaling(app: FastifyInstance, { config, iceServers }: SignalingOptions) {
   const sessions = new Set<Session>();
+  /** Open sockets per client address (the proxy's X-Forwarded-For when TRUST_PROXY is on). */
+  const perAddress = new Map<string, number>();
   const rooms = new Rooms<Session>(config.roomCapacity);
   const metrics = createSignalingMetrics(app.metrics.registry, {
     connections: () => sessions.size,
@@ -99,6 +107,11 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
         metrics.refused('capacity');
         throw new ServerFullError();
       }
+      if ((perAddress.get(request.ip) ?? 0) >= config.maxConnectionsPerIp) {
+        metrics.refused('address');
+        request.log.info({ ip: request.ip }, 'too many connections from one address');
+        throw new TooManyConnectionsError();
+      }
     },
     handler: async () => {
       throw new UpgradeRequiredError();
@@ -108,6 +121,8 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
       const bucket = new TokenBucket(config.rateLimitPerSecond, config.rateLimitBurst);
       const session = new Session(id, socket, request.log.child({ peer: id }), bucket, config.maxBufferedBytes);
       sessions.add(session);
+      const address = request.ip;
+      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
       session.log.debug({ origin: request.headers.origin }, 'connected');
       ctx.armJoinTimer(session);
 
@@ -119,6 +134,9 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
         session.clearJoinTimer();
         ctx.removeFromRoom(session);
         sessions.delete(session);
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left === 0) perAddress.delete(address);
+        else perAddress.set(address, left);
         session.log.debug({ code }, 'disconnected');
       });
     },

@@ -242,4 +242,32 @@ describe('connection limits', () => {
     clients.push(accepted as TestClient);
     expect(await metric(server.httpUrl, 'vc_signaling_upgrades_refused_total{reason="capacity"}')).toBe(1);
   });
+
+  const status = (headers: Record<string, string> = {}) =>
+    TestClient.connect(server.wsUrl, { headers }).then(
+      (client) => {
+        clients.push(client);
+        return 101;
+      },
+      (error: Error) => Number(/Unexpected server response: (\d+)/.exec(error.message)?.[1] ?? 0),
+    );
+
+  it('refuses the upgrade with 429 beyond MAX_CONNECTIONS_PER_IP, whatever X-Forwarded-For says', async () => {
+    // The control pair already holds two of the three sockets 127.0.0.1 may open.
+    await setup({ MAX_CONNECTIONS_PER_IP: '3' });
+    expect(await status()).toBe(101);
+    expect(await status()).toBe(429);
+    expect(await status({ 'x-forwarded-for': '198.51.100.7' })).toBe(429);
+    expect(await metric(server.httpUrl, 'vc_signaling_upgrades_refused_total{reason="address"}')).toBe(2);
+    await control.assertUnaffected();
+  });
+
+  it('counts each X-Forwarded-For address on its own when TRUST_PROXY is on', async () => {
+    await setup({ MAX_CONNECTIONS_PER_IP: '2', TRUST_PROXY: 'true' });
+    expect(await status()).toBe(429);
+    expect(await status({ 'x-forwarded-for': '198.51.100.7' })).toBe(101);
+    expect(await status({ 'x-forwarded-for': '198.51.100.7' })).toBe(101);
+    expect(await status({ 'x-forwarded-for': '198.51.100.7' })).toBe(429);
+    expect(await status({ 'x-forwarded-for': '203.0.113.9' })).toBe(101);
+  });
 });
