@@ -15,10 +15,8 @@ export const CloseCode = {
   JoinTimeout: 4000,
   /** The socket kept sending after being told `rate-limited`. */
   RateLimited: 4001,
-  /** The socket did not read its messages fast enough (send buffer over the limit). */
-  SlowConsumer: 4002,
   /** The client asked for a protocol version this server does not speak. */
-  UnsupportedVersion: 4003,
+  UnsupportedVersion: 4002,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

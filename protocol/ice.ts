@@ -1,6 +1,6 @@
 /**
  * ICE server descriptions as the browser's RTCPeerConnection takes them
- * (`RTCIceServer`), and the TURN REST API response of `GET /api/ice-servers`.
+ * (`RTCIceServer`).
  */
 import { Type, type Static } from '@sinclair/typebox';
 

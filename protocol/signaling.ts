@@ -15,6 +15,8 @@ export const ROOM_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]{1,64}$';
 /** Peer ids are issued by the server; clients only echo them back. */
 export const PEER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+/** Resume tokens are issued by the server in `welcome`; opaque to clients. */
+export const RESUME_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 
 const RoomName = Type.String({ pattern: ROOM_PATTERN });
 const DisplayName = Type.String({ pattern: NAME_PATTERN });
@@ -60,6 +62,7 @@ export const JoinMessage = Type.Object(
     room: RoomName,
     name: Type.Optional(DisplayName),
     token: Type.Optional(Type.String({ maxLength: 2048 })),
+    resume: Type.Optional(Type.String({ pattern: RESUME_PATTERN })),
     v: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },
@@ -107,6 +110,10 @@ export const WelcomeMessage = Type.Object({
   peers: Type.Array(Peer),
   iceServers: Type.Array(IceServer),
   ttl: Type.Integer({ minimum: 0 }),
+  /** Send this back as `join.resume` after a reconnect to keep the same id and seat. */
+  resume: Type.String({ pattern: RESUME_PATTERN }),
+  /** True when this join took over a previous connection's id and seat. */
+  resumed: Type.Boolean(),
 });
 
 export const PeerJoinedMessage = Type.Object({ type: Type.Literal('peer-joined'), peer: Peer });

@@ -21,11 +21,11 @@ export const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["sec-websocket-key"]',
-  '*.token',
-  '*.password',
-  '*.credential',
-  '*.secret',
+  ...['token', 'resume', 'password', 'credential', 'secret'].flatMap((key) => [key, `*.${key}`]),
 ];
+
+/** Believes the nearest `hops` proxies, as proxy-addr does for a number. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -36,10 +36,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       redact: { paths: REDACT, censor: '[redacted]' },
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
     },
-    trustProxy: config.trustProxy,
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Requests that arrive while shutdown drains the sockets are answered by
+    // their routes (readyz says 503, /ws refuses with a reason) rather than
+    // by Fastify's bare 503, which would leave an upgrade's socket open.
+    return503OnClosing: false,
     // Probes and scrapes would drown the log; every other request is logged.
     logController: new LogController({
-      disableRequestLogging: (request) => QUIET_PATHS.has(request.url),
+      disableRequestLogging: (request) => QUIET_PATHS.has(request.url.split('?', 1)[0] ?? ''),
     }),
   });
 

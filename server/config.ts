@@ -3,12 +3,18 @@
  * validated, every error reported together. Nothing else reads `process.env`.
  * docs/configuration.md documents each variable; keep the two in step.
  */
+import { isIP } from 'node:net';
 
 export interface Config {
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-For to believe: false (nobody), a hop count, or the
+   * proxies' addresses/CIDRs; true believes every hop (only behind a proxy
+   * that overwrites the header).
+   */
+  trustProxy: boolean | number | string[];
   /** `'*'` for open embedding; an empty list means same-origin only. */
   allowedOrigins: '*' | string[];
   roomCapacity: number;
@@ -69,7 +75,7 @@ export function loadConfig(env: Env): Config {
     host: read.string('HOST', defaults.host),
     port: read.integer('PORT', defaults.port, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, defaults.logLevel),
-    trustProxy: read.boolean('TRUST_PROXY', defaults.trustProxy),
+    trustProxy: read.trustProxy('TRUST_PROXY'),
     allowedOrigins: read.origins('ALLOWED_ORIGINS'),
     roomCapacity: read.integer('ROOM_CAPACITY', defaults.roomCapacity, 2, MAX_ROOM_CAPACITY),
     maxFrameBytes: read.integer('MAX_FRAME_BYTES', defaults.maxFrameBytes, 1024, 1024 * 1024),
@@ -116,13 +122,19 @@ class Reader {
     return parsed;
   }
 
-  boolean(name: string, fallback: boolean): boolean {
+  trustProxy(name: string): Config['trustProxy'] {
     const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-    if (['0', 'false', 'no', 'off'].includes(value)) return false;
-    this.problems.push(`${name} must be true or false, got "${value}"`);
-    return fallback;
+    if (value === undefined || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const items = this.list(name);
+    for (const item of items) {
+      if (!isAddressOrCidr(item)) {
+        this.problems.push(`${name} must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${item}"`);
+        return false;
+      }
+    }
+    return items;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -164,12 +176,21 @@ class Reader {
   }
 }
 
+function isAddressOrCidr(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 /** Normalises `https://Example.com:443/` to `https://example.com`; undefined if not an http(s) origin. */
 export function parseOrigin(value: string): string | undefined {
   try {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') return undefined;
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') return undefined;
+    if (url.username !== '' || url.password !== '') return undefined;
     return url.origin;
   } catch {
     return undefined;

@@ -19,6 +19,15 @@ export function isOriginAllowed(
   } catch {
     return false;
   }
-  if (host !== undefined && parsed.host === host.toLowerCase()) return true;
+  if (host !== undefined && parsed.host === normaliseHost(parsed.protocol, host)) return true;
   return allowed.includes(parsed.origin);
+}
+
+/** The Host header as URL.host would spell it (lower case, default port dropped). */
+function normaliseHost(protocol: string, host: string): string | undefined {
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return undefined;
+  }
 }

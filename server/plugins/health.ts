@@ -1,7 +1,7 @@
 /**
- * `GET /healthz`: the process is up. `GET /readyz`: it accepts new calls.
- * Once shutdown begins Fastify answers every new request, these included,
- * with 503, so a load balancer stops sending before sockets are closed.
+ * `GET /healthz`: the process is up. `GET /readyz`: it accepts new calls,
+ * and answers 503 from the moment shutdown begins, so a load balancer stops
+ * sending while the peers of open calls are being told.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -12,6 +12,15 @@ const Status = {
 } as const;
 
 export default async function health(app: FastifyInstance) {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
   app.get('/healthz', { schema: { response: { 200: Status } } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { response: { 200: Status } } }, async () => ({ status: 'ready' }));
+
+  app.get('/readyz', { schema: { response: { 200: Status, 503: Status } } }, async (_request, reply) => {
+    if (closing) return reply.code(503).send({ status: 'shutting-down' });
+    return { status: 'ready' };
+  });
 }

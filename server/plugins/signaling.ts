@@ -58,17 +58,19 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
     }
   }, config.heartbeatIntervalMs);
 
+  // Added before @fastify/websocket so it runs before the plugin's own
+  // preClose, which then unhooks the upgrade listener and closes the server.
+  app.addHook('preClose', async () => {
+    closing = true;
+    clearInterval(heartbeat);
+    await closeAll();
+  });
+
   await app.register(websocket, {
     options: { maxPayload: config.maxFrameBytes * HARD_FRAME_FACTOR, perMessageDeflate: false },
     errorHandler(error, socket, request) {
       request.log.info({ err: error }, 'signaling socket error');
       socket.terminate();
-    },
-    async preClose() {
-      closing = true;
-      clearInterval(heartbeat);
-      await closeAll();
-      await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()));
     },
   });
 
@@ -119,7 +121,7 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
     wsHandler: (socket: WebSocket, request) => {
       const id = randomBytes(12).toString('base64url');
       const bucket = new TokenBucket(config.rateLimitPerSecond, config.rateLimitBurst);
-      const session = new Session(id, socket, request.log.child({ peer: id }), bucket, config.maxBufferedBytes);
+      const session = new Session(id, socket, request.log, bucket, config.maxBufferedBytes);
       sessions.add(session);
       const address = request.ip;
       perAddress.set(address, (perAddress.get(address) ?? 0) + 1);

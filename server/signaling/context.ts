@@ -16,6 +16,9 @@ export interface IceServersGrant {
 }
 
 export class SignalingContext {
+  /** Resume token → the joined session it belongs to. */
+  readonly resumable = new Map<string, Session>();
+
   constructor(
     readonly config: Config,
     readonly rooms: Rooms<Session>,
@@ -39,12 +42,33 @@ export class SignalingContext {
     }, this.config.joinTimeoutMs);
   }
 
+  /**
+   * Hands `previous`'s id and seat to `session` without the room noticing:
+   * no peer-left, no peer-joined, so the call's peer connections carry on.
+   * The old socket, which the client has given up on, is cut.
+   */
+  takeOver(session: Session, previous: Session): void {
+    if (previous.room !== undefined) this.rooms.leave(previous.room, previous.id);
+    previous.room = undefined;
+    this.forgetResumeToken(previous);
+    previous.log.info({ by: session.id }, 'resumed elsewhere');
+    previous.socket.terminate();
+    session.id = previous.id;
+  }
+
+  forgetResumeToken(session: Session): void {
+    if (session.resumeToken === undefined) return;
+    this.resumable.delete(session.resumeToken);
+    session.resumeToken = undefined;
+  }
+
   /** Takes `session` out of its room and tells the others. */
   removeFromRoom(session: Session): void {
     const room = session.room;
     if (room === undefined) return;
     session.room = undefined;
-    session.log = session.baseLog;
+    session.bindLog();
+    this.forgetResumeToken(session);
     const left = JSON.stringify({ type: 'peer-left', id: session.id });
     for (const other of this.rooms.leave(room, session.id)) other.sendText(left);
   }

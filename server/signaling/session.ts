@@ -6,7 +6,6 @@
 import WebSocket from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerMessage } from '../../protocol/signaling.js';
-import { CloseCode } from '../../protocol/close-codes.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export class Session {
@@ -14,20 +13,30 @@ export class Session {
   name = '';
   /** Set by pong or any inbound frame; cleared by each heartbeat tick. */
   alive = true;
-  /** Frames refused in a row by the rate limit. */
-  refusedInARow = 0;
+  /** Frames refused by the rate limit in the current one-second window. */
+  refusedInWindow = 0;
+  refusalWindowStart = 0;
   joinTimer: NodeJS.Timeout | undefined;
-  /** The socket's logger, bound to the room while in one. */
-  log: FastifyBaseLogger;
+  /** The secret that lets a reconnecting client take this session's id and seat. */
+  resumeToken: string | undefined;
+  /** The socket's logger, bound to its peer id, and to the room while in one. */
+  log!: FastifyBaseLogger;
 
   constructor(
-    readonly id: string,
+    /** Issued at connect; replaced by the previous id when a join resumes. */
+    public id: string,
     readonly socket: WebSocket,
-    readonly baseLog: FastifyBaseLogger,
+    private readonly connectionLog: FastifyBaseLogger,
     readonly bucket: TokenBucket,
     private readonly maxBufferedBytes: number,
   ) {
-    this.log = baseLog;
+    this.bindLog();
+  }
+
+  /** Rebinds the logger after the id or the room changed. */
+  bindLog(): void {
+    const peerLog = this.connectionLog.child({ peer: this.id });
+    this.log = this.room === undefined ? peerLog : peerLog.child({ room: this.room });
   }
 
   send(message: ServerMessage): void {
@@ -37,8 +46,9 @@ export class Session {
   sendText(text: string): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
-      this.log.warn({ buffered: this.socket.bufferedAmount }, 'closing slow consumer');
-      this.close(CloseCode.SlowConsumer, 'send buffer full');
+      // A close frame would queue behind the unread data, so cut the connection.
+      this.log.warn({ buffered: this.socket.bufferedAmount }, 'dropping slow consumer');
+      this.socket.terminate();
       return;
     }
     this.socket.send(text);

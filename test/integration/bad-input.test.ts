@@ -161,6 +161,21 @@ describe('rate limit', () => {
     await control.assertUnaffected();
   });
 
+  it('closes a client that keeps sending several times the rate, telling it rate-limited once a second', async () => {
+    await setup({ RATE_LIMIT_PER_SECOND: '20', RATE_LIMIT_BURST: '20' });
+    const client = await connect();
+    // About 1 000 frames/s: never a burst big enough alone, but 50 times the rate.
+    for (let tick = 0; tick < 150 && client.socket.readyState === client.socket.OPEN; tick++) {
+      for (let i = 0; i < 10; i++) client.send({ type: 'leave' });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await client.closed).code).toBe(4001);
+    const limited = client.received.filter((m) => m.type === 'error' && m.code === 'rate-limited');
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited.length).toBeLessThanOrEqual(3);
+    await control.assertUnaffected();
+  });
+
   it('lets a client that slows down continue after being rate-limited', async () => {
     await setup({ RATE_LIMIT_PER_SECOND: '20', RATE_LIMIT_BURST: '5' });
     const client = await connect();
@@ -199,6 +214,24 @@ describe('rate limit', () => {
     expect(client.received.filter((m) => m.type === 'welcome')).toHaveLength(1);
     expect(client.received.filter((m) => m.type === 'error' && m.code === 'already-joined')).toHaveLength(9_999);
     expect(await metric(server.httpUrl, 'vc_signaling_rooms')).toBe(2);
+    await control.assertUnaffected();
+  });
+});
+
+describe('slow consumers', () => {
+  it('cuts a peer that stops reading once its send buffer passes MAX_BUFFERED_BYTES, and tells its room', async () => {
+    await setup({ MAX_BUFFERED_BYTES: '65536' });
+    const sender = await TestClient.joined(server.wsUrl, 'slow');
+    const reader = await TestClient.joined(server.wsUrl, 'slow');
+    clients.push(sender.client, reader.client);
+    await sender.client.next('peer-joined');
+    reader.client.socket.pause();
+    const sdp = 's'.repeat(60_000);
+    for (let i = 0; i < 190; i++) {
+      sender.client.send({ type: 'signal', to: reader.welcome.id, data: { description: { type: 'offer', sdp } } });
+    }
+    expect(await sender.client.next('peer-left', 10_000)).toEqual({ type: 'peer-left', id: reader.welcome.id });
+    expect(server.logs.some((line) => line.includes('dropping slow consumer'))).toBe(true);
     await control.assertUnaffected();
   });
 });

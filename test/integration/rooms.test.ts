@@ -77,12 +77,12 @@ describe('joining a room', () => {
     expect(await a.client.nextError()).toMatchObject({ code: 'already-joined' });
   });
 
-  it('refuses a protocol version it does not speak, then closes with 4003', async () => {
+  it('refuses a protocol version it does not speak, then closes with 4002', async () => {
     const client = await TestClient.connect(server.wsUrl);
     clients.push(client);
     client.send({ type: 'join', room: 'standup', v: 2 });
     expect(await client.nextError()).toMatchObject({ code: 'unsupported-version' });
-    expect((await client.closed).code).toBe(4003);
+    expect((await client.closed).code).toBe(4002);
   });
 });
 

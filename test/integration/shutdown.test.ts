@@ -24,8 +24,15 @@ describe('graceful shutdown', () => {
     // A client that stops reading never completes the closing handshake.
     stuck.socket.pause();
     const closing = server.close();
-    const ready = await fetch(`${server.httpUrl}/readyz`).then((response) => response.status);
-    expect(ready).toBe(503);
+    const ready = await fetch(`${server.httpUrl}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'shutting-down' });
+    // A client reconnecting during the drain is refused with a reason, and its socket does not hold up close().
+    const refused = await TestClient.connect(server.wsUrl).then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain('503');
     // close() resolves although the client never answered: the grace deadline cut it.
     await closing;
     stuck.socket.resume();

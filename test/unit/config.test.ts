@@ -52,6 +52,21 @@ describe('config', () => {
     });
   });
 
+  it('reads TRUST_PROXY as a boolean, a hop count or a list of proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.2, 172.16.0.0/12,::1' }).trustProxy).toEqual(['10.0.0.2', '172.16.0.0/12', '::1']);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.example.com' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('refuses origins with a path, credentials or another scheme', () => {
+    for (const origin of ['https://a.example/app', 'https://:pw@a.example', 'https://u@a.example', 'ftp://a.example']) {
+      expect(() => loadConfig({ ALLOWED_ORIGINS: origin })).toThrow(/ALLOWED_ORIGINS/);
+    }
+  });
+
   it('accepts * for open embedding', () => {
     expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
   });

@@ -7,6 +7,12 @@ describe('origin check', () => {
     expect(isOriginAllowed('http://localhost:8080', 'localhost:8080', [])).toBe(true);
   });
 
+  it('treats a Host header with the default port or upper case as the same origin', () => {
+    expect(isOriginAllowed('https://calls.example.com', 'calls.example.com:443', [])).toBe(true);
+    expect(isOriginAllowed('https://calls.example.com', 'Calls.Example.COM', [])).toBe(true);
+    expect(isOriginAllowed('http://calls.example.com', 'calls.example.com:80', [])).toBe(true);
+  });
+
   it('refuses another origin by default', () => {
     expect(isOriginAllowed('https://evil.example', 'calls.example.com', [])).toBe(false);
     expect(isOriginAllowed('http://localhost:3000', 'localhost:8080', [])).toBe(false);

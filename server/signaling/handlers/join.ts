@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PROTOCOL_VERSION, type JoinMessage } from '../../../protocol/signaling.js';
 import { CloseCode } from '../../../protocol/close-codes.js';
 import type { SignalingContext } from '../context.js';
@@ -13,6 +14,12 @@ export function join(ctx: SignalingContext, session: Session, message: JoinMessa
     ctx.reject(session, 'already-joined', `already in room "${session.room}"; send leave first`);
     return;
   }
+
+  // A client back from a network drop whose old socket the server still holds.
+  const previous = message.resume === undefined ? undefined : ctx.resumable.get(message.resume);
+  const resumed = previous !== undefined && previous !== session && previous.room === message.room;
+  if (resumed) ctx.takeOver(session, previous);
+
   const result = ctx.rooms.join(message.room, session);
   if (!result.ok) {
     ctx.reject(session, 'room-full', `room "${message.room}" is full (${ctx.config.roomCapacity} peers)`);
@@ -21,8 +28,10 @@ export function join(ctx: SignalingContext, session: Session, message: JoinMessa
   session.clearJoinTimer();
   session.room = message.room;
   session.name = message.name ?? '';
-  session.log = session.baseLog.child({ room: message.room });
-  session.log.info({ peers: result.others.length }, 'joined');
+  session.bindLog();
+  session.log.info({ peers: result.others.length, resumed }, 'joined');
+  session.resumeToken = randomBytes(18).toString('base64url');
+  ctx.resumable.set(session.resumeToken, session);
 
   const { iceServers, ttl } = ctx.iceServers(session);
   session.send({
@@ -33,7 +42,10 @@ export function join(ctx: SignalingContext, session: Session, message: JoinMessa
     peers: result.others.map((other) => ({ id: other.id, name: other.name })),
     iceServers,
     ttl,
+    resume: session.resumeToken,
+    resumed,
   });
+  if (resumed) return;
   const joined = JSON.stringify({ type: 'peer-joined', peer: { id: session.id, name: session.name } });
   for (const other of result.others) other.sendText(joined);
 }

@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/client.js';
+
+let server: TestServer;
+const clients: TestClient[] = [];
+async function connect() {
+  const client = await TestClient.connect(server.wsUrl);
+  clients.push(client);
+  return client;
+}
+async function joined(room: string) {
+  const result = await TestClient.joined(server.wsUrl, room);
+  clients.push(result.client);
+  return result;
+}
+
+beforeEach(async () => {
+  server = await startServer();
+});
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.terminate();
+  await server.close();
+});
+
+const candidate = { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.5 5 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+
+describe('resuming after a network drop', () => {
+  it('gives a reconnecting client its old id and seat while the server still holds its old socket', async () => {
+    const a = await joined('call');
+    const b = await joined('call');
+    await a.client.next('peer-joined');
+    // b's network drops: the server has not noticed yet, so its old socket still holds the seat.
+    b.client.socket.pause();
+    const back = await connect();
+    back.send({ type: 'join', room: 'call', resume: b.welcome.resume });
+    const welcome = await back.next('welcome');
+    expect(welcome).toMatchObject({ id: b.welcome.id, resumed: true, peers: [{ id: a.welcome.id }] });
+    expect(welcome.resume).not.toBe(b.welcome.resume);
+
+    a.client.send({ type: 'signal', to: b.welcome.id, data: candidate });
+    expect(await back.next('signal')).toEqual({ type: 'signal', from: a.welcome.id, data: candidate });
+    // The room saw no one leave or arrive, so the call's peer connections carry on.
+    await a.client.expectNothingPending();
+    b.client.socket.resume();
+    await b.client.closed;
+  });
+
+  it('joins as a new peer when the token is unknown', async () => {
+    const a = await joined('call');
+    const client = await connect();
+    client.send({ type: 'join', room: 'call', resume: 'not-a-real-token' });
+    const welcome = await client.next('welcome');
+    expect(welcome.resumed).toBe(false);
+    expect((await a.client.next('peer-joined')).peer.id).toBe(welcome.id);
+  });
+
+  it('does not carry a seat into another room', async () => {
+    const a = await joined('call');
+    const client = await connect();
+    client.send({ type: 'join', room: 'other', resume: a.welcome.resume });
+    const welcome = await client.next('welcome');
+    expect(welcome.resumed).toBe(false);
+    expect(welcome.id).not.toBe(a.welcome.id);
+    await a.client.expectNothingPending();
+  });
+
+  it('forgets the token once its peer has left', async () => {
+    const a = await joined('call');
+    const b = await joined('call');
+    b.client.send({ type: 'leave' });
+    await a.client.next('peer-left');
+    const client = await connect();
+    client.send({ type: 'join', room: 'call', resume: b.welcome.resume });
+    const welcome = await client.next('welcome');
+    expect(welcome.resumed).toBe(false);
+    expect(welcome.id).not.toBe(b.welcome.id);
+  });
+
+  it('lets a token be used once', async () => {
+    const a = await joined('call');
+    const first = await connect();
+    first.send({ type: 'join', room: 'call', resume: a.welcome.resume });
+    expect((await first.next('welcome')).resumed).toBe(true);
+    const second = await connect();
+    second.send({ type: 'join', room: 'call', resume: a.welcome.resume });
+    expect((await second.next('welcome')).resumed).toBe(false);
+  });
+});
