@@ -3,14 +3,14 @@ import { startServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 
 describe('logs', () => {
-  it('never print room tokens, cookies or authorization headers', async () => {
+  it('never print room tokens, resume tokens, cookies or authorization headers', async () => {
     const server = await startServer({ LOG_LEVEL: 'trace' });
     const secrets = ['room-token-0f9e8d7c', 'cookie-value-1a2b3c', 'bearer-4d5e6f'];
     const client = await TestClient.connect(server.wsUrl, {
       headers: { cookie: `session=${secrets[1]}`, authorization: `Bearer ${secrets[2]}` },
     });
     client.send({ type: 'join', room: 'secret-room', token: secrets[0] });
-    await client.next('welcome');
+    secrets.push((await client.next('welcome')).resume);
     client.send({ type: 'join', room: 'x', token: secrets[0], bogus: true });
     await client.nextError();
     await fetch(`${server.httpUrl}/healthz`, { headers: { authorization: `Bearer ${secrets[2]}` } });
