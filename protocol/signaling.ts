@@ -16,7 +16,7 @@ export const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]{1,64}$';
 /** Peer ids are issued by the server; clients only echo them back. */
 export const PEER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 /** Resume tokens are issued by the server in `welcome`; opaque to clients. */
-export const RESUME_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+export const RESUME_PATTERN = '^[A-Za-z0-9_.-]{1,160}$';
 
 const RoomName = Type.String({ pattern: ROOM_PATTERN });
 const DisplayName = Type.String({ pattern: NAME_PATTERN });
@@ -112,7 +112,7 @@ export const WelcomeMessage = Type.Object({
   ttl: Type.Integer({ minimum: 0 }),
   /** Send this back as `join.resume` after a reconnect to keep the same id and seat. */
   resume: Type.String({ pattern: RESUME_PATTERN }),
-  /** True when this join took over a previous connection's id and seat. */
+  /** True when this join kept the peer id its `resume` token was issued for. */
   resumed: Type.Boolean(),
 });
 

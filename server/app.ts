@@ -2,6 +2,7 @@
  * buildApp(config) assembles the server from its plugins and never listens:
  * main.ts listens, tests use inject() or listen on port 0.
  */
+import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
@@ -10,6 +11,7 @@ import health from './plugins/health.js';
 import signaling from './plugins/signaling.js';
 import staticFiles from './plugins/static.js';
 import { stunOnlyIceServers } from './ice-servers.js';
+import { createResumeTokens } from './signaling/resume-token.js';
 
 export interface BuildOptions {
   /** Where logs go; stdout when omitted. Tests pass a stream to read them. */
@@ -69,7 +71,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(metrics);
   await app.register(health);
-  await app.register(signaling, { config, iceServers: stunOnlyIceServers(config) });
+  if (config.sessionSecret === undefined) {
+    app.log.info('SESSION_SECRET not set; generated one, so peer ids will not survive a restart');
+  }
+  const resumeTokens = createResumeTokens(
+    config.sessionSecret ?? randomBytes(32).toString('base64url'),
+    config.resumeLifetimeSeconds,
+  );
+  await app.register(signaling, { config, iceServers: stunOnlyIceServers(config), resumeTokens });
   await app.register(staticFiles, { dir: config.staticDir });
   return app;
 }

@@ -30,6 +30,12 @@ export interface Config {
   stunUrls: string[];
   iceTtlSeconds: number;
   staticDir: string;
+  /**
+   * Signs resume tokens. When unset, app.ts generates one at start, and
+   * clients get new peer ids (so calls renegotiate) after a restart.
+   */
+  sessionSecret: string | undefined;
+  resumeLifetimeSeconds: number;
 }
 
 export const defaults: Config = {
@@ -51,6 +57,8 @@ export const defaults: Config = {
   stunUrls: [],
   iceTtlSeconds: 600,
   staticDir: 'web/dist',
+  sessionSecret: undefined,
+  resumeLifetimeSeconds: 86_400,
 };
 
 export const MAX_ROOM_CAPACITY = 8;
@@ -90,6 +98,8 @@ export function loadConfig(env: Env): Config {
     stunUrls: read.urls('STUN_URLS', /^stuns?:[^\s,]+$/),
     iceTtlSeconds: read.integer('ICE_TTL_SECONDS', defaults.iceTtlSeconds, 60, 86_400),
     staticDir: read.string('STATIC_DIR', defaults.staticDir),
+    sessionSecret: read.secret('SESSION_SECRET', 32),
+    resumeLifetimeSeconds: read.integer('RESUME_LIFETIME_SECONDS', defaults.resumeLifetimeSeconds, 60, 30 * 86_400),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -120,6 +130,15 @@ class Reader {
       return fallback;
     }
     return parsed;
+  }
+
+  secret(name: string, minLength: number): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && value.length < minLength) {
+      // Never echo a secret, even a bad one.
+      this.problems.push(`${name} must be at least ${minLength} characters (e.g. openssl rand -hex 32)`);
+    }
+    return value;
   }
 
   trustProxy(name: string): Config['trustProxy'] {

@@ -24,16 +24,18 @@ import { TokenBucket } from '../signaling/token-bucket.js';
 import { SignalingContext, type IceServersGrant } from '../signaling/context.js';
 import { createSignalingMetrics } from '../signaling/metrics.js';
 import { onFrame } from '../signaling/frames.js';
+import type { ResumeTokens } from '../signaling/resume-token.js';
 
 export interface SignalingOptions {
   config: Config;
   iceServers: () => IceServersGrant;
+  resumeTokens: ResumeTokens;
 }
 
 /** How much larger than MAX_FRAME_BYTES a frame may be before ws closes the socket (1009) unread. */
 const HARD_FRAME_FACTOR = 4;
 
-export default async function signaling(app: FastifyInstance, { config, iceServers }: SignalingOptions) {
+export default async function signaling(app: FastifyInstance, { config, iceServers, resumeTokens }: SignalingOptions) {
   const sessions = new Set<Session>();
   /** Open sockets per client address (the proxy's X-Forwarded-For when TRUST_PROXY is on). */
   const perAddress = new Map<string, number>();
@@ -43,7 +45,7 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
     rooms: () => rooms.roomCount,
     peers: () => rooms.memberCount,
   });
-  const ctx = new SignalingContext(config, rooms, metrics, iceServers);
+  const ctx = new SignalingContext(config, rooms, metrics, iceServers, resumeTokens);
   let closing = false;
 
   const heartbeat = setInterval(() => {

@@ -9,6 +9,7 @@ import { CloseCode } from '../../protocol/close-codes.js';
 import type { Rooms } from './rooms.js';
 import type { Session } from './session.js';
 import type { SignalingMetrics } from './metrics.js';
+import type { ResumeTokens } from './resume-token.js';
 
 export interface IceServersGrant {
   iceServers: IceServer[];
@@ -16,14 +17,12 @@ export interface IceServersGrant {
 }
 
 export class SignalingContext {
-  /** Resume token → the joined session it belongs to. */
-  readonly resumable = new Map<string, Session>();
-
   constructor(
     readonly config: Config,
     readonly rooms: Rooms<Session>,
     readonly metrics: SignalingMetrics,
     readonly iceServers: (session: Session) => IceServersGrant,
+    readonly resumeTokens: ResumeTokens,
   ) {}
 
   /** Sends an `error` frame; the socket stays open unless the caller closes it. */
@@ -43,23 +42,14 @@ export class SignalingContext {
   }
 
   /**
-   * Hands `previous`'s id and seat to `session` without the room noticing:
-   * no peer-left, no peer-joined, so the call's peer connections carry on.
-   * The old socket, which the client has given up on, is cut.
+   * Frees `previous`'s seat for the reconnecting client without the room
+   * noticing (no peer-left), and cuts the old socket it has given up on.
    */
   takeOver(session: Session, previous: Session): void {
     if (previous.room !== undefined) this.rooms.leave(previous.room, previous.id);
     previous.room = undefined;
-    this.forgetResumeToken(previous);
     previous.log.info({ by: session.id }, 'resumed elsewhere');
     previous.socket.terminate();
-    session.id = previous.id;
-  }
-
-  forgetResumeToken(session: Session): void {
-    if (session.resumeToken === undefined) return;
-    this.resumable.delete(session.resumeToken);
-    session.resumeToken = undefined;
   }
 
   /** Takes `session` out of its room and tells the others. */
@@ -68,7 +58,6 @@ export class SignalingContext {
     if (room === undefined) return;
     session.room = undefined;
     session.bindLog();
-    this.forgetResumeToken(session);
     const left = JSON.stringify({ type: 'peer-left', id: session.id });
     for (const other of this.rooms.leave(room, session.id)) other.sendText(left);
   }

@@ -17,8 +17,6 @@ export class Session {
   refusedInWindow = 0;
   refusalWindowStart = 0;
   joinTimer: NodeJS.Timeout | undefined;
-  /** The secret that lets a reconnecting client take this session's id and seat. */
-  resumeToken: string | undefined;
   /** The socket's logger, bound to its peer id, and to the room while in one. */
   log!: FastifyBaseLogger;
 

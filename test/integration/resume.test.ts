@@ -36,7 +36,6 @@ describe('resuming after a network drop', () => {
     back.send({ type: 'join', room: 'call', resume: b.welcome.resume });
     const welcome = await back.next('welcome');
     expect(welcome).toMatchObject({ id: b.welcome.id, resumed: true, peers: [{ id: a.welcome.id }] });
-    expect(welcome.resume).not.toBe(b.welcome.resume);
 
     a.client.send({ type: 'signal', to: b.welcome.id, data: candidate });
     expect(await back.next('signal')).toEqual({ type: 'signal', from: a.welcome.id, data: candidate });
@@ -65,25 +64,58 @@ describe('resuming after a network drop', () => {
     await a.client.expectNothingPending();
   });
 
-  it('forgets the token once its peer has left', async () => {
+  it('keeps the id of a peer that left, and tells the room it is back', async () => {
     const a = await joined('call');
     const b = await joined('call');
     b.client.send({ type: 'leave' });
     await a.client.next('peer-left');
     const client = await connect();
     client.send({ type: 'join', room: 'call', resume: b.welcome.resume });
-    const welcome = await client.next('welcome');
-    expect(welcome.resumed).toBe(false);
-    expect(welcome.id).not.toBe(b.welcome.id);
+    expect(await client.next('welcome')).toMatchObject({ id: b.welcome.id, resumed: true });
+    expect(await a.client.next('peer-joined')).toEqual({ type: 'peer-joined', peer: { id: b.welcome.id, name: '' } });
   });
 
-  it('lets a token be used once', async () => {
+  it('joins as a new peer when the token is forged', async () => {
     const a = await joined('call');
-    const first = await connect();
-    first.send({ type: 'join', room: 'call', resume: a.welcome.resume });
-    expect((await first.next('welcome')).resumed).toBe(true);
-    const second = await connect();
-    second.send({ type: 'join', room: 'call', resume: a.welcome.resume });
-    expect((await second.next('welcome')).resumed).toBe(false);
+    const [, expiry, mac] = a.welcome.resume.split('.');
+    const client = await connect();
+    client.send({ type: 'join', room: 'call', resume: `someone-else.${expiry}.${mac}` });
+    const welcome = await client.next('welcome');
+    expect(welcome.resumed).toBe(false);
+    expect(welcome.id).not.toBe('someone-else');
+  });
+});
+
+describe('resuming across a server restart', () => {
+  async function restartWith(env: Record<string, string>) {
+    for (const client of clients.splice(0)) client.terminate();
+    await server.close();
+    server = await startServer(env);
+  }
+
+  it('keeps every peer id when SESSION_SECRET is set', async () => {
+    const secret = { SESSION_SECRET: 'a-test-secret-of-at-least-32-characters' };
+    await restartWith(secret);
+    const a = await joined('call');
+    const b = await joined('call');
+    await restartWith(secret);
+
+    const a2 = await connect();
+    a2.send({ type: 'join', room: 'call', resume: a.welcome.resume });
+    expect(await a2.next('welcome')).toMatchObject({ id: a.welcome.id, resumed: true, peers: [] });
+    const b2 = await connect();
+    b2.send({ type: 'join', room: 'call', resume: b.welcome.resume });
+    expect(await b2.next('welcome')).toMatchObject({ id: b.welcome.id, resumed: true, peers: [{ id: a.welcome.id }] });
+    expect((await a2.next('peer-joined')).peer.id).toBe(b.welcome.id);
+  });
+
+  it('hands out new ids after a restart without SESSION_SECRET', async () => {
+    const a = await joined('call');
+    await restartWith({});
+    const a2 = await connect();
+    a2.send({ type: 'join', room: 'call', resume: a.welcome.resume });
+    const welcome = await a2.next('welcome');
+    expect(welcome.resumed).toBe(false);
+    expect(welcome.id).not.toBe(a.welcome.id);
   });
 });

@@ -29,6 +29,8 @@ describe('config', () => {
       STUN_URLS: 'stun:stun.example.com:3478',
       ICE_TTL_SECONDS: '300',
       STATIC_DIR: '/srv/web',
+      SESSION_SECRET: 'x'.repeat(32),
+      RESUME_LIFETIME_SECONDS: '3600',
     });
     expect(config).toEqual({
       host: '127.0.0.1',
@@ -49,6 +51,8 @@ describe('config', () => {
       stunUrls: ['stun:stun.example.com:3478'],
       iceTtlSeconds: 300,
       staticDir: '/srv/web',
+      sessionSecret: 'x'.repeat(32),
+      resumeLifetimeSeconds: 3600,
     });
   });
 
@@ -91,6 +95,11 @@ describe('config', () => {
     for (const name of ['PORT', 'ROOM_CAPACITY', 'LOG_LEVEL', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'STUN_URLS']) {
       expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
     }
+  });
+
+  it('refuses a short SESSION_SECRET without printing it', () => {
+    expect(() => loadConfig({ SESSION_SECRET: 'hunter2' })).toThrow(/SESSION_SECRET must be at least 32/);
+    expect(() => loadConfig({ SESSION_SECRET: 'hunter2' })).not.toThrow(/hunter2/);
   });
 
   it('refuses negative and fractional numbers', () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { PROTOCOL_VERSION, type JoinMessage } from '../../../protocol/signaling.js';
 import { CloseCode } from '../../../protocol/close-codes.js';
 import type { SignalingContext } from '../context.js';
@@ -15,37 +14,41 @@ export function join(ctx: SignalingContext, session: Session, message: JoinMessa
     return;
   }
 
-  // A client back from a network drop whose old socket the server still holds.
-  const previous = message.resume === undefined ? undefined : ctx.resumable.get(message.resume);
-  const resumed = previous !== undefined && previous !== session && previous.room === message.room;
-  if (resumed) ctx.takeOver(session, previous);
+  // A reconnecting client keeps its peer id. If its old socket still holds
+  // the seat (the server has not noticed the drop yet), the new one takes it
+  // over and the room is told nothing, so the call carries on.
+  const claimed = message.resume === undefined ? undefined : ctx.resumeTokens.verify(message.room, message.resume);
+  const previous = claimed === undefined ? undefined : ctx.rooms.get(message.room, claimed);
+  if (previous !== undefined) ctx.takeOver(session, previous);
 
+  const connectionId = session.id;
+  session.id = claimed ?? connectionId;
   const result = ctx.rooms.join(message.room, session);
   if (!result.ok) {
+    session.id = connectionId;
     ctx.reject(session, 'room-full', `room "${message.room}" is full (${ctx.config.roomCapacity} peers)`);
     return;
   }
+  const id = session.id;
   session.clearJoinTimer();
   session.room = message.room;
   session.name = message.name ?? '';
   session.bindLog();
-  session.log.info({ peers: result.others.length, resumed }, 'joined');
-  session.resumeToken = randomBytes(18).toString('base64url');
-  ctx.resumable.set(session.resumeToken, session);
+  session.log.info({ peers: result.others.length, resumed: claimed !== undefined }, 'joined');
 
   const { iceServers, ttl } = ctx.iceServers(session);
   session.send({
     type: 'welcome',
     v: PROTOCOL_VERSION,
-    id: session.id,
+    id,
     room: message.room,
     peers: result.others.map((other) => ({ id: other.id, name: other.name })),
     iceServers,
     ttl,
-    resume: session.resumeToken,
-    resumed,
+    resume: ctx.resumeTokens.issue(message.room, id),
+    resumed: claimed !== undefined,
   });
-  if (resumed) return;
-  const joined = JSON.stringify({ type: 'peer-joined', peer: { id: session.id, name: session.name } });
+  if (previous !== undefined) return;
+  const joined = JSON.stringify({ type: 'peer-joined', peer: { id, name: session.name } });
   for (const other of result.others) other.sendText(joined);
 }
