@@ -6,8 +6,9 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { IceServer } from './ice.js';
+import { PROTOCOL_VERSION } from './version.js';
 
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION };
 
 /** Room names: what may appear in a URL path segment without escaping. */
 export const ROOM_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
@@ -117,7 +118,14 @@ export const WelcomeMessage = Type.Object({
 });
 
 export const PeerJoinedMessage = Type.Object({ type: Type.Literal('peer-joined'), peer: Peer });
-export const PeerLeftMessage = Type.Object({ type: Type.Literal('peer-left'), id: PeerId });
+/**
+ * `left`: the peer said `leave` or its socket closed with a close frame (a
+ * closed tab sends 1001). `disconnected`: its connection was lost without one
+ * (network loss, heartbeat timeout) or cut by a server error; it may come back
+ * with its resume token, so a client may keep a working peer connection for a while.
+ */
+export const PeerLeftReason = Type.Union([Type.Literal('left'), Type.Literal('disconnected')]);
+export const PeerLeftMessage = Type.Object({ type: Type.Literal('peer-left'), id: PeerId, reason: PeerLeftReason });
 export const RelayedSignalMessage = Type.Object({ type: Type.Literal('signal'), from: PeerId, data: SignalData });
 export const IceServersMessage = Type.Object({
   type: Type.Literal('ice-servers'),
@@ -152,6 +160,7 @@ export type ClientMessageType = keyof typeof ClientMessageSchemas;
 export type WelcomeMessage = Static<typeof WelcomeMessage>;
 export type PeerJoinedMessage = Static<typeof PeerJoinedMessage>;
 export type PeerLeftMessage = Static<typeof PeerLeftMessage>;
+export type PeerLeftReason = Static<typeof PeerLeftReason>;
 export type RelayedSignalMessage = Static<typeof RelayedSignalMessage>;
 export type IceServersMessage = Static<typeof IceServersMessage>;
 export type ErrorMessage = Static<typeof ErrorMessage>;

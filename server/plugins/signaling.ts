@@ -136,7 +136,8 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
       });
       socket.on('close', (code) => {
         session.clearJoinTimer();
-        ctx.removeFromRoom(session);
+        // Without a close frame (1006), or cut by a server error, the client will try to come back.
+        ctx.removeFromRoom(session, code === 1006 || code === CloseCode.InternalError ? 'disconnected' : 'left');
         sessions.delete(session);
         const left = (perAddress.get(address) ?? 1) - 1;
         if (left === 0) perAddress.delete(address);

@@ -3,7 +3,7 @@
  * metrics, the ICE servers to hand out, and one way to refuse a request.
  */
 import type { Config } from '../config.js';
-import type { ErrorCode } from '../../protocol/signaling.js';
+import type { ErrorCode, PeerLeftReason } from '../../protocol/signaling.js';
 import type { IceServer } from '../../protocol/ice.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { Rooms } from './rooms.js';
@@ -52,13 +52,13 @@ export class SignalingContext {
     previous.socket.terminate();
   }
 
-  /** Takes `session` out of its room and tells the others. */
-  removeFromRoom(session: Session): void {
+  /** Takes `session` out of its room and tells the others why. */
+  removeFromRoom(session: Session, reason: PeerLeftReason): void {
     const room = session.room;
     if (room === undefined) return;
     session.room = undefined;
     session.bindLog();
-    const left = JSON.stringify({ type: 'peer-left', id: session.id });
+    const left = JSON.stringify({ type: 'peer-left', id: session.id, reason });
     for (const other of this.rooms.leave(room, session.id)) other.sendText(left);
   }
 }

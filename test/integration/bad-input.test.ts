@@ -230,7 +230,7 @@ describe('slow consumers', () => {
     for (let i = 0; i < 190; i++) {
       sender.client.send({ type: 'signal', to: reader.welcome.id, data: { description: { type: 'offer', sdp } } });
     }
-    expect(await sender.client.next('peer-left', 10_000)).toEqual({ type: 'peer-left', id: reader.welcome.id });
+    expect(await sender.client.next('peer-left', 10_000)).toEqual({ type: 'peer-left', id: reader.welcome.id, reason: 'disconnected' });
     expect(server.logs.some((line) => line.includes('dropping slow consumer'))).toBe(true);
     await control.assertUnaffected();
   });

@@ -19,7 +19,7 @@ describe('heartbeat', () => {
     mute.send({ type: 'join', room: 'call' });
     const { id } = await mute.next('welcome');
     await a.client.next('peer-joined');
-    expect(await a.client.next('peer-left', 2_000)).toEqual({ type: 'peer-left', id });
+    expect(await a.client.next('peer-left', 2_000)).toEqual({ type: 'peer-left', id, reason: 'disconnected' });
     expect((await mute.closed).code).toBe(1006);
   });
 

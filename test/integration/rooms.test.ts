@@ -124,7 +124,7 @@ describe('leaving', () => {
     const a = await joined('call');
     const b = await joined('call');
     b.client.send({ type: 'leave' });
-    expect(await a.client.next('peer-left')).toEqual({ type: 'peer-left', id: b.welcome.id });
+    expect(await a.client.next('peer-left')).toEqual({ type: 'peer-left', id: b.welcome.id, reason: 'left' });
   });
 
   it('lets a socket that left join again, under a new room', async () => {
@@ -138,14 +138,14 @@ describe('leaving', () => {
     const a = await joined('call');
     const b = await joined('call');
     b.client.close();
-    expect(await a.client.next('peer-left')).toEqual({ type: 'peer-left', id: b.welcome.id });
+    expect(await a.client.next('peer-left')).toEqual({ type: 'peer-left', id: b.welcome.id, reason: 'left' });
   });
 
   it('tells the others with peer-left when a peer vanishes without a close frame', async () => {
     const a = await joined('call');
     const b = await joined('call');
     b.client.terminate();
-    expect(await a.client.next('peer-left')).toEqual({ type: 'peer-left', id: b.welcome.id });
+    expect(await a.client.next('peer-left')).toEqual({ type: 'peer-left', id: b.welcome.id, reason: 'disconnected' });
   });
 
   it('answers leave before join with not-joined', async () => {

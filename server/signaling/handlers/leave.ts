@@ -9,6 +9,6 @@ export function leave(ctx: SignalingContext, session: Session, _message: LeaveMe
     return;
   }
   session.log.info('left');
-  ctx.removeFromRoom(session);
+  ctx.removeFromRoom(session, 'left');
   ctx.armJoinTimer(session);
 }
