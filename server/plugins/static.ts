@@ -1,12 +1,18 @@
 /**
- * Serves the built web client (`STATIC_DIR`, by default web/dist). A missing
- * build is not fatal, since the signaling server is useful on its own, but it
- * is said once at boot so an operator is not left guessing at a 404.
+ * Serves the built web client (`STATIC_DIR`, by default web/dist): the pages,
+ * `/r/:room` (the call page for any room), and `/video-call.js`, the element
+ * that other sites embed, with CORS so a module script on any origin may load
+ * it. A missing build is not fatal, since the signaling server is useful on
+ * its own, but it is said once at boot so an operator is not left guessing.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { ROOM_PATTERN } from '../../protocol/signaling.js';
+
+/** The embed URL never changes, so it is revalidated often (ETag) rather than cached long. */
+const EMBED_CACHE = 'public, max-age=300, stale-while-revalidate=86400';
 
 export default async function staticFiles(app: FastifyInstance, { dir }: { dir: string }) {
   const root = resolve(dir);
@@ -14,5 +20,26 @@ export default async function staticFiles(app: FastifyInstance, { dir }: { dir: 
     app.log.warn({ dir: root }, 'no web client in STATIC_DIR; static files are not served');
     return;
   }
-  await app.register(fastifyStatic, { root, index: 'index.html', maxAge: '1h' });
+  await app.register(fastifyStatic, {
+    root,
+    index: 'index.html',
+    cacheControl: false,
+    setHeaders(res, path) {
+      const file = basename(path);
+      if (file.endsWith('.js') || file.endsWith('.js.map') || file === 'custom-elements.json') {
+        // Anyone may embed the element: it holds no secret, and credentials are never sent with it.
+        res.setHeader('access-control-allow-origin', '*');
+        res.setHeader('cross-origin-resource-policy', 'cross-origin');
+        res.setHeader('cache-control', EMBED_CACHE);
+      } else {
+        res.setHeader('cache-control', 'no-cache');
+      }
+    },
+  });
+
+  app.get(
+    '/r/:room',
+    { schema: { params: { type: 'object', properties: { room: { type: 'string', pattern: ROOM_PATTERN } }, required: ['room'] } } },
+    (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('room.html'),
+  );
 }

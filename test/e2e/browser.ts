@@ -1,0 +1,119 @@
+/**
+ * Real Chromium (Debian's, driven by playwright-core) with fake camera and
+ * microphone, and helpers to open call pages and read what a user would see.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--auto-select-desktop-capture-source=Entire screen',
+];
+
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+  if (!existsSync('web/dist/video-call.js')) throw new Error('web/dist is not built: run npm run build:web');
+  // playwright-core gives every launch a fresh, empty profile directory.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+export type RecordedEvent = [string, Record<string, unknown>];
+
+/** A page in its own browser context (its own devices and storage), recording every vc-* event. */
+export async function openPage(browser: Browser, url: string, name?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
+  const page = await context.newPage();
+  await page.addInitScript((displayName) => {
+    if (displayName !== null) localStorage.setItem('vc-name', displayName);
+    const events: Array<[string, unknown]> = [];
+    Object.assign(window, { __vcEvents: events });
+    for (const type of ['vc-joined', 'vc-peer-joined', 'vc-peer-left', 'vc-connection', 'vc-state', 'vc-error', 'vc-left']) {
+      addEventListener(type, (event) => events.push([type, (event as CustomEvent).detail]));
+    }
+  }, name ?? null);
+  page.on('pageerror', (error) => console.error(`[page ${name ?? url}] ${error.message}`));
+  await page.goto(url);
+  return page;
+}
+
+export function events(page: Page, type?: string): Promise<RecordedEvent[]> {
+  return page.evaluate(
+    (wanted) => (window as unknown as { __vcEvents: RecordedEvent[] }).__vcEvents.filter(([t]) => wanted === null || t === wanted),
+    type ?? null,
+  );
+}
+
+/** Waits until the element's reflected state attribute is `state`. */
+export async function waitForState(page: Page, state: string, timeout = 20_000): Promise<void> {
+  await page.waitForFunction((wanted) => document.querySelector('video-call')?.getAttribute('state') === wanted, state, { timeout });
+}
+
+export async function waitForEvent(page: Page, type: string, timeout = 20_000): Promise<RecordedEvent> {
+  await page.waitForFunction(
+    (wanted) => (window as unknown as { __vcEvents: RecordedEvent[] }).__vcEvents.some(([t]) => t === wanted),
+    type,
+    { timeout },
+  );
+  const [first] = await events(page, type);
+  return first as RecordedEvent;
+}
+
+export interface RemoteVideo {
+  peer: string | null;
+  width: number;
+  height: number;
+  frames: number;
+}
+
+/** What the remote tiles show: video size and frames painted so far. */
+export function remoteVideos(page: Page): Promise<RemoteVideo[]> {
+  return page.evaluate(() => {
+    const root = document.querySelector('video-call')?.shadowRoot;
+    return [...(root?.querySelectorAll<HTMLVideoElement>('[part~="remote-tile"] video') ?? [])].map((video) => ({
+      peer: video.closest('figure')?.getAttribute('data-peer') ?? null,
+      width: video.videoWidth,
+      height: video.videoHeight,
+      frames: video.getVideoPlaybackQuality().totalVideoFrames,
+    }));
+  });
+}
+
+/** Waits until every remote tile paints new frames: media is really flowing. */
+export async function expectFramesFlowing(page: Page, tiles = 1): Promise<void> {
+  const before = await remoteVideos(page);
+  await page.waitForFunction(
+    ({ tiles, before }) => {
+      const root = document.querySelector('video-call')?.shadowRoot;
+      const videos = [...(root?.querySelectorAll<HTMLVideoElement>('[part~="remote-tile"] video') ?? [])];
+      return (
+        videos.length === tiles &&
+        videos.every((video, i) => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > (before[i]?.frames ?? 0) + 10)
+      );
+    },
+    { tiles, before },
+    { timeout: 20_000 },
+  );
+}
+
+/** inbound-rtp video framesDecoded for the connection to `peerId`, through the element's public getStats(). */
+export function framesDecoded(page: Page, peerId: string): Promise<number> {
+  return page.evaluate(async (id) => {
+    const report = await document.querySelector('video-call')?.getStats(id);
+    let frames = 0;
+    report?.forEach((stat: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames += stat.framesDecoded ?? 0;
+    });
+    return frames;
+  }, peerId);
+}

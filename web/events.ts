@@ -1,0 +1,60 @@
+/**
+ * The `vc-*` events `<video-call>` fires. All bubble and are composed, so a
+ * page can listen on the element or on any ancestor, shadow roots included.
+ */
+import type { Peer } from '../protocol/signaling.js';
+
+export type CallState = 'idle' | 'joining' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
+
+/** The path media takes to one peer, from the selected ICE candidate pair. */
+export interface ConnectionPath {
+  /** `direct`: host to host; `srflx`: through a NAT's public address; `relay`: through TURN. */
+  path: 'direct' | 'srflx' | 'relay';
+  /** The transport to the TURN server for `relay`, the local candidate's otherwise. */
+  protocol: 'udp' | 'tcp' | 'tls';
+  /** The local and remote candidate types (`host`, `srflx`, `prflx`, `relay`). */
+  local: string;
+  remote: string;
+  /** False while a candidate is still peer-reflexive (not yet matched to a signaled one); a settled event follows. */
+  settled: boolean;
+}
+
+/** Stable codes; `message` is for people. */
+export type VideoCallErrorCode =
+  | 'room-full'
+  | 'server-unreachable'
+  | 'media-denied'
+  | 'media-unavailable'
+  | 'screen-share-failed'
+  | 'connection-failed'
+  | 'unauthorized'
+  | 'protocol'
+  | 'internal';
+
+export interface VideoCallEventDetails {
+  'vc-joined': { id: string; room: string; peers: Peer[] };
+  'vc-peer-joined': { peer: Peer };
+  'vc-peer-left': { id: string };
+  'vc-connection': { peerId: string } & ConnectionPath;
+  'vc-state': { state: CallState };
+  'vc-error': { code: VideoCallErrorCode; message: string };
+  'vc-left': Record<string, never>;
+}
+
+export type VideoCallEventName = keyof VideoCallEventDetails;
+
+export function fire<K extends VideoCallEventName>(target: EventTarget, name: K, detail: VideoCallEventDetails[K]): void {
+  target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'vc-joined': CustomEvent<VideoCallEventDetails['vc-joined']>;
+    'vc-peer-joined': CustomEvent<VideoCallEventDetails['vc-peer-joined']>;
+    'vc-peer-left': CustomEvent<VideoCallEventDetails['vc-peer-left']>;
+    'vc-connection': CustomEvent<VideoCallEventDetails['vc-connection']>;
+    'vc-state': CustomEvent<VideoCallEventDetails['vc-state']>;
+    'vc-error': CustomEvent<VideoCallEventDetails['vc-error']>;
+    'vc-left': CustomEvent<VideoCallEventDetails['vc-left']>;
+  }
+}

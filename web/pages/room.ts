@@ -1,0 +1,32 @@
+/**
+ * The call page, built only from the public element, as any embedding site
+ * would: it sets attributes, calls join(), and listens to vc-* events.
+ */
+import type { VideoCall } from '../video-call.js';
+
+const ROOM = /^\/r\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+const call = document.querySelector<VideoCall>('video-call');
+const title = document.querySelector<HTMLElement>('#title');
+const copy = document.querySelector<HTMLButtonElement>('#copy');
+const room = ROOM.exec(location.pathname)?.[1];
+
+if (call && title && copy && room !== undefined) {
+  document.title = `${room} · Video call`;
+  title.textContent = room;
+  const params = new URLSearchParams(location.search);
+  call.name = params.get('name') ?? localStorage.getItem('vc-name') ?? '';
+  call.room = room;
+  void customElements.whenDefined('video-call').then(() => call.join());
+
+  copy.addEventListener('click', async () => {
+    const link = new URL(`/r/${room}`, location.href).href;
+    try {
+      await navigator.clipboard.writeText(link);
+      copy.textContent = 'Copied';
+    } catch {
+      copy.textContent = link;
+    }
+    setTimeout(() => (copy.textContent = 'Copy link'), 2000);
+  });
+}

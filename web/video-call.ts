@@ -1,0 +1,289 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { MediaController, type DeviceChoice } from './controllers/media-controller.js';
+import { CallController, type RemotePeer } from './controllers/call-controller.js';
+import { fire, type CallState } from './events.js';
+import { styles } from './video-call.styles.js';
+import { icons } from './icons.js';
+
+export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetails } from './events.js';
+
+/**
+ * A video call in one element: `<video-call room="standup"></video-call>`.
+ *
+ * @summary Joins a room on its server and calls everyone in it, peer to peer.
+ *
+ * @attr room - Room to join: 1–64 of A–Z a–z 0–9 _ -. Changing it moves the call.
+ * @attr name - Display name shown to the others.
+ * @attr server - Server base URL; defaults to the origin this script was loaded from.
+ * @attr muted - Microphone off (reflects setMicrophone()).
+ * @attr camera-off - Camera off (reflects setCamera()).
+ * @attr autojoin - Joins as soon as it has a room; `autojoin="false"` waits for join().
+ * @attr state - Read-only: idle, joining, waiting, connecting, connected, reconnecting, failed, left.
+ *
+ * @fires vc-joined - Joined the room: `{ id, room, peers }`.
+ * @fires vc-peer-joined - Someone joined: `{ peer: { id, name } }`.
+ * @fires vc-peer-left - Someone left: `{ id }`.
+ * @fires vc-connection - The media path to a peer: `{ peerId, path: direct|srflx|relay, protocol: udp|tcp|tls, local, remote }`.
+ * @fires vc-state - The state changed: `{ state }`.
+ * @fires vc-error - Something failed: `{ code, message }`, code one of room-full, server-unreachable, media-denied, media-unavailable, screen-share-failed, connection-failed, unauthorized, protocol, internal.
+ * @fires vc-left - The call ended on this side.
+ *
+ * @csspart container - The whole call.
+ * @csspart status - The state line above the tiles.
+ * @csspart grid - The tiles.
+ * @csspart tile - Every tile; also `self-tile`, `remote-tile`, `screen-tile`.
+ * @csspart video - Every video; also `self-video`, `remote-video`.
+ * @csspart label - A tile's name line.
+ * @csspart badge - A remote tile's connection badge (direct / relay…).
+ * @csspart controls - The control bar.
+ * @csspart button - Every button; also `mic-button`, `camera-button`, `screen-button`, `leave-button`, `join-button`.
+ *
+ * @cssprop --video-call-background - Background (#0f1115).
+ * @cssprop --video-call-foreground - Text and icons (#f2f4f8).
+ * @cssprop --video-call-muted-foreground - Secondary text (#a3acbb).
+ * @cssprop --video-call-tile-background - Empty tiles (#1b1f27).
+ * @cssprop --video-call-accent - Focus rings, join button, relay badge (#3b82f6).
+ * @cssprop --video-call-danger - Leave button, errors, muted icons (#e5484d).
+ * @cssprop --video-call-radius - Corner radius (14px).
+ * @cssprop --video-call-gap - Spacing between tiles (10px).
+ * @cssprop --video-call-font - Font shorthand.
+ */
+export class VideoCall extends LitElement {
+  static override styles = styles;
+  static override properties = {
+    room: { type: String, reflect: true },
+    name: { type: String },
+    server: { type: String },
+    muted: { type: Boolean, reflect: true },
+    cameraOff: { type: Boolean, reflect: true, attribute: 'camera-off' },
+    autojoin: { reflect: false, converter: { fromAttribute: (value: string | null) => value !== 'false' } },
+    state: { type: String, reflect: true },
+    error: { state: true },
+    needsTap: { state: true },
+  };
+
+  declare room: string;
+  declare name: string;
+  declare server: string;
+  declare muted: boolean;
+  declare cameraOff: boolean;
+  declare autojoin: boolean;
+  /** Read-only; reflected as the `state` attribute for styling (`video-call[state=connected]`). */
+  declare state: CallState;
+  declare private error: string;
+  declare private needsTap: boolean;
+
+  private readonly media = new MediaController(this, {
+    change: () => this.call.mediaChanged(),
+    error: (code, message) => fire(this, 'vc-error', { code, message }),
+  });
+  private readonly call = new CallController(this, this.media);
+
+  constructor() {
+    super();
+    this.room = '';
+    this.name = '';
+    this.server = '';
+    this.muted = false;
+    this.cameraOff = false;
+    this.autojoin = true;
+    this.state = 'idle';
+    this.error = '';
+    this.needsTap = false;
+    this.addEventListener('vc-error', (event) => (this.error = event.detail.message));
+  }
+
+  /** Joins `room` (done for you unless `autojoin="false"`). */
+  async join(): Promise<void> {
+    if (this.room === '') throw new Error('<video-call> needs a room attribute to join');
+    this.error = '';
+    await this.call.join({ url: this.signalingUrl(), room: this.room, name: this.name, micOn: !this.muted, cameraOn: !this.cameraOff });
+  }
+
+  /** Leaves the call: peer connections closed, camera and microphone released. */
+  leave(): void {
+    this.call.leave();
+  }
+
+  setMicrophone(on: boolean): void {
+    this.muted = !on;
+  }
+
+  setCamera(on: boolean): void {
+    this.cameraOff = !on;
+  }
+
+  shareScreen(): Promise<void> {
+    return this.media.shareScreen();
+  }
+
+  stopScreenShare(): void {
+    this.media.stopScreenShare();
+  }
+
+  /** Switches devices, by the ids of navigator.mediaDevices.enumerateDevices(). */
+  setDevices(choice: DeviceChoice): Promise<void> {
+    return this.media.setDevices(choice);
+  }
+
+  /** The RTCStatsReport of the connection to one peer. */
+  getStats(peerId: string): Promise<RTCStatsReport | undefined> {
+    return this.call.getStats(peerId);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.autojoin && this.room !== '' && this.call.state === 'idle') void this.join().catch(() => undefined);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.state = this.call.state;
+    if (changed.has('muted') && changed.get('muted') !== undefined) this.media.setMicrophone(!this.muted);
+    if (changed.has('cameraOff') && changed.get('cameraOff') !== undefined) void this.media.setCamera(!this.cameraOff);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const joined = this.call.joined;
+    if (joined !== undefined && this.isActive() && (joined.room !== this.room || joined.url !== this.signalingUrl())) {
+      // The call moves: out of the old room, into the new one.
+      this.leave();
+      if (this.room !== '') void this.join();
+    } else if (changed.has('room') && this.autojoin && this.room !== '' && this.call.state === 'idle' && this.isConnected) {
+      void this.join();
+    }
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video.remote')) this.play(video);
+  }
+
+  protected override render() {
+    const active = this.isActive();
+    const remotes = [...this.call.peers.values()];
+    return html`
+      <div part="container" class="call">
+        <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.statusText()}</div>
+        <div part="grid" class="grid">
+          ${active ? this.renderSelf() : nothing}
+          ${repeat(remotes, (peer) => peer.id, (peer) => this.renderRemote(peer))}
+          ${repeat(
+            remotes.filter((peer) => peer.link.screen !== null),
+            (peer) => `screen-${peer.id}`,
+            (peer) => html`<figure part="tile screen-tile" class="tile screen">
+              <video class="remote" part="video remote-video" autoplay playsinline .srcObject=${peer.link.screen}></video>
+              <figcaption part="label" class="label">${peer.name || 'Guest'}'s screen</figcaption>
+            </figure>`,
+          )}
+        </div>
+        ${this.needsTap ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>Tap to hear the call</button>` : nothing}
+        <div part="controls" class="controls" role="toolbar" aria-label="Call controls">${active ? this.renderControls() : this.renderJoin()}</div>
+      </div>
+    `;
+  }
+
+  private renderSelf() {
+    const camera = this.media.video !== null;
+    return html`<figure part="tile self-tile" class="tile self">
+      ${camera ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>` : html`<div class="avatar">${initial(this.name)}</div>`}
+      <figcaption part="label" class="label">${this.name ? `${this.name} (you)` : 'You'} ${this.muted ? icons.micOff : nothing}</figcaption>
+    </figure>`;
+  }
+
+  private renderRemote(peer: RemotePeer) {
+    const { media, camera } = peer.link;
+    return html`<figure part="tile remote-tile" class="tile" data-peer=${peer.id}>
+      <video class="remote" part="video remote-video" autoplay playsinline .srcObject=${camera}></video>
+      ${media.video ? nothing : html`<div class="avatar">${initial(peer.name)}</div>`}
+      <figcaption part="label" class="label">
+        ${peer.name || 'Guest'} ${media.audio ? nothing : icons.micOff}
+        ${peer.path === undefined
+          ? html`<span part="badge" class="badge">${peer.state === 'connected' ? 'connected' : 'connecting'}</span>`
+          : html`<span part="badge" class="badge ${peer.path.path}" title="${peer.path.local} → ${peer.path.remote}"
+              >${peer.path.path === 'relay' ? `relay · ${peer.path.protocol}` : peer.path.path === 'direct' ? 'direct' : 'p2p · nat'}</span
+            >`}
+      </figcaption>
+    </figure>`;
+  }
+
+  private renderControls() {
+    const sharing = this.media.screen !== null;
+    return html`
+      <button part="button mic-button" class=${this.muted ? 'off' : ''} aria-pressed=${String(!this.muted)} aria-label=${this.muted ? 'Unmute microphone' : 'Mute microphone'} title=${this.muted ? 'Unmute' : 'Mute'} @click=${() => this.setMicrophone(this.muted)}>
+        ${this.muted ? icons.micOff : icons.mic}
+      </button>
+      <button part="button camera-button" class=${this.cameraOff ? 'off' : ''} aria-pressed=${String(!this.cameraOff)} aria-label=${this.cameraOff ? 'Turn camera on' : 'Turn camera off'} title=${this.cameraOff ? 'Camera on' : 'Camera off'} @click=${() => this.setCamera(this.cameraOff)}>
+        ${this.cameraOff ? icons.cameraOff : icons.camera}
+      </button>
+      <button part="button screen-button" aria-pressed=${String(sharing)} aria-label=${sharing ? 'Stop sharing your screen' : 'Share your screen'} title=${sharing ? 'Stop sharing' : 'Share screen'} @click=${() => (sharing ? this.stopScreenShare() : void this.shareScreen())}>
+        ${icons.screen}
+      </button>
+      <button part="button leave-button" class="leave" aria-label="Leave the call" @click=${() => this.leave()}>${icons.leave} Leave</button>
+    `;
+  }
+
+  private renderJoin() {
+    if (this.room === '') return nothing;
+    return html`<button part="button join-button" class="join" @click=${() => void this.join()}>${this.state === 'left' ? 'Join again' : 'Join call'}</button>`;
+  }
+
+  private statusText(): string {
+    switch (this.state) {
+      case 'idle':
+        return this.room === '' ? 'No room given' : `Ready to join ${this.room}`;
+      case 'joining':
+        return 'Joining…';
+      case 'waiting':
+        return 'Waiting for someone to join';
+      case 'connecting':
+        return 'Connecting…';
+      case 'connected':
+        return '';
+      case 'reconnecting':
+        return 'Connection lost, reconnecting…';
+      case 'failed':
+        return this.error || 'The call failed';
+      case 'left':
+        return 'You left the call';
+    }
+  }
+
+  private isActive(): boolean {
+    return !['idle', 'left', 'failed'].includes(this.call.state);
+  }
+
+  private signalingUrl(): string {
+    const url = new URL('/ws', this.server || import.meta.url);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.href;
+  }
+
+  /** Plays with sound when the page allows it; otherwise muted, with a button to unmute. */
+  private play(video: HTMLVideoElement): void {
+    if (!video.paused || video.srcObject === null) return;
+    video.play().catch((error: unknown) => {
+      // Only the autoplay policy says NotAllowedError; an interrupted play() is retried by the next update.
+      if (!(error instanceof DOMException) || error.name !== 'NotAllowedError') return;
+      video.muted = true;
+      this.needsTap = true;
+      void video.play().catch(() => undefined);
+    });
+  }
+
+  private unmuteRemote(): void {
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video.remote')) {
+      video.muted = false;
+      void video.play();
+    }
+    this.needsTap = false;
+  }
+}
+
+function initial(name: string): string {
+  return (name.trim()[0] ?? '?').toUpperCase();
+}
+
+if (!customElements.get('video-call')) customElements.define('video-call', VideoCall);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'video-call': VideoCall;
+  }
+}
