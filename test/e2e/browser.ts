@@ -18,7 +18,6 @@ const FLAGS = [
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
-  '--auto-select-desktop-capture-source=Entire screen',
 ];
 
 export async function launch(): Promise<Browser> {

@@ -1,0 +1,126 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { expectFramesFlowing, launch, openPage, waitForState } from './browser.js';
+
+let browser: Browser;
+let server: TestServer;
+
+beforeAll(async () => {
+  browser = await launch();
+  server = await startServer({ STATIC_DIR: 'web/dist', LOG_LEVEL: 'warn' });
+});
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+});
+afterEach(async () => {
+  for (const context of browser.contexts()) await context.close();
+});
+
+/** What Bob receives from Ada: decoded video frames, audio energy, and what Ada's tile shows. */
+function received(bob: Page) {
+  return bob.evaluate(async () => {
+    const call = document.querySelector('video-call');
+    const tile = call?.shadowRoot?.querySelector<HTMLElement>('[part~="remote-tile"]');
+    const report = await call?.getStats(tile?.dataset.peer ?? '');
+    let frames = 0;
+    let energy = 0;
+    report?.forEach((stat: { type: string; kind?: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
+      if (stat.type !== 'inbound-rtp') return;
+      if (stat.kind === 'video') frames += stat.framesDecoded ?? 0;
+      if (stat.kind === 'audio') energy += stat.totalAudioEnergy ?? 0;
+    });
+    // Muted audio still sends comfort-noise-level silence; compare energy at a precision that ignores it.
+    return { frames, energy: Math.round(energy * 1000), avatar: tile?.querySelector('.avatar') !== null, micOff: tile?.querySelector('.label svg') !== null };
+  });
+}
+
+/** Waits until `read` has stopped changing over a few samples: the stream really stopped. */
+async function expectStops(bob: Page, read: (r: Awaited<ReturnType<typeof received>>) => number) {
+  let last = read(await received(bob));
+  let unchanged = 0;
+  for (let sample = 0; sample < 40 && unchanged < 3; sample++) {
+    await bob.waitForTimeout(400);
+    const now = read(await received(bob));
+    unchanged = now === last ? unchanged + 1 : 0;
+    last = now;
+  }
+  expect(unchanged).toBe(3);
+}
+
+async function expectGrows(bob: Page, read: (r: Awaited<ReturnType<typeof received>>) => number) {
+  const start = read(await received(bob));
+  for (let sample = 0; sample < 40; sample++) {
+    await bob.waitForTimeout(250);
+    if (read(await received(bob)) > start) return;
+  }
+  expect.fail('the stream did not resume');
+}
+
+async function call(room: string) {
+  const ada = await openPage(browser, `${server.httpUrl}/r/${room}`, 'Ada');
+  const bob = await openPage(browser, `${server.httpUrl}/r/${room}`, 'Bob');
+  await waitForState(ada, 'connected');
+  await waitForState(bob, 'connected');
+  await expectFramesFlowing(bob);
+  return { ada, bob };
+}
+
+describe('camera and microphone toggles', () => {
+  it('stops the video the other side receives when camera-off is set, and resumes it when removed', async () => {
+    const { ada, bob } = await call('camera');
+    await ada.evaluate(() => document.querySelector('video-call')?.setAttribute('camera-off', ''));
+    await expectStops(bob, (r) => r.frames);
+    expect((await received(bob)).avatar).toBe(true);
+    // Off means off: the camera itself is released, not just blanked.
+    expect(await ada.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~="self-video"]'))).toBeNull();
+
+    await ada.evaluate(() => document.querySelector('video-call')?.removeAttribute('camera-off'));
+    await expectGrows(bob, (r) => r.frames);
+    expect((await received(bob)).avatar).toBe(false);
+  });
+
+  it('silences the audio the other side receives on setMicrophone(false), reflected as the muted attribute', async () => {
+    const { ada, bob } = await call('mic');
+    await expectGrows(bob, (r) => r.energy);
+    await ada.evaluate(() => document.querySelector('video-call')?.setMicrophone(false));
+    expect(await ada.evaluate(() => document.querySelector('video-call')?.hasAttribute('muted'))).toBe(true);
+    await expectStops(bob, (r) => r.energy);
+    expect((await received(bob)).micOff).toBe(true);
+
+    await ada.evaluate(() => document.querySelector('video-call')?.removeAttribute('muted'));
+    await expectGrows(bob, (r) => r.energy);
+    expect((await received(bob)).micOff).toBe(false);
+  });
+
+  it('exposes the controls as labelled, keyboard-reachable buttons', async () => {
+    const { ada, bob } = await call('keyboard');
+    const labels = await ada.evaluate(() =>
+      [...(document.querySelector('video-call')?.shadowRoot?.querySelectorAll('button') ?? [])].map((b) => b.getAttribute('aria-label')),
+    );
+    expect(labels).toEqual(['Mute microphone', 'Turn camera off', 'Share your screen', 'Leave the call']);
+    // From the page's last control, Tab enters the element's first control; press it with the keyboard.
+    await ada.focus('#copy');
+    await ada.keyboard.press('Tab');
+    expect(await ada.evaluate(() => document.querySelector('video-call')?.shadowRoot?.activeElement?.getAttribute('aria-label'))).toBe('Mute microphone');
+    await ada.keyboard.press('Enter');
+    expect(await ada.evaluate(() => document.querySelector('video-call')?.hasAttribute('muted'))).toBe(true);
+    await expectStops(bob, (r) => r.energy);
+  });
+});
+
+describe('screen share', () => {
+  it('adds a screen tile on the other side with frames flowing, and removes it when sharing stops', async () => {
+    const { ada, bob } = await call('screen');
+    await ada.evaluate(() => document.querySelector('video-call')?.shareScreen());
+    await bob.waitForFunction(() => {
+      const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="screen-tile"] video');
+      return video !== null && video !== undefined && video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 5;
+    });
+    await ada.evaluate(() => document.querySelector('video-call')?.stopScreenShare());
+    await bob.waitForFunction(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~="screen-tile"]') === null);
+    // The camera carried on throughout.
+    await expectFramesFlowing(bob);
+  });
+});
