@@ -109,16 +109,40 @@ describe('HTTP endpoints', () => {
     expect(await metric(server.httpUrl, 'vc_process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
-  it('serves the built web client from STATIC_DIR', async () => {
+  async function webClient() {
     const dir = await mkdtemp(join(tmpdir(), 'vc-static-'));
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>video call</title>');
+    await writeFile(join(dir, 'room.html'), '<!doctype html><title>call page</title>');
     await writeFile(join(dir, 'video-call.js'), 'export {};');
-    server = await startServer({ STATIC_DIR: dir });
+    return dir;
+  }
+
+  it('serves the built web client from STATIC_DIR', async () => {
+    server = await startServer({ STATIC_DIR: await webClient() });
     const page = await server.app.inject('/');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<title>video call</title>');
-    const script = await server.app.inject('/video-call.js');
+    expect(page.headers['cache-control']).toBe('no-cache');
+  });
+
+  it('serves the element to any origin, with CORS and a short revalidated cache', async () => {
+    server = await startServer({ STATIC_DIR: await webClient() });
+    const script = await server.app.inject({ url: '/video-call.js', headers: { origin: 'https://elsewhere.example' } });
+    expect(script.statusCode).toBe(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(script.headers['access-control-allow-origin']).toBe('*');
+    expect(script.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(script.headers['cache-control']).toMatch(/max-age=300/);
+    expect(script.headers.etag).toBeDefined();
+  });
+
+  it('serves the call page at /r/:room for valid room names only', async () => {
+    server = await startServer({ STATIC_DIR: await webClient() });
+    const page = await server.app.inject('/r/standup_2-b');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>call page</title>');
+    expect((await server.app.inject('/r/bad%20room')).statusCode).toBe(400);
+    expect((await server.app.inject(`/r/${'x'.repeat(65)}`)).statusCode).toBe(400);
   });
 
   it('warns at boot and serves nothing when STATIC_DIR does not exist', async () => {
