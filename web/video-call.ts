@@ -59,8 +59,6 @@ export class VideoCall extends LitElement {
     cameraOff: { type: Boolean, reflect: true, attribute: 'camera-off' },
     autojoin: { reflect: false, converter: { fromAttribute: (value: string | null) => value !== 'false' } },
     state: { type: String, reflect: true },
-    error: { state: true },
-    needsTap: { state: true },
   };
 
   declare room: string;
@@ -71,8 +69,8 @@ export class VideoCall extends LitElement {
   declare autojoin: boolean;
   /** Read-only; reflected as the `state` attribute for styling (`video-call[state=connected]`). */
   declare state: CallState;
-  declare private error: string;
-  declare private needsTap: boolean;
+  private error = '';
+  private needsTap = false;
 
   private readonly media = new MediaController(this, {
     change: () => this.call.mediaChanged(),
@@ -89,15 +87,17 @@ export class VideoCall extends LitElement {
     this.cameraOff = false;
     this.autojoin = true;
     this.state = 'idle';
-    this.error = '';
-    this.needsTap = false;
-    this.addEventListener('vc-error', (event) => (this.error = event.detail.message));
+    this.addEventListener('vc-error', (event) => {
+      this.error = event.detail.message;
+      this.requestUpdate();
+    });
   }
 
   /** Joins `room` (done for you unless `autojoin="false"`). */
   async join(): Promise<void> {
     if (this.room === '') throw new Error('<video-call> needs a room attribute to join');
     this.error = '';
+    this.requestUpdate();
     await this.call.join({ url: this.signalingUrl(), room: this.room, name: this.name, micOn: !this.muted, cameraOn: !this.cameraOff });
   }
 
@@ -263,6 +263,7 @@ export class VideoCall extends LitElement {
       if (!(error instanceof DOMException) || error.name !== 'NotAllowedError') return;
       video.muted = true;
       this.needsTap = true;
+      this.requestUpdate();
       void video.play().catch(() => undefined);
     });
   }
@@ -273,6 +274,7 @@ export class VideoCall extends LitElement {
       void video.play();
     }
     this.needsTap = false;
+    this.requestUpdate();
   }
 }
 

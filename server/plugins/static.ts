@@ -23,9 +23,12 @@ export default async function staticFiles(app: FastifyInstance, { dir }: { dir: 
   await app.register(fastifyStatic, {
     root,
     index: 'index.html',
+    preCompressed: true,
     cacheControl: false,
     setHeaders(res, path) {
-      const file = basename(path);
+      // With preCompressed, `path` may be the .br or .gz twin of the file asked for.
+      const file = basename(path).replace(/\.(br|gz)$/, '');
+      res.setHeader('vary', 'accept-encoding');
       if (file.endsWith('.js') || file.endsWith('.js.map') || file === 'custom-elements.json') {
         // Anyone may embed the element: it holds no secret, and credentials are never sent with it.
         res.setHeader('access-control-allow-origin', '*');

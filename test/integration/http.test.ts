@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
@@ -114,6 +115,7 @@ describe('HTTP endpoints', () => {
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>video call</title>');
     await writeFile(join(dir, 'room.html'), '<!doctype html><title>call page</title>');
     await writeFile(join(dir, 'video-call.js'), 'export {};');
+    await writeFile(join(dir, 'video-call.js.br'), brotliCompressSync('export {};'));
     return dir;
   }
 
@@ -134,6 +136,10 @@ describe('HTTP endpoints', () => {
     expect(script.headers['cross-origin-resource-policy']).toBe('cross-origin');
     expect(script.headers['cache-control']).toMatch(/max-age=300/);
     expect(script.headers.etag).toBeDefined();
+    const compressed = await server.app.inject({ url: '/video-call.js', headers: { 'accept-encoding': 'br' } });
+    expect(compressed.headers['content-encoding']).toBe('br');
+    expect(compressed.headers['access-control-allow-origin']).toBe('*');
+    expect(compressed.headers.vary).toMatch(/accept-encoding/i);
   });
 
   it('serves the call page at /r/:room for valid room names only', async () => {
