@@ -22,11 +22,11 @@ export interface ConnectionPath {
 /** Stable codes; `message` is for people. */
 export type VideoCallErrorCode =
   | 'room-full'
+  | 'invalid-room'
   | 'server-unreachable'
   | 'media-denied'
   | 'media-unavailable'
   | 'screen-share-failed'
-  | 'connection-failed'
   | 'unauthorized'
   | 'protocol'
   | 'internal';

@@ -4,6 +4,7 @@ import { MediaController, type DeviceChoice } from './controllers/media-controll
 import { CallController, type RemotePeer } from './controllers/call-controller.js';
 import { fire, type CallState } from './events.js';
 import { styles } from './video-call.styles.js';
+import { ROOM_PATTERN } from '../protocol/patterns.js';
 import { icons } from './icons.js';
 
 export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetails } from './events.js';
@@ -26,7 +27,7 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @fires vc-peer-left - Someone left: `{ id }`.
  * @fires vc-connection - The media path to a peer: `{ peerId, path: direct|srflx|relay, protocol: udp|tcp|tls, local, remote }`.
  * @fires vc-state - The state changed: `{ state }`.
- * @fires vc-error - Something failed: `{ code, message }`, code one of room-full, server-unreachable, media-denied, media-unavailable, screen-share-failed, connection-failed, unauthorized, protocol, internal.
+ * @fires vc-error - Something failed: `{ code, message }`, code one of room-full, invalid-room, server-unreachable, media-denied, media-unavailable, screen-share-failed, unauthorized, protocol, internal.
  * @fires vc-left - The call ended on this side.
  *
  * @csspart container - The whole call.
@@ -95,10 +96,15 @@ export class VideoCall extends LitElement {
 
   /** Joins `room` (done for you unless `autojoin="false"`). */
   async join(): Promise<void> {
-    if (this.room === '') throw new Error('<video-call> needs a room attribute to join');
+    if (!ROOM.test(this.room)) {
+      const message = `invalid room "${this.room}": use 1–64 of A–Z a–z 0–9 _ -`;
+      fire(this, 'vc-error', { code: 'invalid-room', message });
+      throw new Error(message);
+    }
     this.error = '';
     this.requestUpdate();
-    await this.call.join({ url: this.signalingUrl(), room: this.room, name: this.name, micOn: !this.muted, cameraOn: !this.cameraOff });
+    const options = { url: this.signalingUrl(), room: this.room, name: displayName(this.name), micOn: !this.muted, cameraOn: !this.cameraOff };
+    await this.call.join(options);
   }
 
   /** Leaves the call: peer connections closed, camera and microphone released. */
@@ -276,6 +282,18 @@ export class VideoCall extends LitElement {
     this.needsTap = false;
     this.requestUpdate();
   }
+}
+
+const ROOM = new RegExp(ROOM_PATTERN);
+
+/** The name as the server accepts it: no control characters, at most 64 UTF-16 units, whole characters only. */
+function displayName(name: string): string {
+  let result = '';
+  for (const char of name.replace(/[\u0000-\u001f\u007f]/g, ' ').trim()) {
+    if (result.length + char.length > 64) break;
+    result += char;
+  }
+  return result.trim();
 }
 
 function initial(name: string): string {

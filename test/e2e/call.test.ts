@@ -58,11 +58,12 @@ describe('a 1:1 call in two browsers', () => {
       );
     }
 
-    const [[, joined]] = (await events(ada, 'vc-joined')) as [[string, { peers: unknown[] }]];
-    expect(joined.peers).toEqual([]);
-    const [[, peerJoined]] = (await events(ada, 'vc-peer-joined')) as [[string, { peer: { name: string } }]];
-    expect(peerJoined.peer.name).toBe('Bob');
-    expect((await events(ada, 'vc-error')).length).toBe(0);
+    for (const [page, other] of [[ada, 'Bob'], [bob, 'Ada']] as const) {
+      expect(await events(page, 'vc-joined')).toHaveLength(1);
+      const [[, peerJoined]] = (await events(page, 'vc-peer-joined')) as [[string, { peer: { name: string } }]];
+      expect(peerJoined.peer.name).toBe(other);
+      expect(await events(page, 'vc-error')).toEqual([]);
+    }
 
     await mkdir('artifacts', { recursive: true });
     await ada.screenshot({ path: 'artifacts/call.png' });
@@ -106,6 +107,35 @@ describe('rooms', () => {
     expect(error.code).toBe('room-full');
     await waitForState(carol, 'failed');
     expect(await carol.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~=status]')?.textContent)).toContain('full');
+  });
+
+  it('cleans a display name the server would refuse, instead of failing to join', async () => {
+    await serve();
+    const long = `Ada\nLovelace ${'x'.repeat(80)}`;
+    const ada = await openPage(browser, roomUrl('names'), long);
+    const bob = await openPage(browser, roomUrl('names'), 'Bob');
+    await waitForState(ada, 'connected');
+    const [[, joined]] = (await events(bob, 'vc-peer-joined')) as [[string, { peer: { name: string } }]];
+    expect(joined.peer.name.startsWith('Ada Lovelace x')).toBe(true);
+    expect(joined.peer.name.length).toBeLessThanOrEqual(64);
+  });
+
+  it('refuses an invalid room name with vc-error invalid-room', async () => {
+    await serve();
+    const page = await openPage(browser, `${server.httpUrl}/`, 'Ada');
+    await page.addScriptTag({ url: `${server.httpUrl}/video-call.js`, type: 'module' });
+    const error = await page.evaluate(async () => {
+      await customElements.whenDefined('video-call');
+      const call = document.createElement('video-call');
+      call.setAttribute('autojoin', 'false');
+      call.room = 'not a room!';
+      document.body.append(call);
+      const heard = new Promise((resolve) => call.addEventListener('vc-error', (event) => resolve(event.detail.code)));
+      const thrown = await call.join().then(() => 'no error', (e: Error) => e.message);
+      return { heard: await heard, thrown };
+    });
+    expect(error.heard).toBe('invalid-room');
+    expect(error.thrown).toContain('invalid room');
   });
 
   it('connects three peers in a full mesh when the capacity is 3', async () => {
