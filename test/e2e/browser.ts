@@ -30,9 +30,10 @@ export async function launch(): Promise<Browser> {
 export type RecordedEvent = [string, Record<string, unknown>];
 
 /** A page in its own browser context (its own devices and storage), recording every vc-* event. */
-export async function openPage(browser: Browser, url: string, name?: string): Promise<Page> {
+export async function openPage(browser: Browser, url: string, name?: string, before?: () => void): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
   const page = await context.newPage();
+  if (before !== undefined) await page.addInitScript(before);
   await page.addInitScript((displayName) => {
     if (displayName !== null) localStorage.setItem('vc-name', displayName);
     const events: Array<[string, unknown]> = [];

@@ -124,3 +124,42 @@ describe('screen share', () => {
     await expectFramesFlowing(bob);
   });
 });
+
+describe('teardown', () => {
+  it('stops every camera and microphone track and tells the other side when the element is removed', async () => {
+    const { ada, bob } = await call('teardown');
+    const tracks = await ada.evaluate(() => {
+      const call = document.querySelector('video-call');
+      const video = call?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="self-video"]');
+      const stream = video?.srcObject as MediaStream | null;
+      const all = stream?.getTracks() ?? [];
+      (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks = all;
+      call?.remove();
+      return all.length;
+    });
+    expect(tracks).toBe(2);
+    expect(await ada.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState))).toEqual([
+      'ended',
+      'ended',
+    ]);
+    await bob.waitForFunction(() => document.querySelector('video-call')?.getAttribute('state') === 'waiting');
+  });
+});
+
+describe('devices', () => {
+  it('switches the camera with setDevices() without interrupting the call', async () => {
+    const { ada, bob } = await call('devices');
+    const switched = await ada.evaluate(async () => {
+      const call = document.querySelector('video-call');
+      const video = call?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="self-video"]');
+      const before = (video?.srcObject as MediaStream).getVideoTracks()[0];
+      const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+      const target = cameras[cameras.length - 1];
+      await call?.setDevices({ video: target?.deviceId });
+      const after = (video?.srcObject as MediaStream).getVideoTracks()[0];
+      return { changed: before !== after, beforeEnded: before?.readyState, device: after?.getSettings().deviceId === target?.deviceId };
+    });
+    expect(switched).toEqual({ changed: true, beforeEnded: 'ended', device: true });
+    await expectFramesFlowing(bob);
+  });
+});
