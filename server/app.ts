@@ -10,7 +10,8 @@ import metrics from './plugins/metrics.js';
 import health from './plugins/health.js';
 import signaling from './plugins/signaling.js';
 import staticFiles from './plugins/static.js';
-import { stunOnlyIceServers } from './ice-servers.js';
+import { createIceServers } from './ice-servers.js';
+import iceServersRoute from './plugins/ice-servers.js';
 import { createResumeTokens } from './signaling/resume-token.js';
 
 export interface BuildOptions {
@@ -78,7 +79,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config.sessionSecret ?? randomBytes(32).toString('base64url'),
     config.resumeLifetimeSeconds,
   );
-  await app.register(signaling, { config, iceServers: stunOnlyIceServers(config), resumeTokens });
+  const iceServers = createIceServers(config);
+  await app.register(signaling, { config, iceServers, resumeTokens });
+  await app.register(iceServersRoute, { config, iceServers });
   await app.register(staticFiles, { dir: config.staticDir });
   return app;
 }

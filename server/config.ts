@@ -27,8 +27,15 @@ export interface Config {
   maxConnectionsPerIp: number;
   maxBufferedBytes: number;
   shutdownGraceMs: number;
+  /** `{host}` in a URL stands for the host name the client reached this server by. */
   stunUrls: string[];
+  turnUrls: string[];
+  /** Shared with the TURN relay (ours, or coturn's static-auth-secret). Required with turnUrls. */
+  turnSecret: string | undefined;
+  /** Lifetime of the ICE servers handed out, and so of their TURN credentials. */
   iceTtlSeconds: number;
+  /** GET /api/ice-servers requests per minute per client address. */
+  iceServersRateLimit: number;
   staticDir: string;
   /**
    * Signs resume tokens. When unset, app.ts generates one at start, and
@@ -55,7 +62,10 @@ export const defaults: Config = {
   maxBufferedBytes: 1024 * 1024,
   shutdownGraceMs: 5_000,
   stunUrls: [],
+  turnUrls: [],
+  turnSecret: undefined,
   iceTtlSeconds: 600,
+  iceServersRateLimit: 30,
   staticDir: 'web/dist',
   sessionSecret: undefined,
   resumeLifetimeSeconds: 86_400,
@@ -96,12 +106,18 @@ export function loadConfig(env: Env): Config {
     maxBufferedBytes: read.integer('MAX_BUFFERED_BYTES', defaults.maxBufferedBytes, 64 * 1024, 1024 ** 3),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0, 60_000),
     stunUrls: read.urls('STUN_URLS', /^stuns?:[^\s,]+$/),
+    turnUrls: read.urls('TURN_URLS', /^turns?:[^\s,]+$/),
+    turnSecret: read.secret('TURN_SECRET', 16),
     iceTtlSeconds: read.integer('ICE_TTL_SECONDS', defaults.iceTtlSeconds, 60, 86_400),
+    iceServersRateLimit: read.integer('ICE_SERVERS_RATE_LIMIT', defaults.iceServersRateLimit, 1, 100_000),
     staticDir: read.string('STATIC_DIR', defaults.staticDir),
     sessionSecret: read.secret('SESSION_SECRET', 32),
     resumeLifetimeSeconds: read.integer('RESUME_LIFETIME_SECONDS', defaults.resumeLifetimeSeconds, 60, 30 * 86_400),
   };
 
+  if (config.turnUrls.length > 0 && config.turnSecret === undefined) {
+    problems.push('TURN_URLS needs TURN_SECRET, the secret the TURN relay checks credentials with');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -21,14 +21,15 @@ import {
 import { Rooms } from '../signaling/rooms.js';
 import { Session } from '../signaling/session.js';
 import { TokenBucket } from '../signaling/token-bucket.js';
-import { SignalingContext, type IceServersGrant } from '../signaling/context.js';
+import { SignalingContext } from '../signaling/context.js';
+import type { IceServersFor } from '../ice-servers.js';
 import { createSignalingMetrics } from '../signaling/metrics.js';
 import { onFrame } from '../signaling/frames.js';
 import type { ResumeTokens } from '../signaling/resume-token.js';
 
 export interface SignalingOptions {
   config: Config;
-  iceServers: () => IceServersGrant;
+  iceServers: IceServersFor;
   resumeTokens: ResumeTokens;
 }
 
@@ -123,7 +124,7 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
     wsHandler: (socket: WebSocket, request) => {
       const id = randomBytes(12).toString('base64url');
       const bucket = new TokenBucket(config.rateLimitPerSecond, config.rateLimitBurst);
-      const session = new Session(id, socket, request.log, bucket, config.maxBufferedBytes);
+      const session = new Session(id, socket, request.log, bucket, config.maxBufferedBytes, request.headers.host ?? 'localhost');
       sessions.add(session);
       const address = request.ip;
       perAddress.set(address, (perAddress.get(address) ?? 0) + 1);

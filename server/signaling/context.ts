@@ -10,20 +10,23 @@ import type { Rooms } from './rooms.js';
 import type { Session } from './session.js';
 import type { SignalingMetrics } from './metrics.js';
 import type { ResumeTokens } from './resume-token.js';
+import type { IceServersFor } from '../ice-servers.js';
 
-export interface IceServersGrant {
-  iceServers: IceServer[];
-  ttl: number;
-}
 
 export class SignalingContext {
   constructor(
     readonly config: Config,
     readonly rooms: Rooms<Session>,
     readonly metrics: SignalingMetrics,
-    readonly iceServers: (session: Session) => IceServersGrant,
+    private readonly iceServersFor: IceServersFor,
     readonly resumeTokens: ResumeTokens,
   ) {}
+
+  /** ICE servers for this socket's client, with TURN credentials issued to its peer id. */
+  iceServers(session: Session): { iceServers: IceServer[]; ttl: number } {
+    const { iceServers, ttl } = this.iceServersFor(session.host, session.id);
+    return { iceServers, ttl };
+  }
 
   /** Sends an `error` frame; the socket stays open unless the caller closes it. */
   reject(session: Session, code: ErrorCode, message: string): void {

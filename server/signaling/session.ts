@@ -27,6 +27,8 @@ export class Session {
     private readonly connectionLog: FastifyBaseLogger,
     readonly bucket: TokenBucket,
     private readonly maxBufferedBytes: number,
+    /** The Host the client reached us by, for `{host}` in ICE server URLs. */
+    readonly host: string,
   ) {
     this.bindLog();
   }

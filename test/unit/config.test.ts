@@ -27,7 +27,10 @@ describe('config', () => {
       MAX_BUFFERED_BYTES: '65536',
       SHUTDOWN_GRACE_MS: '0',
       STUN_URLS: 'stun:stun.example.com:3478',
+      TURN_URLS: 'turn:{host}:3478?transport=udp,turns:turn.example.com:443?transport=tcp',
+      TURN_SECRET: 'a-turn-secret-of-some-length',
       ICE_TTL_SECONDS: '300',
+      ICE_SERVERS_RATE_LIMIT: '10',
       STATIC_DIR: '/srv/web',
       SESSION_SECRET: 'x'.repeat(32),
       RESUME_LIFETIME_SECONDS: '3600',
@@ -49,7 +52,10 @@ describe('config', () => {
       maxBufferedBytes: 65536,
       shutdownGraceMs: 0,
       stunUrls: ['stun:stun.example.com:3478'],
+      turnUrls: ['turn:{host}:3478?transport=udp', 'turns:turn.example.com:443?transport=tcp'],
+      turnSecret: 'a-turn-secret-of-some-length',
       iceTtlSeconds: 300,
+      iceServersRateLimit: 10,
       staticDir: '/srv/web',
       sessionSecret: 'x'.repeat(32),
       resumeLifetimeSeconds: 3600,
@@ -95,6 +101,10 @@ describe('config', () => {
     for (const name of ['PORT', 'ROOM_CAPACITY', 'LOG_LEVEL', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'STUN_URLS']) {
       expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
     }
+  });
+
+  it('refuses TURN_URLS without TURN_SECRET', () => {
+    expect(() => loadConfig({ TURN_URLS: 'turn:turn.example.com:3478' })).toThrow(/TURN_URLS needs TURN_SECRET/);
   });
 
   it('refuses a short SESSION_SECRET without printing it', () => {
