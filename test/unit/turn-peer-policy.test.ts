@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { PeerPolicy } from '../../turn/peer-policy.js';
+
+const policy = new PeerPolicy({
+  relayAddresses: ['203.0.113.10'],
+  localAddresses: ['127.0.0.1', '203.0.113.10', '198.51.100.77', '::1'],
+  minPort: 49152,
+  maxPort: 65535,
+  allowed: [],
+});
+
+describe('TURN peer policy', () => {
+  it.each([
+    '127.0.0.1',
+    '127.1.2.3',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    '::ffff:127.0.0.1',
+    '::ffff:169.254.169.254',
+    '::ffff:10.0.0.1',
+    '64:ff9b::a00:1',
+    '2001:db8::1',
+    'fd00::1',
+    'fe80::1',
+  ])('refuses %s', (address) => {
+    expect(policy.permission(address)).toBe('denied');
+    expect(policy.mayReach(address, 50000)).toBe(false);
+  });
+
+  it('allows public peers', () => {
+    expect(policy.permission('8.8.8.8')).toBe('allowed');
+    expect(policy.mayReach('2a00:1450:4001::1', 443)).toBe(true);
+  });
+
+  it("refuses the machine's own public addresses", () => {
+    expect(policy.permission('198.51.100.77')).toBe('denied');
+  });
+
+  it("reaches its own relay address on relay ports only, so relay-to-relay calls work", () => {
+    expect(policy.permission('203.0.113.10')).toBe('own-relay');
+    expect(policy.mayReach('203.0.113.10', 50000)).toBe(true);
+    expect(policy.mayReach('203.0.113.10', 22)).toBe(false);
+    expect(policy.mayReach('203.0.113.10', 3478)).toBe(false);
+  });
+
+  it('lets an explicit allow list open a range for a lab', () => {
+    const lab = new PeerPolicy({ relayAddresses: [], localAddresses: ['127.0.0.1'], minPort: 49152, maxPort: 65535, allowed: ['127.0.0.1/32', '10.9.0.0/16'] });
+    expect(lab.mayReach('127.0.0.1', 3480)).toBe(true);
+    expect(lab.mayReach('10.9.3.4', 5000)).toBe(true);
+    expect(lab.mayReach('10.8.3.4', 5000)).toBe(false);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The relay process (`npm run turn`): read the config, listen, and on
+ * SIGTERM/SIGINT close every allocation and exit 0.
+ */
+import pino from 'pino';
+import { loadTurnConfig, TurnConfigError, type TurnConfig } from './config.js';
+import { TurnRelay, localAddresses } from './server.js';
+
+/** Without TURN_RELAY_ADDRESS: the first non-loopback IPv4 address, else loopback. */
+function defaultRelayAddress(): string {
+  return localAddresses().find((address) => address.includes('.') && !address.startsWith('127.')) ?? '127.0.0.1';
+}
+
+let config: TurnConfig;
+try {
+  config = loadTurnConfig(process.env, defaultRelayAddress());
+} catch (error) {
+  if (!(error instanceof TurnConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const log = pino({ level: config.logLevel, base: { service: 'turn' }, redact: ['secret', '*.secret', 'password', '*.password'] });
+const relay = new TurnRelay(config, log);
+
+let stopping = false;
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) process.exit(1);
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  await relay.stop();
+  log.info('stopped');
+  process.exitCode = 0;
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+
+try {
+  const ports = await relay.start();
+  log.info(
+    { ...ports, host: config.listenHost, relayAddress: config.relayAddress, externalAddress: config.externalAddress, relayPorts: `${config.minPort}-${config.maxPort}` },
+    'TURN relay listening',
+  );
+} catch (err) {
+  log.fatal({ err }, 'could not listen');
+  process.exit(1);
+}

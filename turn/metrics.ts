@@ -1,0 +1,69 @@
+/**
+ * The relay's Prometheus series, served on their own port (TURN_METRICS_PORT,
+ * loopback by default) since the relay has no HTTP server of its own.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AuthFailure } from './auth.js';
+
+export interface RelayGauges {
+  allocations(): number;
+  permissions(): number;
+  channels(): number;
+}
+
+export function createTurnMetrics(gauges: RelayGauges) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vc_turn_' });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('vc_turn_allocations', 'Live allocations.', gauges.allocations);
+  gauge('vc_turn_permissions', 'Live permissions, as of the last sweep.', gauges.permissions);
+  gauge('vc_turn_channels', 'Live channel bindings, as of the last sweep.', gauges.channels);
+  const requests = new Counter({ name: 'vc_turn_requests_total', help: 'STUN/TURN requests answered, by method and outcome.', labelNames: ['method', 'code'], registers: [registry] });
+  const authFailures = new Counter({ name: 'vc_turn_auth_failures_total', help: 'Requests refused for their credentials, by reason.', labelNames: ['reason'], registers: [registry] });
+  const bytes = new Counter({ name: 'vc_turn_relayed_bytes_total', help: 'Payload bytes relayed, by direction.', labelNames: ['direction'], registers: [registry] });
+  const packets = new Counter({ name: 'vc_turn_relayed_packets_total', help: 'Packets relayed, by direction.', labelNames: ['direction'], registers: [registry] });
+  const dropped = new Counter({ name: 'vc_turn_dropped_packets_total', help: 'Packets not relayed, by reason.', labelNames: ['reason'], registers: [registry] });
+  const toPeer = { bytes: bytes.labels('to-peer'), packets: packets.labels('to-peer') };
+  const toClient = { bytes: bytes.labels('to-client'), packets: packets.labels('to-client') };
+
+  return {
+    registry,
+    request(method: string, code: number): void {
+      requests.labels(method, String(code)).inc();
+    },
+    authFailure(reason: AuthFailure): void {
+      authFailures.labels(reason).inc();
+    },
+    relayed(direction: 'to-peer' | 'to-client', size: number): void {
+      const series = direction === 'to-peer' ? toPeer : toClient;
+      series.bytes.inc(size);
+      series.packets.inc();
+    },
+    dropped(reason: string): void {
+      dropped.labels(reason).inc();
+    },
+  };
+}
+
+export type TurnMetrics = ReturnType<typeof createTurnMetrics>;
+
+export async function serveMetrics(metrics: TurnMetrics, host: string, port: number): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.url !== '/metrics') return void response.writeHead(404).end();
+    metrics.registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return server;
+}

@@ -1,0 +1,97 @@
+/**
+ * Which peers a client may relay to. A TURN relay that forwards to anything
+ * is an open proxy into the operator's network and the cloud metadata
+ * service, so special-purpose ranges are refused by default (RFC 6890 and
+ * friends; IPv4-mapped IPv6 forms follow the IPv4 rules). The relay's own
+ * addresses are refused too, except its relay ports: two clients both on
+ * relay candidates of this relay must still reach each other.
+ */
+import { BlockList, isIP } from 'node:net';
+
+export const DENIED_PEERS = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '::1/128',
+  '::/128',
+  '64:ff9b::/96',
+  '2001:db8::/32',
+  'fc00::/7',
+  'fe80::/10',
+] as const;
+
+export interface PeerPolicyOptions {
+  /** Where relay sockets live: the bound relay address and the advertised one. */
+  relayAddresses: string[];
+  /** Every address of this machine; refused as peers (but for the relay addresses' relay ports). */
+  localAddresses: string[];
+  minPort: number;
+  maxPort: number;
+  /** CIDRs exempt from the deny list. */
+  allowed: string[];
+}
+
+export type PeerVerdict = 'allowed' | 'denied' | 'own-relay';
+
+export class PeerPolicy {
+  private readonly denied = toBlockList(DENIED_PEERS);
+  private readonly allowed: BlockList;
+  private readonly relay: Set<string>;
+  private readonly local: Set<string>;
+
+  constructor(private readonly options: PeerPolicyOptions) {
+    this.allowed = toBlockList(options.allowed);
+    this.relay = new Set(options.relayAddresses.map(canonical));
+    this.local = new Set(options.localAddresses.map(canonical));
+  }
+
+  /**
+   * For a permission (address only): `own-relay` for the relay's own
+   * addresses, which are only reachable on relay ports (see `mayReach`).
+   */
+  permission(address: string): PeerVerdict {
+    const peer = canonical(address);
+    if (this.allowed.check(address, family(address))) return 'allowed';
+    if (this.relay.has(peer)) return 'own-relay';
+    if (this.local.has(peer)) return 'denied';
+    return this.denied.check(address, family(address)) ? 'denied' : 'allowed';
+  }
+
+  /** For sending to a transport address: the relay's own addresses only on its relay ports. */
+  mayReach(address: string, port: number): boolean {
+    const verdict = this.permission(address);
+    if (verdict === 'own-relay') return port >= this.options.minPort && port <= this.options.maxPort;
+    return verdict === 'allowed';
+  }
+}
+
+function family(address: string): 'ipv4' | 'ipv6' {
+  return isIP(address) === 6 ? 'ipv6' : 'ipv4';
+}
+
+/** `::ffff:192.0.2.1` and `192.0.2.1` are the same peer. */
+function canonical(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return (mapped?.[1] ?? address).toLowerCase();
+}
+
+function toBlockList(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [address = '', prefix] = cidr.split('/');
+    const type = family(address);
+    list.addSubnet(address, prefix === undefined ? (type === 'ipv4' ? 32 : 128) : Number(prefix), type);
+  }
+  return list;
+}

@@ -1,0 +1,298 @@
+/**
+ * What the relay does with each STUN/TURN message (RFC 8489, RFC 8656):
+ * Binding for anyone; Allocate, Refresh, CreatePermission and ChannelBind
+ * only with valid long-term credentials; Send indications and ChannelData
+ * only on an existing allocation. Malformed input is dropped, never thrown.
+ */
+import { Attr, ErrorReason, MessageClass, Method } from './codec/constants.js';
+import { MessageBuilder, StunParseError, getAttribute, isStunMessage, parseMessage, type StunMessage } from './codec/message.js';
+import { decodeXorAddress, type TransportAddress } from './codec/address.js';
+import { readChannelNumber, readRequestedAddressFamily, readRequestedTransport, readString, readUInt32 } from './codec/attributes.js';
+import { isChannelData, parseChannelData } from './codec/channel-data.js';
+import { verifyFingerprint, verifyIntegrity } from './codec/integrity.js';
+import type { Authenticator } from './auth.js';
+import { userOf } from './auth.js';
+import type { AllocationManager, PortRequest } from './allocation/manager.js';
+import type { PeerPolicy } from './peer-policy.js';
+import type { ClientLink } from './transport.js';
+import type { TurnMetrics } from './metrics.js';
+import type { TurnConfig } from './config.js';
+import type { Logger } from 'pino';
+
+const UDP = 17;
+const METHOD_NAMES: Record<number, string> = {
+  [Method.Binding]: 'binding',
+  [Method.Allocate]: 'allocate',
+  [Method.Refresh]: 'refresh',
+  [Method.CreatePermission]: 'create-permission',
+  [Method.ChannelBind]: 'channel-bind',
+};
+/** Comprehension-required attributes this relay understands; any other below 0x8000 gets 420. */
+const UNDERSTOOD = new Set<number>([
+  Attr.Username,
+  Attr.MessageIntegrity,
+  Attr.Realm,
+  Attr.Nonce,
+  Attr.Lifetime,
+  Attr.RequestedTransport,
+  Attr.XorPeerAddress,
+  Attr.ChannelNumber,
+  Attr.Data,
+  Attr.RequestedAddressFamily,
+  Attr.Priority,
+  Attr.UseCandidate,
+  Attr.EvenPort,
+  Attr.ReservationToken,
+]);
+
+interface Caller {
+  username: string;
+  key: Buffer;
+}
+
+export class RequestHandler {
+  constructor(
+    private readonly config: TurnConfig,
+    private readonly auth: Authenticator,
+    private readonly allocations: AllocationManager,
+    private readonly policy: PeerPolicy,
+    private readonly metrics: TurnMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** One datagram, or one frame of a TCP/TLS stream. */
+  async handle(client: ClientLink, data: Buffer): Promise<void> {
+    if (isChannelData(data)) return this.channelData(client, data);
+    if (!isStunMessage(data)) return this.metrics.dropped('not-stun');
+    let message: StunMessage;
+    try {
+      message = parseMessage(data);
+    } catch (error) {
+      if (error instanceof StunParseError) return this.metrics.dropped('malformed');
+      throw error;
+    }
+    if (verifyFingerprint(message) === 'invalid') return this.metrics.dropped('bad-fingerprint');
+    if (message.cls === MessageClass.Indication && message.method === Method.Send) return this.send(client, message);
+    if (message.cls !== MessageClass.Request) return;
+    try {
+      await this.request(client, message);
+    } catch (error) {
+      if (!(error instanceof StunParseError)) throw error;
+      this.log.debug({ client: client.address, err: error }, 'malformed request');
+      this.reply(client, message, error.errorCode, undefined);
+    }
+  }
+
+  private async request(client: ClientLink, message: StunMessage): Promise<void> {
+    if (message.method === Method.Binding) {
+      return this.respond(client, message, undefined, (b) => b.addXorAddress(Attr.XorMappedAddress, addressOf(client)));
+    }
+    if (METHOD_NAMES[message.method] === undefined) return this.reply(client, message, 400, undefined);
+    const caller = this.authenticate(client, message);
+    if (caller === undefined) return;
+    const unknown = message.attributes.map((a) => a.type).filter((type) => type < 0x8000 && !UNDERSTOOD.has(type));
+    if (unknown.length > 0) {
+      this.log.debug({ client: client.address, unknown }, 'unknown comprehension-required attributes');
+      return this.reply(client, message, 420, caller, (b) => b.addUnknownAttributes([...new Set(unknown)]));
+    }
+
+    switch (message.method) {
+      case Method.Allocate:
+        return this.allocate(client, message, caller);
+      case Method.Refresh:
+        return this.refresh(client, message, caller);
+      case Method.CreatePermission:
+        return this.createPermission(client, message, caller);
+      case Method.ChannelBind:
+        return this.channelBind(client, message, caller);
+    }
+  }
+
+  /** Long-term credentials; on failure the error response is sent here. */
+  private authenticate(client: ClientLink, message: StunMessage): Caller | undefined {
+    const challenge = (b: MessageBuilder) => b.addString(Attr.Realm, this.auth.realm).addString(Attr.Nonce, this.auth.nonce(client.address));
+    if (getAttribute(message, Attr.MessageIntegrity) === undefined) {
+      this.reply(client, message, 401, undefined, challenge);
+      return undefined;
+    }
+    const usernameValue = getAttribute(message, Attr.Username);
+    const realmValue = getAttribute(message, Attr.Realm);
+    const nonceValue = getAttribute(message, Attr.Nonce);
+    if (usernameValue === undefined || realmValue === undefined || nonceValue === undefined) {
+      this.metrics.authFailure('bad-request');
+      this.reply(client, message, 400, undefined);
+      return undefined;
+    }
+    if (!this.auth.nonceIsFresh(readString(nonceValue, 763), client.address)) {
+      this.metrics.authFailure('stale-nonce');
+      this.reply(client, message, 438, undefined, challenge);
+      return undefined;
+    }
+    const username = readString(usernameValue, 513);
+    const found = readString(realmValue, 763) === this.auth.realm ? this.auth.keyFor(username) : { failure: 'bad-username' as const };
+    if ('failure' in found || !verifyIntegrity(message, found.key)) {
+      this.metrics.authFailure('failure' in found ? found.failure : 'bad-integrity');
+      this.reply(client, message, 401, undefined, challenge);
+      return undefined;
+    }
+    return { username, key: found.key };
+  }
+
+  private async allocate(client: ClientLink, message: StunMessage, caller: Caller): Promise<void> {
+    const existing = this.allocations.get(client);
+    if (existing !== undefined) {
+      // A retransmitted Allocate gets the same answer; a new one on a live 5-tuple is a mismatch.
+      if (existing.lastAllocate?.transactionId === message.transactionId.toString('hex')) return client.send(existing.lastAllocate.response);
+      return this.reply(client, message, 437, caller);
+    }
+    const transport = getAttribute(message, Attr.RequestedTransport);
+    if (transport === undefined) return this.reply(client, message, 400, caller);
+    if (readRequestedTransport(transport) !== UDP) return this.reply(client, message, 442, caller);
+    const family = getAttribute(message, Attr.RequestedAddressFamily);
+    if (family !== undefined && readRequestedAddressFamily(family) !== 4) return this.reply(client, message, 440, caller);
+
+    const evenPort = getAttribute(message, Attr.EvenPort);
+    const token = getAttribute(message, Attr.ReservationToken);
+    if ((evenPort !== undefined && token !== undefined) || (token !== undefined && token.length !== 8) || evenPort?.length === 0) {
+      return this.reply(client, message, 400, caller);
+    }
+    const ports: PortRequest =
+      token !== undefined
+        ? { kind: 'reserved', token }
+        : evenPort !== undefined
+          ? { kind: 'even', reserveNext: ((evenPort[0] ?? 0) & 0x80) !== 0 }
+          : { kind: 'any' };
+
+    const lifetime = this.lifetime(message);
+    const created = await this.allocations.create(client, caller.username, userOf(caller.username), caller.key, lifetime, ports);
+    if (!created.ok) return this.reply(client, message, created.error, caller);
+    const response = this.build(message, MessageClass.SuccessResponse, caller, (b) => {
+      b.addXorAddress(Attr.XorRelayedAddress, created.allocation.relayed)
+        .addUInt32(Attr.Lifetime, lifetime)
+        .addXorAddress(Attr.XorMappedAddress, addressOf(client));
+      return created.reservationToken === undefined ? b : b.add(Attr.ReservationToken, created.reservationToken);
+    });
+    created.allocation.lastAllocate = { transactionId: message.transactionId.toString('hex'), response };
+    this.metrics.request('allocate', 200);
+    client.send(response);
+  }
+
+  private refresh(client: ClientLink, message: StunMessage, caller: Caller): void {
+    const allocation = this.allocations.get(client);
+    if (allocation === undefined) return this.reply(client, message, 437, caller);
+    if (allocation.username !== caller.username && userOf(allocation.username) !== userOf(caller.username)) {
+      return this.reply(client, message, 441, caller);
+    }
+    const family = getAttribute(message, Attr.RequestedAddressFamily);
+    if (family !== undefined && readRequestedAddressFamily(family) !== 4) return this.reply(client, message, 440, caller);
+    const requested = getAttribute(message, Attr.Lifetime);
+    if (requested !== undefined && readUInt32(requested) === 0) {
+      this.allocations.remove(allocation);
+      return this.respond(client, message, caller, (b) => b.addUInt32(Attr.Lifetime, 0));
+    }
+    const lifetime = this.lifetime(message);
+    allocation.refresh(lifetime);
+    this.respond(client, message, caller, (b) => b.addUInt32(Attr.Lifetime, lifetime));
+  }
+
+  private createPermission(client: ClientLink, message: StunMessage, caller: Caller): void {
+    const allocation = this.owned(client, message, caller);
+    if (allocation === undefined) return;
+    const peers = message.attributes.filter((a) => a.type === Attr.XorPeerAddress).map((a) => decodeXorAddress(a.value, message.transactionId));
+    if (peers.length === 0) return this.reply(client, message, 400, caller);
+    // All or nothing: one forbidden peer refuses the whole request.
+    if (peers.some((peer) => this.policy.permission(peer.address) === 'denied')) return this.forbid(client, message, caller);
+    if (peers.some((peer) => peer.family !== 4)) return this.reply(client, message, 443, caller);
+    for (const peer of peers) allocation.permit(peer.address);
+    this.respond(client, message, caller);
+  }
+
+  private channelBind(client: ClientLink, message: StunMessage, caller: Caller): void {
+    const allocation = this.owned(client, message, caller);
+    if (allocation === undefined) return;
+    const channelValue = getAttribute(message, Attr.ChannelNumber);
+    const peerValue = getAttribute(message, Attr.XorPeerAddress);
+    if (channelValue === undefined || peerValue === undefined) return this.reply(client, message, 400, caller);
+    const channel = readChannelNumber(channelValue);
+    const peer = decodeXorAddress(peerValue, message.transactionId);
+    if (!this.policy.mayReach(peer.address, peer.port)) return this.forbid(client, message, caller);
+    if (peer.family !== 4) return this.reply(client, message, 443, caller);
+    if (!allocation.bind(channel, peer)) {
+      this.log.debug({ client: client.address, channel, peer }, 'channel or peer already bound to another');
+      return this.reply(client, message, 400, caller);
+    }
+    this.respond(client, message, caller);
+  }
+
+  private send(client: ClientLink, message: StunMessage): void {
+    const allocation = this.allocations.get(client);
+    const peerValue = getAttribute(message, Attr.XorPeerAddress);
+    const data = getAttribute(message, Attr.Data);
+    if (allocation === undefined || peerValue === undefined || data === undefined) return this.metrics.dropped('bad-send');
+    let peer: TransportAddress;
+    try {
+      peer = decodeXorAddress(peerValue, message.transactionId);
+    } catch {
+      return this.metrics.dropped('bad-send');
+    }
+    allocation.toPeer(peer, data);
+  }
+
+  private channelData(client: ClientLink, data: Buffer): void {
+    const allocation = this.allocations.get(client);
+    if (allocation === undefined) return this.metrics.dropped('no-allocation');
+    try {
+      const frame = parseChannelData(data);
+      allocation.channelToPeer(frame.channel, frame.data);
+    } catch (error) {
+      if (!(error instanceof StunParseError)) throw error;
+      this.metrics.dropped('malformed');
+    }
+  }
+
+  /** The caller's allocation on this 5-tuple, or an error response (437/441) and undefined. */
+  private owned(client: ClientLink, message: StunMessage, caller: Caller) {
+    const allocation = this.allocations.get(client);
+    if (allocation === undefined) {
+      this.reply(client, message, 437, caller);
+      return undefined;
+    }
+    if (userOf(allocation.username) !== userOf(caller.username)) {
+      this.reply(client, message, 441, caller);
+      return undefined;
+    }
+    return allocation;
+  }
+
+  private forbid(client: ClientLink, message: StunMessage, caller: Caller): void {
+    this.metrics.dropped('forbidden-peer');
+    this.reply(client, message, 403, caller);
+  }
+
+  private lifetime(message: StunMessage): number {
+    const requested = getAttribute(message, Attr.Lifetime);
+    const seconds = requested === undefined ? this.config.defaultLifetime : readUInt32(requested);
+    return Math.min(Math.max(seconds, 1), this.config.maxLifetime);
+  }
+
+  private respond(client: ClientLink, message: StunMessage, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): void {
+    this.metrics.request(METHOD_NAMES[message.method] ?? 'other', 200);
+    client.send(this.build(message, MessageClass.SuccessResponse, caller, add));
+  }
+
+  private reply(client: ClientLink, message: StunMessage, code: number, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): void {
+    this.metrics.request(METHOD_NAMES[message.method] ?? 'other', code);
+    client.send(this.build(message, MessageClass.ErrorResponse, caller, (b) => (add ?? ((x) => x))(b.addErrorCode(code, ErrorReason[code]))));
+  }
+
+  private build(message: StunMessage, cls: number, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): Buffer {
+    let builder = new MessageBuilder(message.method, cls, message.transactionId);
+    if (add !== undefined) builder = add(builder);
+    if (this.config.software !== undefined) builder.addString(Attr.Software, this.config.software);
+    return builder.build({ ...(caller === undefined ? {} : { integrityKey: caller.key }), fingerprint: true });
+  }
+}
+
+function addressOf(client: ClientLink): TransportAddress {
+  return { family: client.address.includes(':') ? 6 : 4, address: client.address, port: client.port };
+}

@@ -1,0 +1,172 @@
+/**
+ * The bundled TURN relay: UDP and TCP listeners on one port (3478 by
+ * default), TLS on another when a certificate is configured, all feeding one
+ * RequestHandler. `TurnRelay` never reads the environment; main.ts does.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer as createTcpServer, type Server, type Socket as TcpSocket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import type { Logger } from 'pino';
+import type { TurnConfig } from './config.js';
+import { Authenticator } from './auth.js';
+import { AllocationManager } from './allocation/manager.js';
+import { PeerPolicy } from './peer-policy.js';
+import { RequestHandler } from './requests.js';
+import { createTurnMetrics, serveMetrics, type TurnMetrics } from './metrics.js';
+import { StreamFramer } from './codec/stream-framer.js';
+import { StunParseError } from './codec/message.js';
+import { fiveTupleKey, type ClientLink, type ClientTransport } from './transport.js';
+
+/** A stream client that buffers more than this is not reading; its packets are dropped, as UDP would lose them. */
+const MAX_STREAM_BUFFER = 1024 * 1024;
+/** A TCP/TLS connection that has not allocated within this time is closed. */
+const STREAM_ALLOCATE_TIMEOUT_MS = 30_000;
+
+export interface RelayPorts {
+  udp: number;
+  tcp: number;
+  tls: number | undefined;
+  metrics: number;
+}
+
+export class TurnRelay {
+  readonly metrics: TurnMetrics;
+  private readonly allocations: AllocationManager;
+  private readonly handler: RequestHandler;
+  private udp: Socket | undefined;
+  private tcp: Server | undefined;
+  private tls: Server | undefined;
+  private metricsServer: import('node:http').Server | undefined;
+  private readonly streams = new Set<TcpSocket>();
+
+  constructor(
+    private readonly config: TurnConfig,
+    private readonly log: Logger,
+  ) {
+    const policy = new PeerPolicy({
+      relayAddresses: [config.relayAddress, config.externalAddress],
+      localAddresses: localAddresses(),
+      minPort: config.minPort,
+      maxPort: config.maxPort,
+      allowed: config.allowedPeers,
+    });
+    this.metrics = createTurnMetrics({
+      allocations: () => this.allocations.stats.allocations,
+      permissions: () => this.allocations.stats.permissions,
+      channels: () => this.allocations.stats.channels,
+    });
+    this.allocations = new AllocationManager(config, policy, {
+      relayed: (direction, bytes) => this.metrics.relayed(direction, bytes),
+      dropped: (reason) => this.metrics.dropped(reason),
+      expired: (allocation) => log.debug({ user: allocation.user, port: allocation.relayed.port }, 'allocation expired'),
+    });
+    const auth = new Authenticator({ secret: config.secret, realm: config.realm, nonceLifetimeSeconds: config.nonceLifetime });
+    this.handler = new RequestHandler(config, auth, this.allocations, policy, this.metrics, log);
+  }
+
+  async start(): Promise<RelayPorts> {
+    const { listenHost, port } = this.config;
+    const udp = createSocket({ type: 'udp4' });
+    this.udp = udp;
+    udp.on('message', (data, remote) => {
+      const link: ClientLink = {
+        transport: 'udp',
+        address: remote.address,
+        port: remote.port,
+        key: fiveTupleKey('udp', remote.address, remote.port, port),
+        send: (out) => udp.send(out, remote.port, remote.address),
+      };
+      this.dispatch(link, data);
+    });
+    udp.on('error', (err) => this.log.warn({ err }, 'UDP listener error'));
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(port, listenHost, () => resolve());
+    });
+    const udpPort = udp.address().port;
+
+    this.tcp = createTcpServer((socket) => this.stream(socket, 'tcp', udpPort));
+    await listen(this.tcp, udpPort, listenHost);
+
+    let tlsPort: number | undefined;
+    if (this.config.tlsCert !== undefined && this.config.tlsKey !== undefined) {
+      const options = { cert: readFileSync(this.config.tlsCert), key: readFileSync(this.config.tlsKey) };
+      this.tls = createTlsServer(options, (socket) => this.stream(socket, 'tls', tlsPort ?? 0));
+      this.tls.on('tlsClientError', (err) => this.log.debug({ err }, 'TLS handshake failed'));
+      tlsPort = await listen(this.tls, this.config.tlsPort, listenHost);
+    }
+    this.metricsServer = await serveMetrics(this.metrics, this.config.metricsHost, this.config.metricsPort);
+    const address = this.metricsServer.address();
+    const metricsPort = typeof address === 'object' && address !== null ? address.port : 0;
+    return { udp: udpPort, tcp: udpPort, tls: tlsPort, metrics: metricsPort };
+  }
+
+  async stop(): Promise<void> {
+    this.allocations.close();
+    for (const socket of this.streams) socket.destroy();
+    this.udp?.close();
+    await Promise.all([this.tcp, this.tls, this.metricsServer].map((server) => (server ? new Promise((r) => server.close(r)) : undefined)));
+  }
+
+  private dispatch(link: ClientLink, data: Buffer): void {
+    this.handler.handle(link, data).catch((err: unknown) => this.log.error({ err, client: link.address }, 'request failed'));
+  }
+
+  private stream(socket: TcpSocket, transport: ClientTransport, serverPort: number): void {
+    const address = socket.remoteAddress ?? '';
+    const port = socket.remotePort ?? 0;
+    const link: ClientLink = {
+      transport,
+      address,
+      port,
+      key: fiveTupleKey(transport, address, port, serverPort),
+      send: (out) => {
+        if (socket.writableLength > MAX_STREAM_BUFFER) return this.metrics.dropped('slow-client');
+        socket.write(out);
+      },
+    };
+    this.streams.add(socket);
+    const framer = new StreamFramer();
+    socket.setNoDelay(true);
+    const idle = setTimeout(() => {
+      if (this.allocations.get(link) === undefined) socket.destroy();
+    }, STREAM_ALLOCATE_TIMEOUT_MS);
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = framer.push(chunk);
+      } catch (error) {
+        if (!(error instanceof StunParseError)) throw error;
+        this.metrics.dropped('unframeable-stream');
+        return void socket.destroy();
+      }
+      for (const frame of frames) this.dispatch(link, frame);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      clearTimeout(idle);
+      this.streams.delete(socket);
+      this.allocations.removeClient(link);
+    });
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+/** Every address of this machine: the relay must not be a way into its own services. */
+export function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .map((entry) => entry?.address)
+    .filter((address): address is string => address !== undefined);
+}
