@@ -67,28 +67,8 @@ export class TurnRelay {
   }
 
   async start(): Promise<RelayPorts> {
-    const { listenHost, port } = this.config;
-    const udp = createSocket({ type: 'udp4' });
-    this.udp = udp;
-    udp.on('message', (data, remote) => {
-      const link: ClientLink = {
-        transport: 'udp',
-        address: remote.address,
-        port: remote.port,
-        key: fiveTupleKey('udp', remote.address, remote.port, port),
-        send: (out) => udp.send(out, remote.port, remote.address),
-      };
-      this.dispatch(link, data);
-    });
-    udp.on('error', (err) => this.log.warn({ err }, 'UDP listener error'));
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(port, listenHost, () => resolve());
-    });
-    const udpPort = udp.address().port;
-
-    this.tcp = createTcpServer((socket) => this.stream(socket, 'tcp', udpPort));
-    await listen(this.tcp, udpPort, listenHost);
+    const { listenHost } = this.config;
+    const udpPort = await this.listenUdpAndTcp();
 
     let tlsPort: number | undefined;
     if (this.config.tlsCert !== undefined && this.config.tlsKey !== undefined) {
@@ -107,7 +87,46 @@ export class TurnRelay {
     this.allocations.close();
     for (const socket of this.streams) socket.destroy();
     this.udp?.close();
-    await Promise.all([this.tcp, this.tls, this.metricsServer].map((server) => (server ? new Promise((r) => server.close(r)) : undefined)));
+    const servers = [this.tcp, this.tls, this.metricsServer].filter((server) => server?.listening === true);
+    await Promise.all(servers.map((server) => new Promise((resolve) => server?.close(resolve))));
+  }
+
+  /**
+   * UDP and TCP on the same port. With port 0 (tests) the port the UDP socket
+   * got may already be taken for TCP; then both move to another.
+   */
+  private async listenUdpAndTcp(): Promise<number> {
+    const { listenHost, port } = this.config;
+    for (let attempt = 0; ; attempt++) {
+      const udp = createSocket({ type: 'udp4' });
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, listenHost, () => resolve());
+      });
+      const udpPort = udp.address().port;
+      const tcp = createTcpServer((socket) => this.stream(socket, 'tcp', udpPort));
+      try {
+        await listen(tcp, udpPort, listenHost);
+      } catch (error) {
+        udp.close();
+        if (port !== 0 || attempt >= 10) throw error;
+        continue;
+      }
+      udp.on('message', (data, remote) => {
+        const link: ClientLink = {
+          transport: 'udp',
+          address: remote.address,
+          port: remote.port,
+          key: fiveTupleKey('udp', remote.address, remote.port, udpPort),
+          send: (out) => udp.send(out, remote.port, remote.address),
+        };
+        this.dispatch(link, data);
+      });
+      udp.on('error', (err) => this.log.warn({ err }, 'UDP listener error'));
+      this.udp = udp;
+      this.tcp = tcp;
+      return udpPort;
+    }
   }
 
   private dispatch(link: ClientLink, data: Buffer): void {

@@ -1,0 +1,281 @@
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRelay, type TestRelay } from '../helpers/relay.js';
+import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
+import { Attr, MessageClass, Method } from '../../turn/codec/constants.js';
+import { MessageBuilder, getAttribute, randomTransactionId } from '../../turn/codec/message.js';
+import { decodeXorAddress, type TransportAddress } from '../../turn/codec/address.js';
+import { readUInt32 } from '../../turn/codec/attributes.js';
+import { encodeChannelData, parseChannelData } from '../../turn/codec/channel-data.js';
+
+let relay: TestRelay;
+const clients: TurnTestClient[] = [];
+async function client(user = 'ada', credentials = relay.credentials(user)) {
+  const c = await TurnTestClient.open(relay.server, credentials);
+  clients.push(c);
+  return c;
+}
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await relay.close();
+});
+
+const RANGE = { TURN_MIN_PORT: '42000', TURN_MAX_PORT: '42499' };
+const peerAt = (address: string, port: number): TransportAddress => ({ family: address.includes(':') ? 6 : 4, address, port });
+
+/** A UDP "peer" on the public side of the relay, recording what reaches it. */
+async function udpPeer(address = '127.0.0.1') {
+  const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4');
+  const received: Buffer[] = [];
+  socket.on('message', (data) => received.push(Buffer.from(data)));
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
+  return { socket, received, address: peerAt(address, socket.address().port), close: () => socket.close() };
+}
+
+describe('the relay, as RFC 8656 describes it', () => {
+  it('answers Binding with the client address, without credentials', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    const response = await c.request(Method.Binding, (b) => b, false);
+    expect(errorCode(response)).toBe(200);
+    const mapped = decodeXorAddress(getAttribute(response, Attr.XorMappedAddress) ?? Buffer.alloc(0), response.transactionId);
+    expect(mapped.address).toBe('127.0.0.1');
+  });
+
+  it('challenges an unauthenticated Allocate with 401, realm and nonce, then allocates with credentials', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    const challenge = await c.request(Method.Allocate, (b) => b.add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])), false);
+    expect(errorCode(challenge)).toBe(401);
+    expect(getAttribute(challenge, Attr.Realm)?.toString()).toBe('video-call');
+    expect(getAttribute(challenge, Attr.Nonce)).toBeDefined();
+
+    const allocated = await c.allocate();
+    expect(errorCode(allocated)).toBe(200);
+    const relayed = c.relayedAddress(allocated);
+    expect(relayed.address).toBe('127.0.0.2');
+    expect(relayed.port).toBeGreaterThanOrEqual(42000);
+    expect(relayed.port).toBeLessThanOrEqual(42499);
+    expect(readUInt32(getAttribute(allocated, Attr.Lifetime) ?? Buffer.alloc(0))).toBe(600);
+    expect(await relay.metric('vc_turn_allocations')).toBe(1);
+  });
+
+  it('relays both ways through a Send/Data exchange and through a channel, with permissions enforced', async () => {
+    relay = await startRelay({ ...RANGE, TURN_ALLOWED_PEERS: '127.0.0.1/32' });
+    const c = await client();
+    const relayed = c.relayedAddress(await c.allocate());
+    const peer = await udpPeer();
+    try {
+      // Before any permission nothing passes, either way.
+      c.send(peer.address, Buffer.from('too early'));
+      peer.socket.send(Buffer.from('unsolicited'), relayed.port, relayed.address);
+      await until(async () => (await relay.metric('vc_turn_dropped_packets_total{reason="no-permission"}')) === 2);
+      expect(errorCode(await c.createPermission(peer.address))).toBe(200);
+      c.send(peer.address, Buffer.from('hello peer'));
+      await until(() => peer.received.length === 1);
+      expect(peer.received[0]?.toString()).toBe('hello peer');
+
+      peer.socket.send(Buffer.from('hello client'), relayed.port, relayed.address);
+      await until(() => c.indications.length === 1);
+      const data = c.indications[0];
+      expect(data?.method).toBe(Method.Data);
+      expect(getAttribute(data!, Attr.Data)?.toString()).toBe('hello client');
+
+      expect(errorCode(await c.channelBind(0x4001, peer.address))).toBe(200);
+      c.raw(encodeChannelData(0x4001, Buffer.from('over the channel'), false));
+      await until(() => peer.received.length === 2);
+      expect(peer.received[1]?.toString()).toBe('over the channel');
+      expect(peer.received.map(String)).not.toContain('too early');
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('refreshes, and deletes the allocation on Refresh with lifetime 0', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    await c.allocate();
+    const refreshed = await c.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 1200));
+    expect(readUInt32(getAttribute(refreshed, Attr.Lifetime) ?? Buffer.alloc(0))).toBe(1200);
+    const capped = await c.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 999_999));
+    expect(readUInt32(getAttribute(capped, Attr.Lifetime) ?? Buffer.alloc(0))).toBe(3600);
+    const deleted = await c.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0));
+    expect(errorCode(deleted)).toBe(200);
+    expect(await relay.metric('vc_turn_allocations')).toBe(0);
+    expect(errorCode(await c.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 600)))).toBe(437);
+  });
+
+  it('answers a second Allocate on a live 5-tuple with 437, and a retransmission with the same answer', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    const first = await c.allocate();
+    expect(errorCode(first)).toBe(200);
+    expect(errorCode(await c.allocate())).toBe(437);
+  });
+
+  it('refuses transports other than UDP (442) and IPv6 relays (440)', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    const tcp = await c.request(Method.Allocate, (b) => b.add(Attr.RequestedTransport, Buffer.from([6, 0, 0, 0])));
+    expect(errorCode(tcp)).toBe(442);
+    const v6 = await c.allocate((b) => b.add(Attr.RequestedAddressFamily, Buffer.from([2, 0, 0, 0])));
+    expect(errorCode(v6)).toBe(440);
+  });
+
+  it('names unknown comprehension-required attributes with 420', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    const response = await c.allocate((b) => b.add(0x0031, Buffer.from([1, 2, 3, 4])));
+    expect(errorCode(response)).toBe(420);
+    expect(getAttribute(response, Attr.UnknownAttributes)).toEqual(Buffer.from([0x00, 0x31]));
+  });
+
+  it('caps allocations per user (486) and in total (486)', async () => {
+    relay = await startRelay({ ...RANGE, TURN_MAX_ALLOCATIONS_PER_USER: '2', TURN_MAX_ALLOCATIONS: '3' });
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push(errorCode(await (await client('greedy')).allocate()));
+    expect(codes).toEqual([200, 200, 486]);
+    expect(errorCode(await (await client('other')).allocate())).toBe(200);
+    expect(errorCode(await (await client('third')).allocate())).toBe(486);
+  });
+
+  it('drops packets beyond the per-allocation bandwidth cap', async () => {
+    relay = await startRelay({ ...RANGE, TURN_ALLOWED_PEERS: '127.0.0.1/32', TURN_BANDWIDTH_BYTES_PER_SECOND: '10000' });
+    const c = await client();
+    await c.allocate();
+    const peer = await udpPeer();
+    try {
+      await c.createPermission(peer.address);
+      for (let i = 0; i < 50; i++) c.send(peer.address, Buffer.alloc(1000, i));
+      await until(async () => (await relay.metric('vc_turn_dropped_packets_total{reason="bandwidth"}')) > 0);
+      expect(peer.received.length).toBeLessThanOrEqual(11);
+      expect(peer.received.length).toBeGreaterThan(0);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('lets two clients of the relay reach each other through their relayed addresses', async () => {
+    relay = await startRelay(RANGE);
+    const a = await client('a');
+    const b = await client('b');
+    const aRelay = a.relayedAddress(await a.allocate());
+    const bRelay = b.relayedAddress(await b.allocate());
+    expect(errorCode(await a.createPermission(bRelay))).toBe(200);
+    expect(errorCode(await b.createPermission(aRelay))).toBe(200);
+    expect(errorCode(await b.channelBind(0x4002, aRelay))).toBe(200);
+    a.send(bRelay, Buffer.from('relay to relay'));
+    const received: Buffer[] = [];
+    // b has a channel for a's relayed address, so it gets ChannelData.
+    b['socket'].on('message', (data: Buffer) => received.push(Buffer.from(data)));
+    await until(() => received.length === 1);
+    expect(parseChannelData(received[0]!)).toMatchObject({ channel: 0x4002 });
+    expect(parseChannelData(received[0]!).data.toString()).toBe('relay to relay');
+  });
+});
+
+describe('the relay refuses to be an open proxy', () => {
+  const denied = ['127.0.0.1', '10.1.2.3', '169.254.169.254', '192.168.0.1', '::1', '::ffff:127.0.0.1', 'fe80::1'];
+
+  it.each(denied)('refuses CreatePermission to %s with 403', async (address) => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    await c.allocate();
+    expect(errorCode(await c.createPermission(peerAt(address, 5432)))).toBe(403);
+  });
+
+  it.each(denied)('refuses ChannelBind to %s with 403', async (address) => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    await c.allocate();
+    expect(errorCode(await c.channelBind(0x4000, peerAt(address, 5432)))).toBe(403);
+  });
+
+  it("refuses the relay's own address outside its relay ports", async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    await c.allocate();
+    expect(errorCode(await c.channelBind(0x4000, peerAt('127.0.0.2', 22)))).toBe(403);
+  });
+
+  it('never delivers a Send indication to a forbidden peer', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    await c.allocate();
+    const victim = await udpPeer('127.0.0.1');
+    try {
+      await c.createPermission(victim.address);
+      c.send(victim.address, Buffer.from('attack'));
+      // The same client's next request is answered only after the Send was handled.
+      await c.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 600));
+      expect(victim.received).toEqual([]);
+    } finally {
+      victim.close();
+    }
+  });
+});
+
+describe('credentials', () => {
+  it('refuses an expired username with 401', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client('late', relay.credentials('late', 600, Date.now() - 601_000));
+    expect(errorCode(await c.allocate())).toBe(401);
+    expect(await relay.metric('vc_turn_auth_failures_total{reason="expired"}')).toBe(1);
+  });
+
+  it('refuses a password not made with the shared secret with 401', async () => {
+    relay = await startRelay(RANGE);
+    const { username } = relay.credentials('mallory');
+    const c = await client('mallory', { username, password: 'guessed' });
+    expect(errorCode(await c.allocate())).toBe(401);
+    expect(await relay.metric('vc_turn_auth_failures_total{reason="bad-integrity"}')).toBe(1);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString'])('refuses the username %s with 401', async (username) => {
+    relay = await startRelay(RANGE);
+    const c = await client('x', { username, password: '[object Object]' });
+    expect(errorCode(await c.allocate())).toBe(401);
+  });
+
+  it('answers a stale nonce with 438 and a fresh one', async () => {
+    relay = await startRelay({ ...RANGE, TURN_NONCE_LIFETIME: '10' });
+    const c = await client();
+    await c.allocate();
+    c['nonce'] = `${Math.floor(Date.now() / 1000 - 3600).toString(36)}.AAAAAAAAAAAAAAAAAAAAAA`;
+    const response = await c['exchange'](Method.Refresh, (b: MessageBuilder) => b.addUInt32(Attr.Lifetime, 600), true);
+    expect(errorCode(response)).toBe(438);
+    expect(getAttribute(response, Attr.Nonce)).toBeDefined();
+  });
+
+  it('keeps no state for unauthenticated Allocates: 100 000 of them leave memory bounded', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    const request = new MessageBuilder(Method.Allocate, MessageClass.Request, randomTransactionId())
+      .add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0]))
+      .build();
+    const before = process.memoryUsage().heapUsed;
+    const answered = () => relay.metric('vc_turn_requests_total{method="allocate",code="401"}');
+    // In batches the socket buffers can hold, each answered before the next (UDP may still lose a few).
+    for (let batch = 1; batch <= 1000; batch++) {
+      for (let i = 0; i < 100; i++) c.raw(request);
+      let last = -1;
+      await until(async () => {
+        const now = await answered();
+        const settled = now === last;
+        last = now;
+        return now >= batch * 100 || settled;
+      }, 5000, 2);
+    }
+    expect(await answered()).toBeGreaterThan(95_000);
+    expect(await relay.metric('vc_turn_allocations')).toBe(0);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000, pollMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
