@@ -1,0 +1,105 @@
+/**
+ * Interop with coturn's own test tools (Debian's `coturn` package):
+ * turnutils_uclient talks to our relay in each of its modes, through
+ * turnutils_peer, and must see every packet come back.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
+
+const UCLIENT = '/usr/bin/turnutils_uclient';
+const PEER = '/usr/bin/turnutils_peer';
+
+let relay: TestRelay;
+let peer: ChildProcess;
+let peerPort: number;
+let runs = 0;
+
+beforeAll(async () => {
+  for (const tool of [UCLIENT, PEER]) {
+    if (!existsSync(tool)) throw new Error(`${tool} is missing: install Debian's coturn package (apt-get install coturn)`);
+  }
+  const certs = await testCertificate();
+  relay = await startRelay({
+    TURN_MIN_PORT: '42500',
+    TURN_MAX_PORT: '42999',
+    TURN_ALLOWED_PEERS: '127.0.0.1/32',
+    TURN_TLS_PORT: '0',
+    TURN_TLS_CERT: certs.cert,
+    TURN_TLS_KEY: certs.key,
+  });
+  peerPort = await freeUdpPort();
+  peer = spawn(PEER, ['-p', String(peerPort), '-L', '127.0.0.1'], { stdio: 'ignore' });
+});
+
+afterAll(async () => {
+  peer?.kill();
+  await relay?.close();
+});
+
+/** Runs uclient with REST credentials from the shared secret; returns the loss line's numbers. */
+function uclient(flags: string[], port = relay.ports.udp): Promise<{ code: number | null; lost: number; output: string }> {
+  // A user per run: uclient leaves its allocations to expire, and each user has a quota.
+  runs += 1;
+  const args = [...flags, '-p', String(port), '-W', RELAY_SECRET, '-u', `uclient-${runs}`, '-e', '127.0.0.1', '-r', String(peerPort), '-n', '200', '-m', '5', '-l', '180', '-z', '5', '127.0.0.1'];
+  return new Promise((resolve) => {
+    const child = spawn(UCLIENT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const match = /Total lost packets (\d+)/.exec(output);
+      resolve({ code, lost: match === null ? Number.NaN : Number(match[1]), output });
+    });
+  });
+}
+
+describe('turnutils_uclient against our relay', () => {
+  it.each([
+    ['default (RTP/RTCP pairs, even ports, channels)', []],
+    ['channels, no RTCP (-c)', ['-c']],
+    ['send indications (-s)', ['-s']],
+    ['client to client through the relay (-y)', ['-y']],
+    ['TCP (-t)', ['-t']],
+  ])('%s: every packet comes back', async (_name, flags) => {
+    const result = await uclient(flags);
+    expect(result.output).toMatch(/Total lost packets/);
+    expect(result.lost, result.output.slice(-2000)).toBe(0);
+    expect(result.code).toBe(0);
+  });
+
+  it('TLS (-S) with the configured certificate: every packet comes back', async () => {
+    expect(relay.ports.tls).toBeDefined();
+    const result = await uclient(['-S', '-t'], relay.ports.tls);
+    expect(result.lost, result.output.slice(-2000)).toBe(0);
+    expect(result.code).toBe(0);
+  });
+
+  it('counts what it relayed in its metrics', async () => {
+    expect(await relay.metric('vc_turn_relayed_packets_total{direction="to-peer"}')).toBeGreaterThan(1000);
+    expect(await relay.metric('vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThan(1000);
+  });
+});
+
+async function testCertificate(): Promise<{ cert: string; key: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'vc-turn-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
