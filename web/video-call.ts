@@ -20,6 +20,7 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @attr muted - Microphone off (reflects setMicrophone()).
  * @attr camera-off - Camera off (reflects setCamera()).
  * @attr autojoin - Joins as soon as it has a room; `autojoin="false"` waits for join().
+ * @attr relay-only - Media only through the TURN relay, so the others never learn this side's IP addresses.
  * @attr state - Read-only: idle, joining, waiting, connecting, connected, reconnecting, failed, left.
  *
  * @fires vc-joined - Joined the room: `{ id, room, peers }`.
@@ -59,6 +60,7 @@ export class VideoCall extends LitElement {
     muted: { type: Boolean, reflect: true },
     cameraOff: { type: Boolean, reflect: true, attribute: 'camera-off' },
     autojoin: { reflect: false, converter: { fromAttribute: (value: string | null) => value !== 'false' } },
+    relayOnly: { type: Boolean, attribute: 'relay-only' },
     state: { type: String, reflect: true },
   };
 
@@ -68,6 +70,7 @@ export class VideoCall extends LitElement {
   declare muted: boolean;
   declare cameraOff: boolean;
   declare autojoin: boolean;
+  declare relayOnly: boolean;
   /** Read-only; reflected as the `state` attribute for styling (`video-call[state=connected]`). */
   declare state: CallState;
   private error = '';
@@ -87,6 +90,7 @@ export class VideoCall extends LitElement {
     this.muted = false;
     this.cameraOff = false;
     this.autojoin = true;
+    this.relayOnly = false;
     this.state = 'idle';
     this.addEventListener('vc-error', (event) => {
       this.error = event.detail.message;
@@ -103,7 +107,14 @@ export class VideoCall extends LitElement {
     }
     this.error = '';
     this.requestUpdate();
-    const options = { url: this.signalingUrl(), room: this.room, name: displayName(this.name), micOn: !this.muted, cameraOn: !this.cameraOff };
+    const options = {
+      url: this.signalingUrl(),
+      room: this.room,
+      name: displayName(this.name),
+      micOn: !this.muted,
+      cameraOn: !this.cameraOff,
+      relayOnly: this.relayOnly,
+    };
     await this.call.join(options);
   }
 

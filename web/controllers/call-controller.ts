@@ -33,6 +33,8 @@ export interface JoinOptions {
   name: string;
   micOn: boolean;
   cameraOn: boolean;
+  /** Media only through TURN relays: hides this side's addresses from the others. */
+  relayOnly: boolean;
 }
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -166,7 +168,8 @@ export class CallController implements ReactiveController {
 
   private addPeer(peer: Peer, initiator: boolean): RemotePeer {
     const id = peer.id;
-    const link = new PeerLink(id, (this.id ?? '') < id, this.iceServers, this.media.tracks, this.localMediaState(), initiator, {
+    const configuration = { iceServers: this.iceServers, relayOnly: this.joined?.relayOnly ?? false };
+    const link = new PeerLink(id, (this.id ?? '') < id, configuration, this.media.tracks, this.localMediaState(), initiator, {
       signal: (data) => this.client?.signal(id, data),
       streams: () => this.host.requestUpdate(),
       state: (state) => {

@@ -67,13 +67,16 @@ export class PeerLink {
   constructor(
     readonly remoteId: string,
     readonly polite: boolean,
-    iceServers: IceServer[],
+    configuration: { iceServers: IceServer[]; relayOnly: boolean },
     private local: LocalTracks,
     private localState: RemoteMediaState,
     initiator: boolean,
     private readonly on: PeerLinkEvents,
   ) {
-    this.pc = new RTCPeerConnection({ iceServers });
+    this.pc = new RTCPeerConnection({
+      iceServers: configuration.iceServers,
+      iceTransportPolicy: configuration.relayOnly ? 'relay' : 'all',
+    });
     this.started = initiator;
     this.pc.onicecandidate = ({ candidate: c }) => {
       if (c === null || c.candidate === '') return;
