@@ -1,0 +1,88 @@
+/**
+ * Debian's coturn, started with infra/coturn/turnserver.conf and only the
+ * overrides a loopback test needs (ports, addresses, a throwaway
+ * certificate, loopback peers allowed), so the tests exercise the shipped
+ * configuration.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import { Method } from '../../turn/codec/constants.js';
+import { TurnTestClient } from './turn-client.js';
+
+const TURNSERVER = '/usr/bin/turnserver';
+const CONFIG = fileURLToPath(new URL('../../infra/coturn/turnserver.conf', import.meta.url));
+
+export interface Coturn {
+  port: number;
+  tlsPort: number;
+  close(): Promise<void>;
+}
+
+export async function startCoturn(secret: string, relayPorts: { min: number; max: number }): Promise<Coturn> {
+  if (!existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is missing: install Debian's coturn package (apt-get install coturn)`);
+  const dir = await mkdtemp(join(tmpdir(), 'vc-coturn-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  // coturn lets a config file's peer rules win over the command line, so the
+  // loopback exemption goes into a copy of the shipped file, after it.
+  const config = join(dir, 'turnserver.conf');
+  await writeFile(config, `${await readFile(CONFIG, 'utf8')}\n# test lab only\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1\n`);
+  const port = await freePort();
+  const tlsPort = await freePort();
+  const child: ChildProcess = spawn(
+    TURNSERVER,
+    [
+      '-c', config,
+      `--static-auth-secret=${secret}`,
+      `--listening-port=${port}`,
+      `--tls-listening-port=${tlsPort}`,
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--min-port=${relayPorts.min}`,
+      `--max-port=${relayPorts.max}`,
+      `--cert=${cert}`,
+      `--pkey=${key}`,
+      `--userdb=${join(dir, 'turndb')}`,
+      `--pidfile=${join(dir, 'turnserver.pid')}`,
+      '--no-dtls',
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitUntilAnswering(port);
+  return {
+    port,
+    tlsPort,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitUntilAnswering(port: number): Promise<void> {
+  const probe = await TurnTestClient.open({ address: '127.0.0.1', port }, { username: '', password: '' });
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const answered = await probe.request(Method.Binding, (b) => b, false).then(() => true, () => false);
+      if (answered) return;
+    }
+    throw new Error('coturn did not start');
+  } finally {
+    probe.close();
+  }
+}
+
+async function freePort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
