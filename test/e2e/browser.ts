@@ -89,20 +89,34 @@ export function remoteVideos(page: Page): Promise<RemoteVideo[]> {
   });
 }
 
-/** Waits until every remote tile paints new frames: media is really flowing. */
+/**
+ * Waits until every remote tile presents 10 new frames: media is really
+ * flowing. Counted with requestVideoFrameCallback, so a video element that
+ * restarts its own counters (it may, after an ICE restart) cannot fool it.
+ */
 export async function expectFramesFlowing(page: Page, tiles = 1): Promise<void> {
-  const before = await remoteVideos(page);
   await page.waitForFunction(
-    ({ tiles, before }) => {
+    (tiles) => {
       const root = document.querySelector('video-call')?.shadowRoot;
       const videos = [...(root?.querySelectorAll<HTMLVideoElement>('[part~="remote-tile"] video') ?? [])];
-      return (
-        videos.length === tiles &&
-        videos.every((video, i) => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > (before[i]?.frames ?? 0) + 10)
-      );
+      if (videos.length !== tiles) return false;
+      const state = window as unknown as { __frameWatch?: Map<HTMLVideoElement, number> };
+      const watch = (state.__frameWatch ??= new Map());
+      for (const video of videos) {
+        if (watch.has(video)) continue;
+        watch.set(video, 0);
+        const count = () => {
+          watch.set(video, (watch.get(video) ?? 0) + 1);
+          video.requestVideoFrameCallback(count);
+        };
+        video.requestVideoFrameCallback(count);
+      }
+      const done = videos.every((video) => video.videoWidth > 0 && (watch.get(video) ?? 0) >= 10);
+      if (done) state.__frameWatch = undefined;
+      return done;
     },
-    { tiles, before },
-    { timeout: 20_000 },
+    tiles,
+    { timeout: 20_000, polling: 100 },
   );
 }
 

@@ -71,7 +71,10 @@ export class CallController implements ReactiveController {
       peerJoined: (peer) => this.peerJoined(peer),
       peerLeft: (id, reason) => this.peerLeft(id, reason),
       signal: (message) => this.signal(message),
-      iceServers: (servers) => (this.iceServers = servers),
+      iceServers: (servers) => {
+        this.iceServers = servers;
+        for (const { link } of this.peers.values()) link.useIceServers(servers);
+      },
       status: (status) => {
         this.signaling = status;
         this.updateState();

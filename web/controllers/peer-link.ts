@@ -43,6 +43,8 @@ export interface PeerLinkEvents {
 const DISCONNECTED_GRACE_MS = 4_000;
 const PATH_RECHECKS = 5;
 const PATH_RECHECK_MS = 1_000;
+/** How much longer the polite side waits before restarting ICE itself. */
+const POLITE_RESTART_DELAY_MS = 8_000;
 /** ICE restarts are spaced at least this far apart. */
 const RESTART_INTERVAL_MS = 5_000;
 
@@ -62,6 +64,7 @@ export class PeerLink {
   private disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   private lastRestart = 0;
   private lastPath = '';
+  private relayed = false;
   private closed = false;
 
   constructor(
@@ -145,6 +148,23 @@ export class PeerLink {
       this.pc.restartIce();
     } catch (error) {
       this.on.error('ICE restart failed', error);
+    }
+  }
+
+  /**
+   * Fresh ICE servers (TURN credentials about to lapse): used from the next
+   * ICE restart on. A connection that goes through a relay restarts now,
+   * while its old allocation still works, since the relay will not refresh
+   * an allocation whose credentials have expired; the impolite side does it,
+   * so the two sides' restarts never collide, and the polite side's fresh
+   * servers serve the candidates it gathers in answer.
+   */
+  useIceServers(iceServers: IceServer[]): void {
+    if (this.closed) return;
+    this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    if (!this.polite && this.relayed && this.pc.connectionState === 'connected' && Date.now() - this.lastRestart >= RESTART_INTERVAL_MS) {
+      this.lastRestart = Date.now();
+      this.pc.restartIce();
     }
   }
 
@@ -269,9 +289,13 @@ export class PeerLink {
     this.on.state(state);
     clearTimeout(this.disconnectedTimer);
     if (state === 'connected') void this.reportPath();
-    if (state === 'failed') void this.restartIce();
-    if (state === 'disconnected') {
-      this.disconnectedTimer = setTimeout(() => void this.restartIce(), DISCONNECTED_GRACE_MS);
+    // Both sides see the failure; if both restarted at once their offers would
+    // collide, and Chrome can lose the remote video when the polite side rolls
+    // back a restart offer. The impolite side restarts; the polite side only
+    // if nothing happened after a while.
+    const grace = state === 'failed' ? 0 : DISCONNECTED_GRACE_MS;
+    if (state === 'failed' || state === 'disconnected') {
+      this.disconnectedTimer = setTimeout(() => void this.restartIce(), this.polite ? grace + POLITE_RESTART_DELAY_MS : grace);
     }
     if (state === 'connected') {
       const transport = this.pc.getSenders()[0]?.transport?.iceTransport;
@@ -284,6 +308,7 @@ export class PeerLink {
     if (path === undefined || this.closed) return;
     // The signaled candidate usually arrives within a moment; look again until the path is known for sure.
     if (!path.settled && attempt < PATH_RECHECKS) setTimeout(() => void this.reportPath(attempt + 1), PATH_RECHECK_MS);
+    this.relayed = path.path === 'relay';
     const key = `${path.path}/${path.protocol}/${path.local}/${path.remote}/${path.settled}`;
     if (key === this.lastPath) return;
     this.lastPath = key;
