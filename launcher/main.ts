@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { planLaunch } from './config.js';
 
 const plan = planLaunch(process.env);
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+// Built (dist/…/main.js) or from source through tsx (…/main.ts, with the loader in execArgv).
+const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const here = (file: string) => fileURLToPath(new URL(`${file}${extension}`, import.meta.url));
 
 function start(name: string, script: string, extraEnv: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...extraEnv }, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, script], { env: { ...process.env, ...extraEnv }, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     process.stderr.write(`launcher: ${name} exited (${signal ?? code}); stopping the rest\n`);
@@ -34,6 +36,6 @@ process.on('SIGINT', () => stop('SIGINT'));
 
 if (plan.bundledRelay) {
   if (plan.generatedSecret) process.stderr.write('launcher: TURN_SECRET not set; generated one for this run\n');
-  children.push(start('turn', here('../turn/main.js'), plan.sharedEnv));
+  children.push(start('turn', here('../turn/main'), plan.sharedEnv));
 }
-children.push(start('server', here('../server/main.js'), { ...plan.sharedEnv, ...plan.serverEnv }));
+children.push(start('server', here('../server/main'), { ...plan.sharedEnv, ...plan.serverEnv }));

@@ -20,7 +20,7 @@ try {
   process.exit(1);
 }
 
-const log = pino({ level: config.logLevel, base: { service: 'turn' }, redact: ['secret', '*.secret', 'password', '*.password'] });
+const log = pino({ level: config.logLevel, redact: ['secret', '*.secret', 'password', '*.password'] }).child({ service: 'turn' });
 const relay = new TurnRelay(config, log);
 
 let stopping = false;
