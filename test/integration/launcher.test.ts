@@ -50,7 +50,15 @@ async function launch() {
   }
   const port = Number(/:(\d+)$/.exec(String(find('Server listening at http://127.0.0.1')?.msg))?.[1]);
   const relayPid = Number(find('TURN relay listening')?.pid);
-  return { child, exited, port, turnPort, relayPid, stderr: () => stderr };
+  /** SIGTERM (which the launcher passes on), and SIGKILL only if that is ignored, so no child is orphaned. */
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, exited, port, turnPort, relayPid, stop, stderr: () => stderr };
 }
 
 describe('npm start (the launcher)', () => {
@@ -73,7 +81,7 @@ describe('npm start (the launcher)', () => {
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
     } finally {
-      run.child.kill('SIGKILL');
+      await run.stop();
     }
   });
 
@@ -85,7 +93,7 @@ describe('npm start (the launcher)', () => {
       expect(run.stderr()).toContain('turn exited');
       await expect(fetch(`http://127.0.0.1:${run.port}/healthz`)).rejects.toThrow();
     } finally {
-      run.child.kill('SIGKILL');
+      await run.stop();
     }
   });
 });
