@@ -1,29 +1,14 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { CHROMIUM, expectFramesFlowing, openPage, waitForEvent, waitForState } from './browser.js';
+import { expectFramesFlowing, launch, openPage, waitForEvent, waitForState } from './browser.js';
 
 let browser: Browser;
 let server: TestServer;
 
 beforeAll(async () => {
   // A browser that, like a real one, refuses sound before the user has interacted with the page.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=document-user-activation-required',
-    ],
-  });
+  browser = await launch({ autoplayPolicy: 'document-user-activation-required' });
   server = await startServer({ STATIC_DIR: 'web/dist', LOG_LEVEL: 'warn' });
 });
 afterAll(async () => {

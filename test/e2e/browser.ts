@@ -17,14 +17,20 @@ const FLAGS = [
   '--disable-sync',
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
 ];
 
-export async function launch(extraFlags: string[] = []): Promise<Browser> {
+export interface LaunchOptions {
+  /** Extra Chromium flags. */
+  flags?: string[];
+  /** `document-user-activation-required` is what real browsers do; tests default to allowing sound. */
+  autoplayPolicy?: 'no-user-gesture-required' | 'document-user-activation-required';
+}
+
+export async function launch({ flags = [], autoplayPolicy = 'no-user-gesture-required' }: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
   if (!existsSync('web/dist/video-call.js')) throw new Error('web/dist is not built: run npm run build:web');
   // playwright-core gives every launch a fresh, empty profile directory.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...extraFlags] });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, `--autoplay-policy=${autoplayPolicy}`, ...flags] });
 }
 
 export type RecordedEvent = [string, Record<string, unknown>];

@@ -3,16 +3,13 @@
  * real browsers through our bundled relay over UDP, TCP and TLS: what a
  * call behind a symmetric NAT or a UDP-blocking firewall falls back to.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
 import { events, expectFramesFlowing, launch, openPage, waitForState } from './browser.js';
 import { embedPage, serveSite, type Site } from './site.js';
+import { testCertificate } from '../helpers/certificate.js';
 
 let browser: Browser;
 let relay: TestRelay;
@@ -20,12 +17,14 @@ let site: Site;
 let server: TestServer | undefined;
 
 beforeAll(async () => {
-  browser = await launch(['--ignore-certificate-errors']);
+  browser = await launch({ flags: ['--ignore-certificate-errors'] });
+  const certificate = await testCertificate();
   relay = await startRelay({
     TURN_MIN_PORT: '43000',
     TURN_MAX_PORT: '43499',
     TURN_TLS_PORT: '0',
-    ...(await testCertificate()),
+    TURN_TLS_CERT: certificate.cert,
+    TURN_TLS_KEY: certificate.key,
   });
   site = await serveSite();
 });
@@ -81,11 +80,3 @@ describe('relay-only calls through the bundled relay', () => {
     expect(await settledPath(ada)).toMatchObject({ path: 'relay', protocol: 'tls' });
   });
 });
-
-async function testCertificate(): Promise<{ TURN_TLS_CERT: string; TURN_TLS_KEY: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'vc-e2e-tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  return { TURN_TLS_CERT: cert, TURN_TLS_KEY: key };
-}

@@ -4,13 +4,13 @@
  * certificate, loopback peers allowed), so the tests exercise the shipped
  * configuration.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { testCertificate } from './certificate.js';
+import { freeUdpPort as freePort } from './ports.js';
 import { Method } from '../../turn/codec/constants.js';
 import { TurnTestClient } from './turn-client.js';
 
@@ -25,10 +25,7 @@ export interface Coturn {
 
 export async function startCoturn(secret: string, relayPorts: { min: number; max: number }): Promise<Coturn> {
   if (!existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is missing: install Debian's coturn package (apt-get install coturn)`);
-  const dir = await mkdtemp(join(tmpdir(), 'vc-coturn-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  const { cert, key, dir } = await testCertificate();
   // coturn lets a config file's peer rules win over the command line, so the
   // loopback exemption goes into a copy of the shipped file, after it.
   const config = join(dir, 'turnserver.conf');
@@ -77,12 +74,4 @@ async function waitUntilAnswering(port: number): Promise<void> {
   } finally {
     probe.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }

@@ -4,23 +4,15 @@
  * checkout has working TURN; either one dying takes the other down visibly.
  */
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
+import { freeUdpPort } from '../helpers/ports.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
 async function launch() {
-  const turnPort = await freePort();
+  const turnPort = await freeUdpPort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'launcher/main.ts'], {
     cwd: root,
     env: {

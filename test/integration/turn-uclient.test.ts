@@ -3,12 +3,10 @@
  * turnutils_uclient talks to our relay in each of its modes, through
  * turnutils_peer, and must see every packet come back.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSocket } from 'node:dgram';
+import { testCertificate } from '../helpers/certificate.js';
+import { freeUdpPort } from '../helpers/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
 
@@ -87,19 +85,3 @@ describe('turnutils_uclient against our relay', () => {
     expect(await relay.metric('vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThan(1000);
   });
 });
-
-async function testCertificate(): Promise<{ cert: string; key: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'vc-turn-tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-  return { cert, key };
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
