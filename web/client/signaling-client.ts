@@ -26,7 +26,8 @@ export interface SignalingEvents {
   peerJoined(peer: Peer): void;
   peerLeft(id: string, reason: PeerLeftReason): void;
   signal(message: RelayedSignalMessage): void;
-  iceServers(iceServers: IceServer[]): void;
+  /** `scheduled`: the refresh before the TTL runs out, rather than an answer to refreshIceServers(). */
+  iceServers(iceServers: IceServer[], scheduled: boolean): void;
   status(status: SignalingStatus): void;
   /** `fatal` errors stop the client; the others are reported and it carries on. */
   error(code: ErrorCode | 'server-unreachable', message: string, fatal: boolean): void;
@@ -58,6 +59,7 @@ export class SignalingClient {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private iceWaiters: Array<(servers: IceServer[]) => void> = [];
+  private scheduledRefreshPending = false;
   id: string | undefined;
 
   constructor(
@@ -164,7 +166,9 @@ export class SignalingClient {
   private receiveIceServers(message: IceServersMessage): void {
     this.scheduleRefresh(message.ttl);
     for (const resolve of this.iceWaiters.splice(0)) resolve(message.iceServers);
-    this.on.iceServers(message.iceServers);
+    const scheduled = this.scheduledRefreshPending;
+    this.scheduledRefreshPending = false;
+    this.on.iceServers(message.iceServers, scheduled);
   }
 
   private receiveError(code: ErrorCode, text: string): void {
@@ -183,6 +187,9 @@ export class SignalingClient {
   private scheduleRefresh(ttlSeconds: number): void {
     clearTimeout(this.refreshTimer);
     if (ttlSeconds <= 0) return;
-    this.refreshTimer = setTimeout(() => this.send({ type: 'ice-servers' }), ttlSeconds * 800);
+    this.refreshTimer = setTimeout(() => {
+      this.scheduledRefreshPending = true;
+      this.send({ type: 'ice-servers' });
+    }, ttlSeconds * 800);
   }
 }

@@ -71,9 +71,9 @@ export class CallController implements ReactiveController {
       peerJoined: (peer) => this.peerJoined(peer),
       peerLeft: (id, reason) => this.peerLeft(id, reason),
       signal: (message) => this.signal(message),
-      iceServers: (servers) => {
+      iceServers: (servers, scheduled) => {
         this.iceServers = servers;
-        for (const { link } of this.peers.values()) link.useIceServers(servers);
+        for (const { link } of this.peers.values()) link.useIceServers(servers, scheduled);
       },
       status: (status) => {
         this.signaling = status;

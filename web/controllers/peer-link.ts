@@ -152,17 +152,17 @@ export class PeerLink {
   }
 
   /**
-   * Fresh ICE servers (TURN credentials about to lapse): used from the next
-   * ICE restart on. A connection that goes through a relay restarts now,
+   * Fresh ICE servers: used from the next ICE restart on. When they replace
+   * credentials about to lapse (`expiring`), a connection that goes through a relay restarts now,
    * while its old allocation still works, since the relay will not refresh
    * an allocation whose credentials have expired; the impolite side does it,
    * so the two sides' restarts never collide, and the polite side's fresh
    * servers serve the candidates it gathers in answer.
    */
-  useIceServers(iceServers: IceServer[]): void {
+  useIceServers(iceServers: IceServer[], expiring: boolean): void {
     if (this.closed) return;
     this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
-    if (!this.polite && this.relayed && this.pc.connectionState === 'connected' && Date.now() - this.lastRestart >= RESTART_INTERVAL_MS) {
+    if (expiring && !this.polite && this.relayed && this.pc.connectionState === 'connected' && Date.now() - this.lastRestart >= RESTART_INTERVAL_MS) {
       this.lastRestart = Date.now();
       this.pc.restartIce();
     }
@@ -198,6 +198,7 @@ export class PeerLink {
     this.ignoreOffer = !this.polite && collision;
     if (this.ignoreOffer) return;
 
+    if (description.type === 'offer' && this.isIceRestart(description)) await this.freshIceServers();
     this.settingRemoteAnswer = description.type === 'answer';
     await this.pc.setRemoteDescription(description);
     this.settingRemoteAnswer = false;
@@ -209,6 +210,27 @@ export class PeerLink {
       this.sendDescription();
     }
     this.refreshRemoteStreams();
+  }
+
+  /**
+   * The other side restarts ICE: our answer gathers new relay candidates, and
+   * they must be made with credentials that outlive the call's next minutes,
+   * not with whatever this side was last given (its permissions would lapse).
+   */
+  private async freshIceServers(): Promise<void> {
+    try {
+      const iceServers = await this.on.iceServers();
+      if (!this.closed) this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (error) {
+      this.on.error('could not refresh ICE servers for an ICE restart', error);
+    }
+  }
+
+  private isIceRestart(offer: RTCSessionDescriptionInit): boolean {
+    const current = this.pc.remoteDescription?.sdp;
+    if (current === undefined || offer.sdp === undefined) return false;
+    const ufrag = (sdp: string) => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+    return ufrag(offer.sdp) !== ufrag(current);
   }
 
   /** The answering side's first offer: put our tracks on the transceivers it laid out. */
