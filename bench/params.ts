@@ -1,0 +1,71 @@
+/**
+ * Every workload parameter in one place, so the report prints exactly what ran.
+ */
+
+/** Sockets opened at once while setting up rooms: enough to be quick, few enough that none time out. */
+export const CONNECT_BATCH = 200;
+
+/** A step of setup (connect, welcome) slower than this is a failure, not a slow result. */
+export const SETUP_TIMEOUT_MS = 15_000;
+
+/** How long in-flight messages get to arrive after sending stops before they count as lost. */
+export const DRAIN_TIMEOUT_MS = 5_000;
+
+/**
+ * The machine is shared. Before each round the bench waits for other processes
+ * to use at most DISTURBED_CPU_PERCENT of a core (QUIET_WAIT_BUDGET_MS in all
+ * per run), and a round whose measured window saw more is run again (at most
+ * RETRIES_PER_ROUND times, MAX_RETRIES per run). The budgets bound the run time.
+ */
+export const DISTURBED_CPU_PERCENT = 10;
+export const QUIET_WAIT_BUDGET_MS = 30_000;
+export const RETRIES_PER_ROUND = 2;
+export const MAX_RETRIES = 4;
+
+/** One in OFFER_EVERY messages is a ~1 KB offer, the rest ~200 B candidates (20% / 80%). */
+export const OFFER_EVERY = 5;
+export const OFFER_BYTES = 1024;
+export const CANDIDATE_BYTES = 200;
+
+/*
+ * `rounds` is per server; the servers alternate (B, O, B, O, ...) so drift hits
+ * both. Five rounds let the median shrug off two disturbed by other processes.
+ */
+
+export const latency = {
+  rounds: 5,
+  rooms: 200,
+  /** Relayed messages per second across all clients, sent on a schedule regardless of replies. */
+  ratePerSecond: 800,
+  warmupMs: 2_000,
+  measureMs: 8_000,
+} as const;
+
+export const saturation = {
+  rounds: 5,
+  rooms: 100,
+  warmupMs: 2_000,
+  measureMs: 6_000,
+} as const;
+
+/** Memory is steady from round to round, so three suffice. */
+export const memory = {
+  rounds: 3,
+  rooms: 2_500,
+  /** How long the server idles between its two forced GCs before RSS is read. */
+  settleMs: 500,
+} as const;
+
+/** Targets: ours relative to the bare baseline measured in the same run. */
+export const targets = {
+  p99Ratio: 1.2,
+  cpuPerMessageRatio: 1.25,
+  extraKbPerConnection: 4,
+} as const;
+
+/** From an earlier measurement on this machine, printed for context only. */
+export const anchors = [
+  { name: 'bare ws relay', usPerMessage: '31', kbPerConnection: '9.2', p99: '—' },
+  { name: 'PeerJS server', usPerMessage: '35', kbPerConnection: '10.0', p99: '—' },
+  { name: 'Flask-SocketIO tutorial server', usPerMessage: '457', kbPerConnection: '57.7', p99: '111 ms at 800 msg/s' },
+] as const;

@@ -1,0 +1,144 @@
+/**
+ * Starting, talking to and killing the bench's child processes. Every child
+ * is recorded here by PID the moment it exists so that killAll() can end
+ * exactly the processes this run started, whatever went wrong.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Mark, MarkName, Ready, Result, Usage, UsageRequest } from './ipc.js';
+import { machineBusyMs } from './machine.js';
+import type { Sample } from './window.js';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+const USAGE_TIMEOUT_MS = 10_000;
+/** Several times what any round takes (about 12 s at most), so only a hang trips it. */
+const LOAD_TIMEOUT_MS = 120_000;
+
+const live = new Set<ChildProcess>();
+
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+function start(file: string, args: string[]): ChildProcess {
+  const child = fork(fileURLToPath(new URL(file, import.meta.url)), args, {
+    // tsx as a loader keeps one process per child, so its PID is the one to kill (the tsx CLI would add a
+    // wrapper). Servers need --expose-gc to read a settled RSS; load generators merely ignore it.
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    // `--import tsx` is resolved from the working directory, so run where node_modules is.
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** A send to a child that has died fails; the pending receive() reports that child's exit instead. */
+const ignoreSendError = (): void => {};
+
+function kill(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** The next message of `type` from `child`; rejects if it exits or stays silent first. */
+function receive<T extends { type: string }>(
+  child: ChildProcess,
+  type: T['type'],
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const finish = (error: Error | undefined, message?: T): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      if (error === undefined) resolve(message as T);
+      else reject(error);
+    };
+    const onMessage = (message: T): void => {
+      if (message.type === type) finish(undefined, message);
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      finish(new Error(`${what} exited (${code ?? signal}) before sending "${type}"`));
+    const onError = (error: Error): void => finish(new Error(`${what}: ${error.message}`));
+    const timer = setTimeout(() => finish(new Error(`${what} sent no "${type}" within ${timeoutMs} ms`)), timeoutMs);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.once('error', onError);
+    if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
+  });
+}
+
+export type ServerKind = 'baseline' | 'ours';
+
+const SERVER_FILES: Record<ServerKind, string> = {
+  baseline: './baseline-relay.ts',
+  ours: './server-under-test.ts',
+};
+
+export class ServerChild {
+  private constructor(
+    readonly kind: ServerKind,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static async start(kind: ServerKind): Promise<ServerChild> {
+    const child = start(SERVER_FILES[kind], []);
+    try {
+      const { port } = await receive<Ready>(child, 'ready', `${kind} server`, START_TIMEOUT_MS);
+      return new ServerChild(kind, port, child);
+    } catch (error) {
+      kill(child);
+      throw error;
+    }
+  }
+
+  /** CPU and memory as the server sees them; `settle` GCs first, for a steady RSS. */
+  usage(settle: boolean): Promise<Usage> {
+    const reply = receive<Usage>(this.child, 'usage', `${this.kind} server`, USAGE_TIMEOUT_MS);
+    this.child.send({ type: 'usage', settle } satisfies UsageRequest, ignoreSendError);
+    return reply;
+  }
+
+  kill(): void {
+    kill(this.child);
+  }
+}
+
+/** What a load child returned, and what the parent sampled at each of its marks. */
+export interface LoadRun<R> {
+  result: R;
+  marks: Partial<Record<MarkName, Sample>>;
+}
+
+/** Runs load generator `file` against `server`, sampling the server (settled or not) at every mark. */
+export async function runLoad<R>(file: string, server: ServerChild, settle: boolean): Promise<LoadRun<R>> {
+  const child = start(file, [String(server.port)]);
+  const marks: LoadRun<R>['marks'] = {};
+  let markFailure: unknown;
+  child.on('message', (message: Mark) => {
+    if (message.type !== 'mark') return;
+    server.usage(settle).then(
+      (usage) => {
+        marks[message.name] = { server: usage, loadCpuMicros: message.cpuMicros, machineBusyMs: machineBusyMs() };
+        child.send({ type: 'marked' }, ignoreSendError);
+      },
+      (error: unknown) => {
+        markFailure = error;
+        kill(child);
+      },
+    );
+  });
+  try {
+    const { result } = await receive<Result<R>>(child, 'result', file, LOAD_TIMEOUT_MS);
+    return { result, marks };
+  } catch (error) {
+    throw markFailure ?? error;
+  } finally {
+    kill(child);
+  }
+}

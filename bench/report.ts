@@ -1,0 +1,258 @@
+/**
+ * Renders docs/benchmarks.md from one run's rounds: medians per server,
+ * ratios to the baseline, the targets, and every round so the spread shows.
+ */
+import { frameBytes } from './clients.js';
+import type { Machine } from './machine.js';
+import type { ServerKind } from './processes.js';
+import {
+  CANDIDATE_BYTES,
+  CONNECT_BATCH,
+  DISTURBED_CPU_PERCENT,
+  MAX_RETRIES,
+  OFFER_BYTES,
+  QUIET_WAIT_BUDGET_MS,
+  RETRIES_PER_ROUND,
+  OFFER_EVERY,
+  anchors,
+  latency,
+  memory,
+  saturation,
+  targets,
+} from './params.js';
+import { summarise, type Summary } from './stats.js';
+import type { Window } from './window.js';
+
+export interface LatencyRound {
+  kind: ServerKind;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  achievedRate: number;
+  samples: number;
+  window: Window;
+}
+
+export interface SaturationRound {
+  kind: ServerKind;
+  messagesPerSecond: number;
+  usPerMessage: number;
+  userUsPerMessage: number;
+  windowMessages: number;
+  window: Window;
+}
+
+export interface MemoryRound {
+  kind: ServerKind;
+  connections: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  kbPerConnection: number;
+  heapKbPerConnection: number;
+}
+
+export interface ReportInput {
+  machine: Machine;
+  latency: LatencyRound[];
+  saturation: SaturationRound[];
+  memory: MemoryRound[];
+  /** Lost or unexpected messages: each one also makes the run exit non-zero. */
+  problems: string[];
+  /** Things that make a number less trustworthy without being a failure. */
+  warnings: string[];
+  /** Disturbed rounds that were discarded and run again. */
+  retried: string[];
+  /** Time spent before rounds waiting for other processes to quiet down. */
+  quietWaitSeconds: number;
+  wallSeconds: number;
+}
+
+const fixed = (digits: number) => (value: number) => value.toFixed(digits);
+const ms = fixed(3);
+const one = fixed(1);
+const whole = fixed(0);
+
+function of<R extends { kind: ServerKind }>(rounds: R[], kind: ServerKind, pick: (round: R) => number): Summary {
+  return summarise(rounds.filter((round) => round.kind === kind).map(pick));
+}
+
+const cell = (summary: Summary, format: (value: number) => string): string =>
+  `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`;
+
+interface Row {
+  label: string;
+  baseline: Summary;
+  ours: Summary;
+  format: (value: number) => string;
+}
+
+function row<R extends { kind: ServerKind }>(
+  label: string,
+  rounds: R[],
+  pick: (round: R) => number,
+  format: (value: number) => string,
+): Row {
+  return { label, baseline: of(rounds, 'baseline', pick), ours: of(rounds, 'ours', pick), format };
+}
+
+export function renderReport(input: ReportInput): string {
+  const at = `at ${latency.ratePerSecond} msg/s`;
+  const p99 = row(`Latency p99 ${at} (ms)`, input.latency, (r) => r.p99Ms, ms);
+  const cpu = row('Server CPU per relayed message (µs)', input.saturation, (r) => r.usPerMessage, one);
+  const rss = row('RSS growth per joined connection (KB)', input.memory, (r) => r.kbPerConnection, fixed(2));
+  const rows = [
+    row(`Latency p50 ${at} (ms)`, input.latency, (r) => r.p50Ms, ms),
+    p99,
+    row(`Latency max ${at} (ms)`, input.latency, (r) => r.maxMs, ms),
+    row('Saturation throughput (msg/s)', input.saturation, (r) => r.messagesPerSecond, whole),
+    cpu,
+    row('… of which user space (µs)', input.saturation, (r) => r.userUsPerMessage, one),
+    row('… of which kernel (µs)', input.saturation, (r) => r.usPerMessage - r.userUsPerMessage, one),
+    row('Server CPU use under saturation (% of a core)', input.saturation, (r) => r.window.serverCpu, whole),
+    rss,
+    row('JS heap growth per joined connection (KB)', input.memory, (r) => r.heapKbPerConnection, fixed(2)),
+  ];
+  const checks = [
+    {
+      target: `p99 latency ≤ ${targets.p99Ratio} × baseline`,
+      limit: p99.baseline.median * targets.p99Ratio,
+      ours: p99.ours.median,
+      format: (value: number) => `${ms(value)} ms`,
+    },
+    {
+      target: `CPU per message ≤ ${targets.cpuPerMessageRatio} × baseline`,
+      limit: cpu.baseline.median * targets.cpuPerMessageRatio,
+      ours: cpu.ours.median,
+      format: (value: number) => `${one(value)} µs`,
+    },
+    {
+      target: `RSS per connection ≤ baseline + ${targets.extraKbPerConnection} KB`,
+      limit: rss.baseline.median + targets.extraKbPerConnection,
+      ours: rss.ours.median,
+      format: (value: number) => `${fixed(2)(value)} KB`,
+    },
+  ];
+
+  const frames = frameBytes();
+  const perRound = (w: Window): string => `${whole(w.serverCpu)} | ${whole(w.loadCpu)} | ${whole(w.otherCpu)}`;
+
+  const lines = [
+    '# Signaling server benchmarks',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) on ${input.machine.date}; rerun it rather than editing this file.`,
+    `The whole run took ${whole(input.wallSeconds)} s.`,
+    '',
+    '## Machine',
+    '',
+    '| | |',
+    '|---|---|',
+    `| CPU | ${input.machine.cpu} |`,
+    `| nproc | ${input.machine.nproc} |`,
+    `| Node | ${input.machine.node} |`,
+    '',
+    'Each server runs in its own child process and each load generator in another, so on two cores the',
+    'server and the generator get one core each while the orchestrator waits. Other processes on the',
+    'machine are not under the bench’s control: each round records how much CPU they took (“other”).',
+    'Children run TypeScript through `--import tsx`, whose loader thread is part of every absolute RSS',
+    'below; only differences are compared. A server can show slightly over 100% of a core because V8',
+    'collects garbage partly on helper threads.',
+    '',
+    '## Servers',
+    '',
+    '- **Ours**: `buildApp(loadConfig(…))` from server/app.ts with full validation; LOG_LEVEL=warn,',
+    '  ROOM_CAPACITY=2, MAX_CONNECTIONS=MAX_CONNECTIONS_PER_IP=20000 (every bench socket comes from 127.0.0.1),',
+    '  JOIN_TIMEOUT_MS=HEARTBEAT_INTERVAL_MS=600000 (neither fires during a round), and the rate limiter on',
+    '  at RATE_LIMIT_PER_SECOND=RATE_LIMIT_BURST=1000000 (it runs on every frame but never throttles).',
+    '- **Baseline**: bench/baseline-relay.ts, a bare `ws` relay: rooms in a Map, `JSON.parse` per frame, a',
+    '  small `welcome` and `peer-joined` so clients learn ids as they do with ours, signals forwarded as the',
+    '  raw text received; no validation, rate limit, logging or metrics.',
+    '- Both listen on 127.0.0.1 with `perMessageDeflate` off, in a fresh process per round, run with `--expose-gc`.',
+    '',
+    '## Workloads',
+    '',
+    'Rounds alternate baseline and ours. Signals are',
+    `${OFFER_EVERY - 1} in ${OFFER_EVERY} ICE candidates (a ${CANDIDATE_BYTES}-character \`candidate\` string, ${frames.candidate}-byte frame) and`,
+    `1 in ${OFFER_EVERY} offers (a ${OFFER_BYTES}-character \`sdp\`, ${frames.offer}-byte frame), with the send time (\`performance.now()\`) at the`,
+    'end of that string, since the schema allows no extra field. Rooms are set up',
+    `${CONNECT_BATCH} sockets at a time; each client learns its peer's id from \`welcome\` / \`peer-joined\`.`,
+    '',
+    `1. **Latency** (open loop, ${latency.rounds} rounds per server): ${latency.rooms} rooms × 2 clients,`,
+    `   ${latency.ratePerSecond} signals/s in total on a 1 ms timer schedule, round-robin over the clients;`,
+    `   ${latency.warmupMs / 1000} s warm-up, then ${latency.measureMs / 1000} s measured. One-way latency = receive time − embedded send`,
+    '   time, both from the generator process’s clock.',
+    `2. **Saturation** (closed loop, ${saturation.rounds} rounds per server): ${saturation.rooms} rooms × 2 clients, each client with`,
+    '   exactly one signal in flight (every signal received is answered with the next);',
+    `   ${saturation.warmupMs / 1000} s warm-up, then ${saturation.measureMs / 1000} s measured. CPU per message = the server process’s`,
+    '   user+system CPU over the window ÷ signals delivered in it. Each send also wakes the generator',
+    '   when it is waiting, and that kernel work is charged to the server, so the kernel share depends',
+    '   partly on how busy the generator is; the user-space share is the server’s own.',
+    `3. **Memory** (${memory.rounds} rounds per server): ${memory.rooms} rooms × 2 = ${memory.rooms * 2} joined connections. Server RSS`,
+    `   after GC, ${memory.settleMs} ms idle and GC again, read before connecting and once all have joined;`,
+    '   growth ÷ connections.',
+    '',
+    '## Results (median over rounds, min–max in brackets)',
+    '',
+    '| Metric | Baseline (bare ws) | Ours | Ours / baseline |',
+    '|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.label} | ${cell(r.baseline, r.format)} | ${cell(r.ours, r.format)} | ${fixed(2)(r.ours.median / r.baseline.median)} |`,
+    ),
+    '',
+    '## Targets',
+    '',
+    '| Target | Limit (from this run’s baseline) | Ours | Result |',
+    '|---|---|---|---|',
+    ...checks.map(
+      (c) => `| ${c.target} | ${c.format(c.limit)} | ${c.format(c.ours)} | ${c.ours <= c.limit ? 'PASS' : 'MISS'} |`,
+    ),
+    '',
+    '## For context: an earlier measurement on this machine (not this run)',
+    '',
+    '| Server | CPU per message | RSS per connection | p99 latency |',
+    '|---|---|---|---|',
+    ...anchors.map((a) => `| ${a.name} | ${a.usPerMessage} µs | ${a.kbPerConnection} KB | ${a.p99} |`),
+    '',
+    '## Every round',
+    '',
+    'CPU columns are percent of one core over the measured window: the server, the load generator, and',
+    `everything else on the machine. Each round started once other processes used at most ${DISTURBED_CPU_PERCENT}% of a core`,
+    `(this run waited ${whole(input.quietWaitSeconds)} s for that, of at most ${QUIET_WAIT_BUDGET_MS / 1000} s), and a round whose window still saw more`,
+    `was run again (at most ${RETRIES_PER_ROUND} times per round and ${MAX_RETRIES} per run; see the end of this file).`,
+    'The tables show only the rounds kept.',
+    '',
+    '| # | Server | p50 ms | p99 ms | max ms | sent/s | samples | server % | load % | other % |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...input.latency.map(
+      (r, i) =>
+        `| ${i + 1} | ${r.kind} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${whole(r.achievedRate)} | ${r.samples} | ${perRound(r.window)} |`,
+    ),
+    '',
+    '| # | Server | msg/s | µs/msg | messages in window | server % | load % | other % |',
+    '|---|---|---|---|---|---|---|---|',
+    ...input.saturation.map(
+      (r, i) =>
+        `| ${i + 1} | ${r.kind} | ${whole(r.messagesPerSecond)} | ${one(r.usPerMessage)} | ${r.windowMessages} | ${perRound(r.window)} |`,
+    ),
+    '',
+    '| # | Server | connections | RSS before MB | RSS after MB | KB/conn | heap KB/conn |',
+    '|---|---|---|---|---|---|---|',
+    ...input.memory.map(
+      (r, i) =>
+        `| ${i + 1} | ${r.kind} | ${r.connections} | ${one(r.rssBeforeMb)} | ${one(r.rssAfterMb)} | ${fixed(2)(r.kbPerConnection)} | ${fixed(2)(r.heapKbPerConnection)} |`,
+    ),
+    '',
+    '## Integrity',
+    '',
+    input.problems.length === 0
+      ? 'Every signal sent was relayed and received (checked per round once in-flight signals drained); no error frames or unexpected closes.'
+      : `**Failures** (the run exited non-zero):\n\n${input.problems.map((p) => `- ${p}`).join('\n')}`,
+    ...(input.warnings.length === 0 ? [] : ['', '**Warnings:**', '', ...input.warnings.map((w) => `- ${w}`)]),
+    '',
+    '## Rounds run again',
+    '',
+    ...(input.retried.length === 0 ? ['None.'] : input.retried.map((r) => `- ${r}`)),
+    '',
+  ];
+  return lines.join('\n');
+}
