@@ -82,9 +82,13 @@ export class CallController implements ReactiveController {
       error: (code, message, fatal) => this.error(elementErrorCode(code), message, fatal),
     });
     this.client = client;
-    await this.media.start(options.micOn, options.cameraOn);
+    // Devices and signaling start together: a connection set up before the
+    // camera is ready gets its tracks as soon as they are (replaceTrack).
+    const media = this.media.start(options.micOn, options.cameraOn);
+    client.start();
+    await media;
     // leave() may have been called while the camera permission prompt was open.
-    if (this.client === client) client.start();
+    if (this.client !== client) this.media.stop();
   }
 
   leave(): void {
