@@ -1,0 +1,22 @@
+/**
+ * Which code a report measured: the commit, and the source files that
+ * differed from it, since other people's edits may be in the working tree.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export function describeRevision(paths: string[]): string {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10_000 }).trim();
+  try {
+    const commit = git(['rev-parse', '--short', 'HEAD']);
+    const changed = git(['status', '--porcelain', '--', ...paths])
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.slice(3));
+    return changed.length === 0 ? `${commit}, clean` : `${commit} with uncommitted changes in ${changed.map((file) => `\`${file}\``).join(', ')}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}

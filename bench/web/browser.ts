@@ -1,0 +1,110 @@
+/**
+ * Debian's Chromium driven by playwright-core, launched as the end-to-end
+ * tests launch it (test/e2e/browser.ts): headless, fake camera and
+ * microphone. In-page code is passed as strings because the bench compiles
+ * without the DOM typings.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+  // playwright-core gives every launch a fresh, empty profile directory.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+/**
+ * Stamps the milestones of a call in the page, each with a machine-wide time
+ * (timeOrigin + now, ms since the epoch) so that two pages compare: the
+ * camera and microphone granted, the WebSocket open, the server's first
+ * messages, the first signal each way, ICE connected. Subclasses and a
+ * wrapped method, so the element sees the browser's own classes behave as
+ * always. Installed before any page script runs.
+ */
+const MILESTONES = `(() => {
+  const marks = (window.__vcMarks = []);
+  const mark = (label) => marks.push([label, performance.timeOrigin + performance.now()]);
+  const media = navigator.mediaDevices;
+  const getUserMedia = media.getUserMedia.bind(media);
+  media.getUserMedia = (constraints) => getUserMedia(constraints).then((stream) => (mark('camera and microphone granted'), stream));
+  window.WebSocket = class extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('open', () => mark('WebSocket open'));
+      this.addEventListener('message', (event) => mark('received ' + JSON.parse(event.data).type));
+    }
+    send(data) {
+      mark('sent ' + JSON.parse(data).type);
+      super.send(data);
+    }
+  };
+  window.RTCPeerConnection = class extends RTCPeerConnection {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('iceconnectionstatechange', () => mark('ICE ' + this.iceConnectionState));
+    }
+  };
+})()`;
+
+/** A page in a fresh browser context (its own devices, storage and renderer), its call milestones recorded. */
+export async function freshPage(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
+  await page.addInitScript(MILESTONES);
+  await page.goto(url);
+  return page;
+}
+
+/** Adds `<video-call autojoin="false">` for `room` to the page; its vc-state changes join the milestones. */
+export async function addCall(page: Page, scriptUrl: string, room: string, name: string): Promise<void> {
+  await page.addScriptTag({ url: scriptUrl, type: 'module' });
+  await page.evaluate(`(async ({ room, name }) => {
+    await customElements.whenDefined('video-call');
+    const call = document.createElement('video-call');
+    call.setAttribute('autojoin', 'false');
+    call.name = name;
+    call.room = room;
+    call.addEventListener('vc-state', (event) => window.__vcMarks.push(['state ' + event.detail.state, performance.timeOrigin + performance.now()]));
+    document.body.append(call);
+  })(${JSON.stringify({ room, name })})`);
+}
+
+/** Calls join() without awaiting it; returns the moment of the call. */
+export function join(page: Page): Promise<number> {
+  return page.evaluate(`(() => {
+    const call = document.querySelector('video-call');
+    const at = performance.timeOrigin + performance.now();
+    call.join().catch(() => undefined);
+    return at;
+  })()`) as Promise<number>;
+}
+
+export async function waitForState(page: Page, state: string, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(`document.querySelector('video-call')?.getAttribute('state') === ${JSON.stringify(state)}`, undefined, {
+    timeout: Math.max(1, timeoutMs),
+  });
+}
+
+/** Each milestone of the page with when it first happened, ms since the epoch. */
+export async function timeline(page: Page): Promise<Map<string, number>> {
+  const events = (await page.evaluate('window.__vcMarks')) as Array<[string, number]>;
+  const first = new Map<string, number>();
+  for (const [label, at] of events) if (!first.has(label)) first.set(label, at);
+  return first;
+}

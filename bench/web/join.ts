@@ -1,0 +1,104 @@
+/**
+ * Join → connected on loopback: two fresh browser contexts on a page of the
+ * server's origin, the first joined and waiting alone in a fresh room, then
+ * join() on the second, timed until both elements say `connected`.
+ * Also what a call page downloads, seen from the browser.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { addCall, freshPage, join, timeline, waitForState } from './browser.js';
+import { ROUND_TIMEOUT_MS } from './params.js';
+
+export interface JoinRound {
+  room: string;
+  /** join() on the second page → both elements `connected`, ms. */
+  totalMs: number;
+  /** join() → the joiner's own `connected`, and the waiting side's, ms. */
+  joinerMs: number;
+  waiterMs: number;
+  /** Each side's milestones (see browser.ts), ms after the joiner's join() call. */
+  joinerSteps: Map<string, number>;
+  waiterSteps: Map<string, number>;
+}
+
+export interface Download {
+  url: string;
+  status: number;
+  encoding: string;
+  /** Response body bytes as Chromium received them (compressed when the server sent .br or .gz). */
+  bodyBytes: number;
+}
+
+export async function joinRound(browser: Browser, origin: string, room: string): Promise<JoinRound> {
+  const deadline = performance.now() + ROUND_TIMEOUT_MS;
+  const left = () => deadline - performance.now();
+  const pages: Page[] = [];
+  try {
+    for (const name of ['Ada', 'Bob']) {
+      const page = await freshPage(browser, `${origin}/`);
+      pages.push(page);
+      await addCall(page, `${origin}/video-call.js`, room, name);
+    }
+    const [waiter, joiner] = pages as [Page, Page];
+    await join(waiter);
+    await waitForState(waiter, 'waiting', left());
+    const started = await join(joiner);
+    await Promise.all([waitForState(joiner, 'connected', left()), waitForState(waiter, 'connected', left())]);
+    const [joinerSteps, waiterSteps] = await Promise.all([timeline(joiner), timeline(waiter)]);
+    const joinerAt = connectedAt(joinerSteps);
+    const waiterAt = connectedAt(waiterSteps);
+    return {
+      room,
+      totalMs: Math.max(joinerAt, waiterAt) - started,
+      joinerMs: joinerAt - started,
+      waiterMs: waiterAt - started,
+      joinerSteps: relative(joinerSteps, started),
+      waiterSteps: relative(waiterSteps, started),
+    };
+  } finally {
+    for (const page of pages) await page.context().close();
+  }
+}
+
+/** Milestones after `started`, as ms after it; the waiting side's earlier ones belong to its own join. */
+function relative(steps: Map<string, number>, started: number): Map<string, number> {
+  return new Map([...steps].filter(([, at]) => at >= started).map(([label, at]) => [label, at - started]));
+}
+
+function connectedAt(steps: Map<string, number>): number {
+  const at = steps.get('state connected');
+  if (at === undefined) throw new Error(`the element never fired vc-state connected: ${JSON.stringify([...steps])}`);
+  return at;
+}
+
+/** Opens the call page /r/<room> as a visitor would and lists what it fetched until it was waiting in the room. */
+export async function callPageDownloads(browser: Browser, origin: string, room: string): Promise<Download[]> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const finished: Array<Promise<Download>> = [];
+    page.on('requestfinished', (request) => {
+      finished.push(
+        (async () => {
+          const response = await request.response();
+          const sizes = await request.sizes();
+          return {
+            url: request.url().replace(origin, ''),
+            status: response?.status() ?? 0,
+            encoding: (await response?.headerValue('content-encoding')) ?? 'identity',
+            bodyBytes: sizes.responseBodySize,
+          };
+        })(),
+      );
+    });
+    // WebSocket upgrades are not "requests" to Playwright; they are listed separately.
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url().replace(origin.replace('http', 'ws'), '')));
+    await page.goto(`${origin}/r/${room}?name=Visitor`);
+    await waitForState(page, 'waiting', ROUND_TIMEOUT_MS);
+    const downloads = await Promise.all(finished);
+    return [...downloads, ...sockets.map((url) => ({ url: `${url} (WebSocket)`, status: 101, encoding: '–', bodyBytes: 0 }))];
+  } finally {
+    await context.close();
+  }
+}
+

@@ -1,0 +1,185 @@
+/** Renders docs/benchmarks-web.md: bundle weight, what a call page loads, join → connected. */
+import type { PageAssets, Weight } from './bundle.js';
+import type { Download, JoinRound } from './join.js';
+import { KB, QUIET_CPU_PERCENT, QUIET_WAIT_MS, ROUNDS, ROUND_TIMEOUT_MS, targets } from './params.js';
+
+/** Published for context, not measured here. */
+const context = [
+  'PeerJS’s client alone (no UI) is 22.7 KB gzip.',
+  'A seed-style React client is at least 94 KB gzip.',
+];
+
+export interface WebReportInput {
+  date: string;
+  machine: {
+    cpu: string;
+    nproc: number;
+    node: string;
+    chromium: string;
+    playwright: string;
+    revision: string;
+    loadAtStart: string;
+    loadBeforeRounds: string;
+    loadAtEnd: string;
+    quietWaitMs: number;
+  };
+  buildSeconds: number;
+  bundle: Weight;
+  assets: PageAssets;
+  scripts: string[];
+  downloads: Download[];
+  warmUp: JoinRound | undefined;
+  rounds: JoinRound[];
+  failures: string[];
+  runtimeSeconds: number;
+}
+
+/** Nearest-rank percentile of `values`; `q` in [0, 1]. */
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '–');
+const kb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
+const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+
+function joinStats(rounds: JoinRound[], value: (round: JoinRound) => number) {
+  const values = rounds.map(value);
+  return {
+    median: percentile(values, 0.5),
+    p90: percentile(values, 0.9),
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+}
+
+export function summaryTable(input: WebReportInput): string {
+  const b = input.bundle;
+  const total = joinStats(input.rounds, (r) => r.totalMs);
+  return [
+    '| What | Measured | Target | Result |',
+    '|---|---|---|---|',
+    `| video-call.js, gzip -9 | ${kb(b.gzip)} (${b.gzip} B; raw ${kb(b.raw)}, brotli ${kb(b.brotli)}) | ≤ ${kb(targets.gzipBytes)} | ${verdict(b.gzip <= targets.gzipBytes)} |`,
+    `| join() → both connected, median of ${input.rounds.length} | ${ms(total.median)} ms (p90 ${ms(total.p90)}, min ${ms(total.min)}, max ${ms(total.max)}) | ≤ ${targets.joinMedianMs} ms | ${verdict(input.rounds.length === ROUNDS && total.median <= targets.joinMedianMs)} |`,
+  ].join('\n');
+}
+
+function joinTable(input: WebReportInput): string[] {
+  const rows: Array<[string, (r: JoinRound) => number]> = [
+    ['join() → both connected', (r) => r.totalMs],
+    ['join() → the joiner connected', (r) => r.joinerMs],
+    ['join() → the waiting side connected', (r) => r.waiterMs],
+  ];
+  const out = ['| Interval (ms) | median | p90 | min | max |', '|---|---|---|---|---|'];
+  for (const [label, value] of rows) {
+    const s = joinStats(input.rounds, value);
+    out.push(`| ${label} | ${ms(s.median)} | ${ms(s.p90)} | ${ms(s.min)} | ${ms(s.max)} |`);
+  }
+  return out;
+}
+
+/** Every milestone both sides reached in every round, ms after the joiner's join(), in order of median. */
+function milestoneTable(input: WebReportInput): string[] {
+  const sides = [
+    ['joiner', (r: JoinRound) => r.joinerSteps],
+    ['waiting side', (r: JoinRound) => r.waiterSteps],
+  ] as const;
+  const rows: Array<{ side: string; label: string; stats: ReturnType<typeof joinStats> }> = [];
+  for (const [side, steps] of sides) {
+    const labels = [...(input.rounds[0] === undefined ? [] : steps(input.rounds[0]).keys())];
+    for (const label of labels.filter((l) => input.rounds.every((r) => steps(r).has(l)))) {
+      rows.push({ side, label, stats: joinStats(input.rounds, (r) => steps(r).get(label) ?? Number.NaN) });
+    }
+  }
+  rows.sort((a, b) => a.stats.median - b.stats.median);
+  const out = ['| ms after join() | side | milestone | p90 | min | max |', '|---|---|---|---|---|---|'];
+  for (const { side, label, stats } of rows) {
+    out.push(`| ${ms(stats.median)} | ${side} | ${label} | ${ms(stats.p90)} | ${ms(stats.min)} | ${ms(stats.max)} |`);
+  }
+  return out;
+}
+
+export function renderReport(input: WebReportInput): string {
+  const m = input.machine;
+  const b = input.bundle;
+  const others = input.scripts.filter((file) => file !== 'video-call.js');
+  const imports = input.assets.imports.length === 0 ? 'none' : input.assets.imports.map((i) => `\`${i.script}\` → \`${i.from}\``).join(', ');
+  return `# Web client benchmarks
+
+Written by \`npx tsx bench/web/run.ts\` (bench/web/) on ${input.date}; rerun it rather than editing this file.
+The whole run took ${input.runtimeSeconds.toFixed(0)} s (the build ${input.buildSeconds.toFixed(0)} s).
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${m.cpu} |
+| nproc | ${m.nproc} |
+| Node | ${m.node} |
+| Browser | ${m.chromium}, headless, driven by playwright-core ${m.playwright} |
+| Code measured | ${m.revision} |
+| Load average (1, 5, 15 min) | ${m.loadAtStart} at the start, ${m.loadBeforeRounds} before the join rounds, ${m.loadAtEnd} at the end |
+| Waited for a quiet machine before the join rounds | ${(m.quietWaitMs / 1000).toFixed(1)} s (until other processes used at most ${QUIET_CPU_PERCENT} % of a core, ${QUIET_WAIT_MS / 1000} s at most) |
+
+The machine is shared with other people’s tests; the load average says how busy it was. The bundle
+numbers do not depend on it; the join times do.
+
+## Summary
+
+${summaryTable(input)}
+
+${input.failures.length === 0 ? '' : `**Rounds that failed** (each had ${ROUND_TIMEOUT_MS / 1000} s): ${input.failures.join('; ')}\n`}
+## 1. Bundle weight
+
+\`npx vite build\` writes web/dist (and \`cem analyze\` then puts the elements manifest back beside it, as
+\`npm run build:web\` does). \`web/dist/video-call.js\` is the element as one self-contained ES module, Lit
+included: the whole JavaScript a page needs for a call. Sizes of that file, compressed here with node:zlib:
+
+| | bytes | KB |
+|---|---|---|
+| raw (minified) | ${b.raw} | ${kb(b.raw)} |
+| gzip -9 | ${b.gzip} | ${kb(b.gzip)} |
+| brotli (quality 11) | ${b.brotli} | ${kb(b.brotli)} |
+
+Target: ≤ ${kb(targets.gzipBytes)} gzip (KB = 1000 bytes) — **${verdict(b.gzip <= targets.gzipBytes)}**. For context: ${context.join(' ')}
+
+**Does the call page need anything else?** \`web/dist/${input.assets.page}\` references, in order:
+${input.assets.urls.map((url) => `\`${url}\``).join(', ')}. \`/room.js\` is the page’s own few lines (read the room from the
+URL, call \`join()\`); static or dynamic imports inside those scripts: ${imports}. Other scripts in web/dist:
+${others.map((file) => `\`${file}\``).join(', ') || 'none'} (the pages’ own; no shared chunks).
+
+What Chromium fetched opening \`/r/<room>\` until the element was \`waiting\` in the room (body bytes as
+received, so compressed where the server sent a precompressed twin):
+
+| URL | status | content-encoding | body bytes |
+|---|---|---|---|
+${input.downloads.map((d) => `| \`${d.url}\` | ${d.status} | ${d.encoding} | ${d.bodyBytes} |`).join('\n')}
+
+## 2. Join → connected on loopback
+
+The signaling server in process (\`buildApp(loadConfig({ STATIC_DIR: web/dist, LOG_LEVEL: warn, HOST: 127.0.0.1, PORT: 0 }))\`),
+Chromium as the end-to-end tests launch it (headless, fake camera and microphone). Each round: two fresh
+browser contexts open \`/\` on the server’s origin and add \`<video-call autojoin="false">\` for a fresh room
+(the module loaded and the element defined before anything is timed); the first calls \`join()\` and waits
+until it is \`waiting\`; then the second calls \`join()\`, and the round lasts from that call until both
+elements have fired \`vc-state\` \`connected\`. Both pages stamp events with \`performance.timeOrigin +
+performance.now()\`, the same machine clock. The interval includes the joiner’s camera and microphone
+(fake devices), its WebSocket and \`join\`, the offer/answer and ICE exchange, and DTLS. Contexts are closed after
+each round; a round has ${ROUND_TIMEOUT_MS / 1000} s. One untimed round runs first${input.warmUp === undefined ? '' : ` (it took ${ms(input.warmUp.totalMs)} ms)`}, since the first
+call also starts Chromium’s network, audio and video services. ${input.rounds.length} rounds counted.
+
+${joinTable(input).join('\n')}
+
+Where the time goes (medians over the rounds; “sent/received” are WebSocket messages by type, “signal”
+carries the offer, answer and ICE candidates; the milestones are stamped in the page by wrapping
+\`getUserMedia\`, \`WebSocket\` and \`RTCPeerConnection\`):
+
+${milestoneTable(input).join('\n')}
+
+Target: median ≤ ${targets.joinMedianMs} ms — **${verdict(input.rounds.length === ROUNDS && joinStats(input.rounds, (r) => r.totalMs).median <= targets.joinMedianMs)}**.
+
+Every round (ms): ${input.rounds.map((r) => ms(r.totalMs)).join(', ')}.
+`;
+}
