@@ -139,6 +139,9 @@ export function renderReport(input: ReportInput): string {
   const lines = [
     '# Signaling server benchmarks',
     '',
+    'The TURN relay against coturn: [benchmarks-turn.md](benchmarks-turn.md). The web client’s weight and join time:',
+    '[benchmarks-web.md](benchmarks-web.md). `npm run bench` writes all three.',
+    '',
     `Written by \`npm run bench\` (bench/run.ts) on ${input.machine.date}; rerun it rather than editing this file.`,
     `The whole run took ${whole(input.wallSeconds)} s.`,
     '',
