@@ -43,7 +43,8 @@ function summarise(values: number[]): Summary {
 
 const fixed = (digits: number) => (value: number) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 const integer = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US').replace(/,/g, ' ') : '–');
-const cell = (s: Summary, format: (value: number) => string) => `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
+const cell = (s: Summary, format: (value: number) => string) =>
+  Number.isFinite(s.median) ? `${format(s.median)} (${format(s.min)}–${format(s.max)})` : '–';
 const ratio = (ours: number, theirs: number) => (theirs > 0 && Number.isFinite(ours) ? (ours / theirs).toFixed(2) : '–');
 
 interface Metric {

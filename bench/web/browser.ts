@@ -5,7 +5,7 @@
  * without the DOM typings.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -61,9 +61,13 @@ const MILESTONES = `(() => {
   };
 })()`;
 
-/** A page in a fresh browser context (its own devices, storage and renderer), its call milestones recorded. */
-export async function freshPage(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
+/** A fresh browser context: its own devices, storage and renderer. */
+export function freshContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 960, height: 640 } });
+}
+
+/** A page of `context` at `url`, its call milestones recorded. */
+export async function openPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
   await page.addInitScript(MILESTONES);

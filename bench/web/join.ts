@@ -4,8 +4,8 @@
  * join() on the second, timed until both elements say `connected`.
  * Also what a call page downloads, seen from the browser.
  */
-import type { Browser, Page } from 'playwright-core';
-import { addCall, freshPage, join, timeline, waitForState } from './browser.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addCall, freshContext, join, openPage, timeline, waitForState } from './browser.js';
 import { ROUND_TIMEOUT_MS } from './params.js';
 
 export interface JoinRound {
@@ -28,35 +28,54 @@ export interface Download {
   bodyBytes: number;
 }
 
+/**
+ * One timed round, bounded as a whole by ROUND_TIMEOUT_MS: on time-out its
+ * contexts are closed under it, which ends whatever step it was waiting in.
+ */
 export async function joinRound(browser: Browser, origin: string, room: string): Promise<JoinRound> {
+  const contexts: BrowserContext[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not connected within ${ROUND_TIMEOUT_MS} ms`)), ROUND_TIMEOUT_MS);
+  });
+  const round = timeRound(browser, origin, room, contexts);
+  // After a time-out the round fails too, as its contexts close; that failure says nothing new.
+  round.catch(() => undefined);
+  try {
+    return await Promise.race([round, timedOut]);
+  } finally {
+    clearTimeout(timer);
+    for (const context of contexts) await context.close();
+  }
+}
+
+async function timeRound(browser: Browser, origin: string, room: string, contexts: BrowserContext[]): Promise<JoinRound> {
   const deadline = performance.now() + ROUND_TIMEOUT_MS;
   const left = () => deadline - performance.now();
   const pages: Page[] = [];
-  try {
-    for (const name of ['Ada', 'Bob']) {
-      const page = await freshPage(browser, `${origin}/`);
-      pages.push(page);
-      await addCall(page, `${origin}/video-call.js`, room, name);
-    }
-    const [waiter, joiner] = pages as [Page, Page];
-    await join(waiter);
-    await waitForState(waiter, 'waiting', left());
-    const started = await join(joiner);
-    await Promise.all([waitForState(joiner, 'connected', left()), waitForState(waiter, 'connected', left())]);
-    const [joinerSteps, waiterSteps] = await Promise.all([timeline(joiner), timeline(waiter)]);
-    const joinerAt = connectedAt(joinerSteps);
-    const waiterAt = connectedAt(waiterSteps);
-    return {
-      room,
-      totalMs: Math.max(joinerAt, waiterAt) - started,
-      joinerMs: joinerAt - started,
-      waiterMs: waiterAt - started,
-      joinerSteps: relative(joinerSteps, started),
-      waiterSteps: relative(waiterSteps, started),
-    };
-  } finally {
-    for (const page of pages) await page.context().close();
+  for (const name of ['Ada', 'Bob']) {
+    const context = await freshContext(browser);
+    contexts.push(context);
+    const page = await openPage(context, `${origin}/`);
+    pages.push(page);
+    await addCall(page, `${origin}/video-call.js`, room, name);
   }
+  const [waiter, joiner] = pages as [Page, Page];
+  await join(waiter);
+  await waitForState(waiter, 'waiting', left());
+  const started = await join(joiner);
+  await Promise.all([waitForState(joiner, 'connected', left()), waitForState(waiter, 'connected', left())]);
+  const [joinerSteps, waiterSteps] = await Promise.all([timeline(joiner), timeline(waiter)]);
+  const joinerAt = connectedAt(joinerSteps);
+  const waiterAt = connectedAt(waiterSteps);
+  return {
+    room,
+    totalMs: Math.max(joinerAt, waiterAt) - started,
+    joinerMs: joinerAt - started,
+    waiterMs: waiterAt - started,
+    joinerSteps: relative(joinerSteps, started),
+    waiterSteps: relative(waiterSteps, started),
+  };
 }
 
 /** Milestones after `started`, as ms after it; the waiting side's earlier ones belong to its own join. */
@@ -72,7 +91,7 @@ function connectedAt(steps: Map<string, number>): number {
 
 /** Opens the call page /r/<room> as a visitor would and lists what it fetched until it was waiting in the room. */
 export async function callPageDownloads(browser: Browser, origin: string, room: string): Promise<Download[]> {
-  const context = await browser.newContext();
+  const context = await freshContext(browser);
   try {
     const page = await context.newPage();
     const finished: Array<Promise<Download>> = [];
@@ -93,7 +112,7 @@ export async function callPageDownloads(browser: Browser, origin: string, room: 
     // WebSocket upgrades are not "requests" to Playwright; they are listed separately.
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url().replace(origin.replace('http', 'ws'), '')));
-    await page.goto(`${origin}/r/${room}?name=Visitor`);
+    await page.goto(`${origin}/r/${room}?name=Visitor`, { timeout: ROUND_TIMEOUT_MS });
     await waitForState(page, 'waiting', ROUND_TIMEOUT_MS);
     const downloads = await Promise.all(finished);
     return [...downloads, ...sockets.map((url) => ({ url: `${url} (WebSocket)`, status: 101, encoding: '–', bodyBytes: 0 }))];
