@@ -21,6 +21,7 @@ import { fiveTupleKey, type ClientLink, type ClientTransport } from './transport
 
 /** A stream client that buffers more than this is not reading; its packets are dropped, as UDP would lose them. */
 const MAX_STREAM_BUFFER = 1024 * 1024;
+const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A TCP/TLS connection that has not allocated within this time is closed. */
 const STREAM_ALLOCATE_TIMEOUT_MS = 30_000;
 
@@ -98,7 +99,8 @@ export class TurnRelay {
   private async listenUdpAndTcp(): Promise<number> {
     const { listenHost, port } = this.config;
     for (let attempt = 0; ; attempt++) {
-      const udp = createSocket({ type: 'udp4' });
+      // Bursts from many clients land here at once; the kernel caps this at net.core.rmem_max.
+      const udp = createSocket({ type: 'udp4', recvBufferSize: LISTENER_BUFFER_BYTES, sendBufferSize: LISTENER_BUFFER_BYTES });
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
         udp.bind(port, listenHost, () => resolve());
