@@ -1,18 +1,10 @@
 /** Loopback ports: finding a free one, and knowing when a STUN server answers on one. */
-import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { MessageClass, Method } from '../../turn/codec/constants.js';
+import { MessageBuilder, randomTransactionId } from '../../turn/codec/message.js';
 
-/** A UDP port free on 127.0.0.1 right now, for servers that must be told their port in advance. */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
+export { freeUdpPort } from '../../test/helpers/ports.js';
 
-const BINDING_REQUEST = 0x0001;
-const MAGIC_COOKIE = 0x2112a442;
 const PROBE_INTERVAL_MS = 100;
 
 /**
@@ -24,10 +16,7 @@ export async function waitForStun(port: number, timeoutMs: number, alive: () => 
   const socket = createSocket('udp4');
   const answered = new Promise<void>((resolve) => socket.once('message', () => resolve()));
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const request = Buffer.alloc(20);
-  request.writeUInt16BE(BINDING_REQUEST, 0);
-  request.writeUInt32BE(MAGIC_COOKIE, 4);
-  randomBytes(12).copy(request, 8);
+  const request = new MessageBuilder(Method.Binding, MessageClass.Request, randomTransactionId()).build();
   const deadline = performance.now() + timeoutMs;
   let done = false;
   void answered.then(() => (done = true));

@@ -5,7 +5,7 @@
  */
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
-import { ClientMessageSchemas, type ClientMessage, type ClientMessageType } from '../../protocol/signaling.js';
+import { ClientMessageSchemas, type ClientMessage } from '../../protocol/signaling.js';
 
 const validators = new Map<string, TypeCheck<TSchema>>(
   Object.entries(ClientMessageSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
@@ -33,8 +33,4 @@ export function parseClientMessage(text: string): Parsed {
     return { ok: false, reason: `invalid "${type}": ${where}: ${first?.message ?? 'does not match the schema'}` };
   }
   return { ok: true, message: value as ClientMessage };
-}
-
-export function isClientMessageType(type: string): type is ClientMessageType {
-  return validators.has(type);
 }

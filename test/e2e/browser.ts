@@ -4,20 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-
-export const CHROMIUM = '/usr/bin/chromium';
-
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 
 export interface LaunchOptions {
   /** Extra Chromium flags. */
@@ -30,7 +17,7 @@ export async function launch({ flags = [], autoplayPolicy = 'no-user-gesture-req
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
   if (!existsSync('web/dist/video-call.js')) throw new Error('web/dist is not built: run npm run build:web');
   // playwright-core gives every launch a fresh, empty profile directory.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, `--autoplay-policy=${autoplayPolicy}`, ...flags] });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, `--autoplay-policy=${autoplayPolicy}`, ...flags] });
 }
 
 export type RecordedEvent = [string, Record<string, unknown>];
