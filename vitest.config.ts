@@ -24,6 +24,17 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      {
+        // The NAT lab (network namespaces, root): calls through real NAT routers, one case at a time, last.
+        test: {
+          name: 'nat',
+          include: ['test/nat/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });
