@@ -1,7 +1,7 @@
 /**
  * Builds the web client into web/dist: `video-call.js`, the element as one
- * self-contained ES module (Lit included) that any page can load, and the
- * pages, which use nothing but that public element.
+ * self-contained ES module (Lit included) that any page can load, the call
+ * pages, which use nothing but that public element, and the ICE test page.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,16 +24,23 @@ function precompress(dir: string): Plugin {
   };
 }
 
-export default defineConfig({
+/**
+ * Two builds, so no module is ever split into a chunk shared between entries:
+ * the element and the call pages (default), then the ICE test page, a tool
+ * with its own code (`--mode ice-test`, added to the same directory).
+ */
+export default defineConfig(({ mode }) => ({
   root: 'web',
   plugins: [precompress('web/dist')],
-  publicDir: 'public',
+  publicDir: mode === 'ice-test' ? false : 'public',
   build: {
     outDir: 'dist',
-    emptyOutDir: true,
+    emptyOutDir: mode !== 'ice-test',
     target: 'es2022',
     lib: {
-      entry: { 'video-call': 'video-call.ts', home: 'pages/home.ts', room: 'pages/room.ts' },
+      entry: (mode === 'ice-test'
+          ? { 'ice-test': 'pages/ice-test.ts' }
+          : { 'video-call': 'video-call.ts', home: 'pages/home.ts', room: 'pages/room.ts' }) as Record<string, string>,
       formats: ['es'],
       fileName: (_format, name) => `${name}.js`,
     },
@@ -41,4 +48,4 @@ export default defineConfig({
     // Library mode leaves ES output unminified by default; this bundle is served to browsers as is.
     rolldownOptions: { output: { minify: true } },
   },
-});
+}));

@@ -1,6 +1,6 @@
 /**
  * Serves the built web client (`STATIC_DIR`, by default web/dist): the pages,
- * `/r/:room` (the call page for any room), and `/video-call.js`, the element
+ * `/r/:room` (the call page for any room), `/ice-test` (the operator's ICE test page), and `/video-call.js`, the element
  * that other sites embed, with CORS so a module script on any origin may load
  * it. A missing build is not fatal, since the signaling server is useful on
  * its own, but it is said once at boot so an operator is not left guessing.
@@ -45,4 +45,5 @@ export default async function staticFiles(app: FastifyInstance, { dir }: { dir: 
     { schema: { params: { type: 'object', properties: { room: { type: 'string', pattern: ROOM_PATTERN } }, required: ['room'] } } },
     (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('room.html'),
   );
+  app.get('/ice-test', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('ice-test.html'));
 }

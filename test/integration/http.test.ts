@@ -151,6 +151,19 @@ describe('HTTP endpoints', () => {
     expect((await server.app.inject(`/r/${'x'.repeat(65)}`)).statusCode).toBe(400);
   });
 
+  it('serves the ICE test page at /ice-test from the real build, loading nothing from other origins', async () => {
+    server = await startServer({ STATIC_DIR: 'web/dist' });
+    const page = await server.app.inject('/ice-test');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>ICE test');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const script = await server.app.inject('/ice-test.js');
+    expect(script.statusCode).toBe(200);
+    // Works on an offline LAN: no absolute URL in the page or its script.
+    expect(page.body).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(script.body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+  });
+
   it('warns at boot and serves nothing when STATIC_DIR does not exist', async () => {
     server = await startServer({ STATIC_DIR: '/nonexistent-static-dir' });
     expect((await server.app.inject('/')).statusCode).toBe(404);

@@ -1,0 +1,133 @@
+/**
+ * `npm run ice-check` as an operator runs it (a real process), against our
+ * relay and Debian's coturn with the same secret, through a running server's
+ * /api/ice-servers and with URLs and a secret given directly; and the
+ * faults it must name with a non-zero exit: a wrong secret, a dead relay.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
+import { startCoturn, type Coturn } from '../helpers/coturn.js';
+import { startServer } from '../helpers/server.js';
+import { testCertificate } from '../helpers/certificate.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function iceCheck(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'tools/ice-check.ts', '--timeout', '2000', ...args],
+      { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+    );
+  });
+}
+
+let relay: TestRelay;
+let coturn: Coturn;
+
+beforeAll(async () => {
+  const certificate = await testCertificate();
+  relay = await startRelay({
+    TURN_MIN_PORT: '41000',
+    TURN_MAX_PORT: '41099',
+    TURN_TLS_PORT: '0',
+    TURN_TLS_CERT: certificate.cert,
+    TURN_TLS_KEY: certificate.key,
+  });
+  coturn = await startCoturn(RELAY_SECRET, { min: 41100, max: 41199 });
+});
+afterAll(async () => {
+  await relay?.close();
+  await coturn?.close();
+});
+
+describe('npm run ice-check', () => {
+  it('checks every URL a server hands out, relaying pings through our relay over UDP and TCP', async () => {
+    const server = await startServer({
+      LOG_LEVEL: 'warn',
+      STUN_URLS: `stun:127.0.0.1:${relay.ports.udp}`,
+      TURN_URLS: `turn:{host}:${relay.ports.udp}?transport=udp,turn:{host}:${relay.ports.tcp}?transport=tcp`,
+      TURN_SECRET: RELAY_SECRET,
+    });
+    try {
+      const run = await iceCheck([server.httpUrl]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain(`from ${server.httpUrl}/api/ice-servers, credentials valid 600 s`);
+      expect(run.stdout).toMatch(new RegExp(`OK +stun:127\\.0\\.0\\.1:${relay.ports.udp} +STUN OK`));
+      expect(run.stdout).toMatch(/OK +turn:127\.0\.0\.1:\d+\?transport=udp +relay OK over UDP \(relay 127\.0\.0\.2:\d+; .*10\/10 back/);
+      expect(run.stdout).toMatch(/OK +turn:127\.0\.0\.1:\d+\?transport=tcp +relay OK over TCP/);
+      expect(run.stdout).toContain('All 3 URL(s) work.');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('checks TURN over TLS, trusting the relay certificate given with --ca', async () => {
+    const run = await iceCheck(['--url', `turns:localhost:${relay.ports.tls}?transport=tcp`, '--ca', relay.config.tlsCert!, '--json'], { TURN_SECRET: RELAY_SECRET });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.results[0]).toMatchObject({ transport: 'TLS', verdict: { level: 'ok', text: 'relay OK over TLS' }, rtt: { received: 10, sent: 10 } });
+  });
+
+  it('refuses a certificate it cannot trust, and says so', async () => {
+    const run = await iceCheck(['--url', `turns:localhost:${relay.ports.tls}?transport=tcp`], { TURN_SECRET: RELAY_SECRET });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/FAIL +turns:localhost:\d+\?transport=tcp +TLS failed/);
+  });
+
+  it("succeeds against Debian's coturn with the same secret", async () => {
+    const run = await iceCheck(['--url', `turn:127.0.0.1:${coturn.port}?transport=udp`, '--url', `turn:127.0.0.1:${coturn.port}?transport=tcp`], {
+      TURN_SECRET: RELAY_SECRET,
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/OK +turn:127\.0\.0\.1:\d+\?transport=udp +relay OK over UDP \(relay 127\.0\.0\.1:411\d\d; .*10\/10 back/);
+    expect(run.stdout).toMatch(/OK +turn:127\.0\.0\.1:\d+\?transport=tcp +relay OK over TCP/);
+  });
+
+  it('exits 1 and names the 401 when the secret is wrong, for our relay and for coturn', async () => {
+    for (const port of [relay.ports.udp, coturn.port]) {
+      const run = await iceCheck(['--url', `turn:127.0.0.1:${port}?transport=udp`, '--secret', 'a-wrong-secret-0123456789']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/FAIL +turn:127\.0\.0\.1:\d+\?transport=udp +auth failed \(401\) \(Allocate → 401/);
+      expect(run.stdout).toContain('TURN_SECRET');
+    }
+  });
+
+  it('exits 1 and says not reachable, with the port to open, when nothing answers', async () => {
+    const dead = await startRelay({ TURN_MIN_PORT: '41200', TURN_MAX_PORT: '41209' });
+    await dead.close();
+    const run = await iceCheck(['--url', `turn:127.0.0.1:${dead.ports.udp}?transport=udp`, '--url', `turn:127.0.0.1:${dead.ports.tcp}?transport=tcp`], {
+      TURN_SECRET: RELAY_SECRET,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/FAIL +turn:\S+transport=udp +not reachable/);
+    expect(run.stdout).toContain(`Open UDP ${dead.ports.udp}`);
+    expect(run.stdout).toMatch(/FAIL +turn:\S+transport=tcp +not reachable\n.*ECONNREFUSED/);
+  });
+
+  it('exits 2 with the usage when it has nothing to check', async () => {
+    const run = await iceCheck([]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Usage:');
+  });
+
+  it('exits 1 when the server hands out no TURN URL, since calls behind symmetric NAT would fail', async () => {
+    const server = await startServer({ LOG_LEVEL: 'warn', STUN_URLS: `stun:127.0.0.1:${relay.ports.udp}` });
+    try {
+      const run = await iceCheck([server.httpUrl]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('no TURN URL is configured');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Where ice-check gets its URLs and credentials: from a running server's
+ * GET /api/ice-servers (what browsers get), or minted here from the shared
+ * secret and URLs given directly (to check a relay with no server in front).
+ */
+import { restUsername, turnPassword } from '../../protocol/turn-rest.js';
+import type { IceServersResponse } from '../../protocol/ice.js';
+import type { Credentials } from './turn-session.js';
+
+export interface CheckPlan {
+  source: string;
+  urls: string[];
+  credentials?: Credentials;
+  ttl?: number;
+}
+
+export async function fromServer(serverUrl: string, timeoutMs: number): Promise<CheckPlan> {
+  const endpoint = new URL('/api/ice-servers', serverUrl);
+  let response: Response;
+  try {
+    response = await fetch(endpoint, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  } catch (error) {
+    throw new Error(`cannot fetch ${endpoint.href}: ${causeOf(error)}`);
+  }
+  if (!response.ok) throw new Error(`${endpoint.href} answered ${response.status} ${response.statusText}`);
+  const body = (await response.json()) as IceServersResponse;
+  const urls = body.iceServers.flatMap((server) => (Array.isArray(server.urls) ? server.urls : [server.urls]));
+  return {
+    source: endpoint.href,
+    urls,
+    ttl: body.ttl,
+    ...(body.username !== undefined && body.password !== undefined ? { credentials: { username: body.username, password: body.password } } : {}),
+  };
+}
+
+export function fromSecret(secret: string, urls: string[], ttlSeconds: number, now = Date.now()): CheckPlan {
+  const username = restUsername(Math.floor(now / 1000) + ttlSeconds, 'ice-check');
+  return { source: 'the shared secret', urls, ttl: ttlSeconds, credentials: { username, password: turnPassword(secret, username) } };
+}
+
+function causeOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
