@@ -70,6 +70,11 @@ describe('the summary at the top', () => {
     expect(summary.text).toContain('2 checks failed');
   });
 
+  it('counts a URL that failed once, not again for its skipped loopback', () => {
+    const summary = summarize([{ relay: true, verdict: failed }, { relay: true, verdict: ok }], [{ transport: 'TCP', connected: false, skipped: true }, { transport: 'UDP', connected: true }]);
+    expect(summary.text).toContain('1 check failed');
+  });
+
   it('is red when no relay works', () => {
     expect(summarize([{ relay: true, verdict: failed }], [{ transport: 'UDP', connected: false }]).level).toBe('fail');
   });

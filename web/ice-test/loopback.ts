@@ -11,6 +11,8 @@ export interface LoopbackResult {
   url: string;
   transport: IceUrl['transport'];
   connected: boolean;
+  /** Not tried, because gathering gave no relay candidate (that fault is the URL's verdict). */
+  skipped?: boolean;
   /** From the offer to the data channel opening. */
   connectMs?: number;
   /** The selected pair as getStats reports it, e.g. relay over tls. */

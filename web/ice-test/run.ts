@@ -60,7 +60,7 @@ export async function runIceTest(servers: TestServer[], settings: RunSettings, o
     const url = parseIceUrl(run.url);
     if (url === undefined || !url.relay) continue;
     if (run.verdict.level !== 'ok') {
-      loopbacks.push({ url: run.url, transport: url.transport, connected: false, error: 'skipped: no relay candidate' });
+      loopbacks.push({ url: run.url, transport: url.transport, connected: false, skipped: true, error: 'skipped: no relay candidate' });
       on.onLoopbackEnd(loopbacks.at(-1)!);
       continue;
     }
