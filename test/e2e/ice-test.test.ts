@@ -9,19 +9,16 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
-import { testCertificate } from '../helpers/certificate.js';
+import { RELAY_SECRET, startTlsRelay, type TestRelay } from '../helpers/relay.js';
 import { launch } from './browser.js';
 import type { IceTestReport } from '../../web/ice-test/run.js';
 
 let browser: Browser;
-let certificate: Awaited<ReturnType<typeof testCertificate>>;
 let server: TestServer | undefined;
 
 beforeAll(async () => {
   // turns: to "localhost" with a self-signed certificate.
   browser = await launch({ flags: ['--ignore-certificate-errors'] });
-  certificate = await testCertificate();
 });
 afterAll(async () => {
   await browser.close();
@@ -31,16 +28,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-async function relayWithTls(range: [number, number]): Promise<TestRelay> {
-  return startRelay({
-    TURN_MIN_PORT: String(range[0]),
-    TURN_MAX_PORT: String(range[1]),
-    TURN_TLS_PORT: '0',
-    TURN_TLS_CERT: certificate.cert,
-    TURN_TLS_KEY: certificate.key,
-  });
-}
 
 function turnUrls(relay: TestRelay): string {
   return [
@@ -65,7 +52,7 @@ async function runPage(env: Record<string, string>): Promise<{ page: Page; repor
 
 describe('the ICE test page', () => {
   it('shows relay candidates over UDP, TCP and TLS, a green verdict and loopback round trips', async () => {
-    const relay = await relayWithTls([45000, 45099]);
+    const relay = await startTlsRelay([45000, 45099]);
     try {
       const { page, report, json } = await runPage({
         STUN_URLS: `stun:127.0.0.1:${relay.ports.udp}`,
@@ -107,7 +94,7 @@ describe('the ICE test page', () => {
   });
 
   it('names a secret that differs between server and relay: auth failed (401), red', async () => {
-    const relay = await relayWithTls([45100, 45199]);
+    const relay = await startTlsRelay([45100, 45199]);
     try {
       const { page, report } = await runPage({ TURN_URLS: turnUrls(relay), TURN_SECRET: 'not-the-relays-secret-0123456789' });
       expect(report.summary.level).toBe('fail');
@@ -122,7 +109,7 @@ describe('the ICE test page', () => {
   });
 
   it('names a relay that is not running: not reachable, with the ports to open', async () => {
-    const relay = await relayWithTls([45200, 45299]);
+    const relay = await startTlsRelay([45200, 45299]);
     const urls = turnUrls(relay);
     await relay.close();
     const { report } = await runPage({ TURN_URLS: urls, TURN_SECRET: RELAY_SECRET });

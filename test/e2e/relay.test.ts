@@ -6,10 +6,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
+import { RELAY_SECRET, startTlsRelay, type TestRelay } from '../helpers/relay.js';
 import { events, expectFramesFlowing, launch, openPage, waitForState } from './browser.js';
 import { embedPage, serveSite, type Site } from './site.js';
-import { testCertificate } from '../helpers/certificate.js';
 
 let browser: Browser;
 let relay: TestRelay;
@@ -18,14 +17,7 @@ let server: TestServer | undefined;
 
 beforeAll(async () => {
   browser = await launch({ flags: ['--ignore-certificate-errors'] });
-  const certificate = await testCertificate();
-  relay = await startRelay({
-    TURN_MIN_PORT: '43000',
-    TURN_MAX_PORT: '43499',
-    TURN_TLS_PORT: '0',
-    TURN_TLS_CERT: certificate.cert,
-    TURN_TLS_KEY: certificate.key,
-  });
+  relay = await startTlsRelay([43000, 43499]);
   site = await serveSite();
 });
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { TurnRelay, type RelayPorts } from '../../turn/server.js';
 import { loadTurnConfig, type TurnConfig } from '../../turn/config.js';
 import { issueTurnCredential } from '../../server/turn-credentials.js';
 import { metric } from './metrics-text.js';
+import { testCertificate } from './certificate.js';
 
 export const RELAY_SECRET = 'relay-test-secret-0123456789';
 
@@ -48,4 +49,17 @@ export async function startRelay(env: Record<string, string>): Promise<TestRelay
     metric: async (series) => metric(await relay.metrics.registry.metrics(), series),
     close: () => relay.stop(),
   };
+}
+
+/** The relay with TLS as well (a throwaway certificate for "localhost"), relay ports from `range`. */
+export async function startTlsRelay(range: [number, number], env: Record<string, string> = {}): Promise<TestRelay> {
+  const certificate = await testCertificate();
+  return startRelay({
+    TURN_MIN_PORT: String(range[0]),
+    TURN_MAX_PORT: String(range[1]),
+    TURN_TLS_PORT: '0',
+    TURN_TLS_CERT: certificate.cert,
+    TURN_TLS_KEY: certificate.key,
+    ...env,
+  });
 }

@@ -7,10 +7,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
+import { RELAY_SECRET, startRelay, startTlsRelay, type TestRelay } from '../helpers/relay.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
 import { startServer } from '../helpers/server.js';
-import { testCertificate } from '../helpers/certificate.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,14 +34,7 @@ let relay: TestRelay;
 let coturn: Coturn;
 
 beforeAll(async () => {
-  const certificate = await testCertificate();
-  relay = await startRelay({
-    TURN_MIN_PORT: '41000',
-    TURN_MAX_PORT: '41099',
-    TURN_TLS_PORT: '0',
-    TURN_TLS_CERT: certificate.cert,
-    TURN_TLS_KEY: certificate.key,
-  });
+  relay = await startTlsRelay([41000, 41099]);
   coturn = await startCoturn(RELAY_SECRET, { min: 41100, max: 41199 });
 });
 afterAll(async () => {
