@@ -29,11 +29,43 @@ export function createTurnMetrics(gauges: RelayGauges) {
   gauge('vc_turn_channels', 'Live channel bindings, as of the last sweep.', gauges.channels);
   const requests = new Counter({ name: 'vc_turn_requests_total', help: 'STUN/TURN requests answered, by method and outcome.', labelNames: ['method', 'code'], registers: [registry] });
   const authFailures = new Counter({ name: 'vc_turn_auth_failures_total', help: 'Requests refused for their credentials, by reason.', labelNames: ['reason'], registers: [registry] });
-  const bytes = new Counter({ name: 'vc_turn_relayed_bytes_total', help: 'Payload bytes relayed, by direction.', labelNames: ['direction'], registers: [registry] });
-  const packets = new Counter({ name: 'vc_turn_relayed_packets_total', help: 'Packets relayed, by direction.', labelNames: ['direction'], registers: [registry] });
-  const dropped = new Counter({ name: 'vc_turn_dropped_packets_total', help: 'Packets not relayed, by reason.', labelNames: ['reason'], registers: [registry] });
-  const toPeer = { bytes: bytes.labels('to-peer'), packets: packets.labels('to-peer') };
-  const toClient = { bytes: bytes.labels('to-client'), packets: packets.labels('to-client') };
+  // Relayed and dropped packets are counted per datagram: plain numbers here, handed to prom-client when scraped.
+  const relayedSince = { 'to-peer': { bytes: 0, packets: 0 }, 'to-client': { bytes: 0, packets: 0 } };
+  const droppedSince = new Map<string, number>();
+  const flushRelayed = (counter: Counter<'direction'>, field: 'bytes' | 'packets') => {
+    for (const [direction, since] of Object.entries(relayedSince)) {
+      if (since[field] > 0) counter.labels(direction).inc(since[field]);
+      since[field] = 0;
+    }
+  };
+  new Counter({
+    name: 'vc_turn_relayed_bytes_total',
+    help: 'Payload bytes relayed, by direction.',
+    labelNames: ['direction'],
+    registers: [registry],
+    collect() {
+      flushRelayed(this, 'bytes');
+    },
+  });
+  new Counter({
+    name: 'vc_turn_relayed_packets_total',
+    help: 'Packets relayed, by direction.',
+    labelNames: ['direction'],
+    registers: [registry],
+    collect() {
+      flushRelayed(this, 'packets');
+    },
+  });
+  new Counter({
+    name: 'vc_turn_dropped_packets_total',
+    help: 'Packets not relayed, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      for (const [reason, count] of droppedSince) this.labels(reason).inc(count);
+      droppedSince.clear();
+    },
+  });
 
   return {
     registry,
@@ -44,12 +76,12 @@ export function createTurnMetrics(gauges: RelayGauges) {
       authFailures.labels(reason).inc();
     },
     relayed(direction: 'to-peer' | 'to-client', size: number): void {
-      const series = direction === 'to-peer' ? toPeer : toClient;
-      series.bytes.inc(size);
-      series.packets.inc();
+      const since = relayedSince[direction];
+      since.bytes += size;
+      since.packets += 1;
     },
     dropped(reason: string): void {
-      dropped.labels(reason).inc();
+      droppedSince.set(reason, (droppedSince.get(reason) ?? 0) + 1);
     },
   };
 }
