@@ -44,11 +44,19 @@ export interface PeerPolicyOptions {
 
 export type PeerVerdict = 'allowed' | 'denied' | 'own-relay';
 
+/**
+ * Verdicts remembered, by address as given. Every relayed packet asks about
+ * its peer, and BlockList.check builds a SocketAddress each time; a client
+ * cycling through more addresses than this only empties the memo.
+ */
+export const VERDICT_MEMO_SIZE = 4096;
+
 export class PeerPolicy {
   private readonly denied = toBlockList(DENIED_PEERS);
   private readonly allowed: BlockList;
   private readonly relay: Set<string>;
   private readonly local: Set<string>;
+  private readonly verdicts = new Map<string, PeerVerdict>();
 
   constructor(private readonly options: PeerPolicyOptions) {
     this.allowed = toBlockList(options.allowed);
@@ -61,6 +69,20 @@ export class PeerPolicy {
    * addresses, which are only reachable on relay ports (see `mayReach`).
    */
   permission(address: string): PeerVerdict {
+    const known = this.verdicts.get(address);
+    if (known !== undefined) return known;
+    const verdict = this.judge(address);
+    if (this.verdicts.size >= VERDICT_MEMO_SIZE) this.verdicts.clear();
+    this.verdicts.set(address, verdict);
+    return verdict;
+  }
+
+  /** How many verdicts are remembered (at most VERDICT_MEMO_SIZE). */
+  get remembered(): number {
+    return this.verdicts.size;
+  }
+
+  private judge(address: string): PeerVerdict {
     const peer = canonical(address);
     if (this.allowed.check(address, family(address))) return 'allowed';
     if (this.relay.has(peer)) return 'own-relay';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeerPolicy } from '../../turn/peer-policy.js';
+import { PeerPolicy, VERDICT_MEMO_SIZE } from '../../turn/peer-policy.js';
 
 const policy = new PeerPolicy({
   relayAddresses: ['203.0.113.10'],
@@ -56,5 +56,17 @@ describe('TURN peer policy', () => {
     expect(lab.mayReach('127.0.0.1', 3480)).toBe(true);
     expect(lab.mayReach('10.9.3.4', 5000)).toBe(true);
     expect(lab.mayReach('10.8.3.4', 5000)).toBe(false);
+  });
+
+  it('remembers verdicts within a bound, and a memo refilled by a flood of addresses still judges right', () => {
+    const memo = new PeerPolicy({ relayAddresses: ['203.0.113.10'], localAddresses: ['127.0.0.1'], minPort: 49152, maxPort: 65535, allowed: [] });
+    for (let i = 0; i < 3 * VERDICT_MEMO_SIZE; i++) {
+      expect(memo.permission(`8.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)).toBe('allowed');
+      expect(memo.permission(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)).toBe('denied');
+      expect(memo.remembered).toBeLessThanOrEqual(VERDICT_MEMO_SIZE);
+    }
+    expect(memo.mayReach('203.0.113.10', 50000)).toBe(true);
+    expect(memo.mayReach('203.0.113.10', 22)).toBe(false);
+    expect(memo.mayReach('169.254.169.254', 80)).toBe(false);
   });
 });
