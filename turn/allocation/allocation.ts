@@ -25,6 +25,8 @@ export interface RelayHooks {
 
 interface Channel {
   peer: TransportAddress;
+  /** peerKey(peer), kept to find it in channelByPeer again. */
+  key: string;
   expiresAt: number;
 }
 
@@ -54,18 +56,16 @@ export class Allocation {
   ) {
     this.toPeerBudget = new ByteBudget(bytesPerSecond, now);
     this.toClientBudget = new ByteBudget(bytesPerSecond, now);
-    socket.on('message', (data, remote) =>
-      this.fromPeer({ family: remote.family === 'IPv6' ? 6 : 4, address: remote.address, port: remote.port }, data),
-    );
+    socket.on('message', (data, remote) => this.fromPeer(remote.address, remote.port, data));
   }
 
   refresh(lifetimeSeconds: number): void {
     this.expiresAt = this.now() + lifetimeSeconds * 1000;
   }
 
-  hasPermission(address: string): boolean {
+  hasPermission(address: string, now = this.now()): boolean {
     const expires = this.permissions.get(address);
-    return expires !== undefined && expires > this.now();
+    return expires !== undefined && expires > now;
   }
 
   permit(address: string): void {
@@ -74,42 +74,47 @@ export class Allocation {
 
   /** Binds or refreshes a channel; false when the number or the peer is bound to something else. */
   bind(channel: number, peer: TransportAddress): boolean {
-    const key = peerKey(peer);
+    const key = peerKey(peer.address, peer.port);
     const existing = this.channels.get(channel);
     const peerChannel = this.channelByPeer.get(key);
-    if ((existing !== undefined && peerKey(existing.peer) !== key) || (peerChannel !== undefined && peerChannel !== channel)) {
+    if ((existing !== undefined && existing.key !== key) || (peerChannel !== undefined && peerChannel !== channel)) {
       return false;
     }
-    this.channels.set(channel, { peer, expiresAt: this.now() + CHANNEL_LIFETIME_MS });
+    this.channels.set(channel, { peer, key, expiresAt: this.now() + CHANNEL_LIFETIME_MS });
     this.channelByPeer.set(key, channel);
     this.permit(peer.address);
     return true;
   }
 
-  /** A Send indication or ChannelData from the client. */
+  /** A Send indication from the client. */
   toPeer(peer: TransportAddress, data: Buffer): void {
-    if (!this.hasPermission(peer.address)) return this.hooks.dropped('no-permission');
-    if (!this.toPeerBudget.spend(data.length)) return this.hooks.dropped('bandwidth');
-    this.hooks.toPeer(this, peer, data);
-    this.hooks.relayed('to-peer', data.length);
+    this.relayToPeer(peer, data, this.now());
   }
 
+  /** ChannelData from the client. */
   channelToPeer(channel: number, data: Buffer): void {
+    const now = this.now();
     const bound = this.channels.get(channel);
-    if (bound === undefined || bound.expiresAt <= this.now()) return this.hooks.dropped('no-permission');
-    this.toPeer(bound.peer, data);
+    if (bound === undefined || bound.expiresAt <= now) return this.hooks.dropped('no-permission');
+    this.relayToPeer(bound.peer, data, now);
   }
 
-  /** A datagram from a peer: to the client over its channel if bound, in a Data indication if not. */
-  fromPeer(peer: TransportAddress, data: Buffer): void {
+  /**
+   * A datagram from a peer: to the client over its channel if bound, in a
+   * Data indication if not. Called for every relayed datagram, so it reads
+   * the clock once and builds no address object on the channel path.
+   */
+  fromPeer(address: string, port: number, data: Buffer): void {
     if (this.closed) return;
-    if (!this.hasPermission(peer.address)) return this.hooks.dropped('no-permission');
-    if (!this.toClientBudget.spend(data.length)) return this.hooks.dropped('bandwidth');
-    const channel = this.channelByPeer.get(peerKey(peer));
+    const now = this.now();
+    if (!this.hasPermission(address, now)) return this.hooks.dropped('no-permission');
+    if (!this.toClientBudget.spend(data.length, now)) return this.hooks.dropped('bandwidth');
+    const channel = this.channelByPeer.get(peerKey(address, port));
     const bound = channel === undefined ? undefined : this.channels.get(channel);
-    if (channel !== undefined && bound !== undefined && bound.expiresAt > this.now()) {
+    if (channel !== undefined && bound !== undefined && bound.expiresAt > now) {
       this.client.send(encodeChannelData(channel, data, this.client.transport !== 'udp'));
     } else {
+      const peer: TransportAddress = { family: address.includes(':') ? 6 : 4, address, port };
       const indication = new MessageBuilder(Method.Data, MessageClass.Indication, randomTransactionId())
         .addXorAddress(Attr.XorPeerAddress, peer)
         .add(Attr.Data, data)
@@ -119,6 +124,13 @@ export class Allocation {
     this.hooks.relayed('to-client', data.length);
   }
 
+  private relayToPeer(peer: TransportAddress, data: Buffer, now: number): void {
+    if (!this.hasPermission(peer.address, now)) return this.hooks.dropped('no-permission');
+    if (!this.toPeerBudget.spend(data.length, now)) return this.hooks.dropped('bandwidth');
+    this.hooks.toPeer(this, peer, data);
+    this.hooks.relayed('to-peer', data.length);
+  }
+
   /** Forgets expired permissions and channels; returns how many of each remain. */
   sweep(): { permissions: number; channels: number } {
     const now = this.now();
@@ -126,7 +138,7 @@ export class Allocation {
     for (const [number, channel] of this.channels) {
       if (channel.expiresAt <= now) {
         this.channels.delete(number);
-        this.channelByPeer.delete(peerKey(channel.peer));
+        this.channelByPeer.delete(channel.key);
       }
     }
     return { permissions: this.permissions.size, channels: this.channels.size };
@@ -146,6 +158,6 @@ export class Allocation {
   }
 }
 
-function peerKey(peer: TransportAddress): string {
-  return `${peer.address}|${peer.port}`;
+function peerKey(address: string, port: number): string {
+  return `${address}|${port}`;
 }

@@ -15,8 +15,8 @@ export class ByteBudget {
     this.last = now();
   }
 
-  spend(bytes: number): boolean {
-    const now = this.now();
+  /** `now` lets a caller that has just read the clock pass it on. */
+  spend(bytes: number, now = this.now()): boolean {
     if (now > this.last) {
       this.available = Math.min(this.bytesPerSecond, this.available + ((now - this.last) * this.bytesPerSecond) / 1000);
       this.last = now;

@@ -129,7 +129,7 @@ export class AllocationManager {
     toPeer: (from, peer, data) => {
       if (!this.policy.mayReach(peer.address, peer.port)) return this.events.dropped('forbidden');
       const local = this.isOwnAddress(peer.address) ? this.byPort.get(peer.port) : undefined;
-      if (local !== undefined) local.fromPeer(from.relayed, data);
+      if (local !== undefined) local.fromPeer(from.relayed.address, from.relayed.port, data);
       else from.socket.send(data, peer.port, peer.address);
     },
     relayed: (direction, bytes) => this.events.relayed(direction, bytes),

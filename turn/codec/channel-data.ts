@@ -38,9 +38,12 @@ export function encodeChannelData(channel: number, data: Buffer, padded: boolean
     throw new RangeError(`bad channel number ${channel}`);
   }
   if (data.length > 0xffff) throw new RangeError('ChannelData payload over 65535 bytes');
-  const frame = Buffer.alloc(HEADER + (padded ? padTo4(data.length) : data.length));
+  // From Node's buffer pool: one is built for every datagram relayed to a client. Every byte is written below.
+  const end = HEADER + data.length;
+  const frame = Buffer.allocUnsafe(padded ? padTo4(end) : end);
   frame.writeUInt16BE(channel, 0);
   frame.writeUInt16BE(data.length, 2);
   data.copy(frame, HEADER);
+  if (frame.length > end) frame.fill(0, end);
   return frame;
 }
