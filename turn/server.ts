@@ -18,6 +18,7 @@ import { createTurnMetrics, serveMetrics, type TurnMetrics } from './metrics.js'
 import { StreamFramer } from './codec/stream-framer.js';
 import { StunParseError } from './codec/message.js';
 import { fiveTupleKey, type ClientLink, type ClientTransport } from './transport.js';
+import { ipLiteralLookup } from './ip-lookup.js';
 
 /** A stream client that buffers more than this is not reading; its packets are dropped, as UDP would lose them. */
 const MAX_STREAM_BUFFER = 1024 * 1024;
@@ -100,7 +101,7 @@ export class TurnRelay {
     const { listenHost, port } = this.config;
     for (let attempt = 0; ; attempt++) {
       // Bursts from many clients land here at once; the kernel caps this at net.core.rmem_max.
-      const udp = createSocket({ type: 'udp4', recvBufferSize: LISTENER_BUFFER_BYTES, sendBufferSize: LISTENER_BUFFER_BYTES });
+      const udp = createSocket({ type: 'udp4', recvBufferSize: LISTENER_BUFFER_BYTES, sendBufferSize: LISTENER_BUFFER_BYTES, lookup: ipLiteralLookup });
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
         udp.bind(port, listenHost, () => resolve());

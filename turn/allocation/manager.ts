@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { TransportAddress } from '../codec/address.js';
 import type { ClientLink } from '../transport.js';
 import type { PeerPolicy } from '../peer-policy.js';
+import { ipLiteralLookup } from '../ip-lookup.js';
 import { Allocation, type RelayHooks } from './allocation.js';
 
 export interface ManagerOptions {
@@ -180,7 +181,7 @@ export class AllocationManager {
   }
 
   private async bindPort(port: number): Promise<Socket | undefined> {
-    const socket = createSocket({ type: 'udp4' });
+    const socket = createSocket({ type: 'udp4', lookup: ipLiteralLookup });
     const bound = await new Promise<boolean>((resolve) => {
       socket.once('error', () => resolve(false));
       socket.bind(port, this.options.relayAddress, () => resolve(true));
