@@ -60,20 +60,28 @@ export class RequestHandler {
     private readonly log: Logger,
   ) {}
 
-  /** One datagram, or one frame of a TCP/TLS stream. */
-  async handle(client: ClientLink, data: Buffer): Promise<void> {
-    if (isChannelData(data)) return this.channelData(client, data);
-    if (!isStunMessage(data)) return this.metrics.dropped('not-stun');
+  /**
+   * One datagram, or one frame of a TCP/TLS stream. ChannelData and Send
+   * indications, nearly all of the traffic, are relayed before this returns;
+   * only a request returns a promise (an Allocate waits for its socket).
+   */
+  handle(client: ClientLink, data: Buffer): Promise<void> | undefined {
+    if (isChannelData(data)) return void this.channelData(client, data);
+    if (!isStunMessage(data)) return void this.metrics.dropped('not-stun');
     let message: StunMessage;
     try {
       message = parseMessage(data);
     } catch (error) {
-      if (error instanceof StunParseError) return this.metrics.dropped('malformed');
+      if (error instanceof StunParseError) return void this.metrics.dropped('malformed');
       throw error;
     }
-    if (verifyFingerprint(message) === 'invalid') return this.metrics.dropped('bad-fingerprint');
-    if (message.cls === MessageClass.Indication && message.method === Method.Send) return this.send(client, message);
-    if (message.cls !== MessageClass.Request) return;
+    if (verifyFingerprint(message) === 'invalid') return void this.metrics.dropped('bad-fingerprint');
+    if (message.cls === MessageClass.Indication && message.method === Method.Send) return void this.send(client, message);
+    if (message.cls !== MessageClass.Request) return undefined;
+    return this.answer(client, message);
+  }
+
+  private async answer(client: ClientLink, message: StunMessage): Promise<void> {
     try {
       await this.request(client, message);
     } catch (error) {

@@ -18,6 +18,7 @@ import { createTurnMetrics, serveMetrics, type TurnMetrics } from './metrics.js'
 import { StreamFramer } from './codec/stream-framer.js';
 import { StunParseError } from './codec/message.js';
 import { fiveTupleKey, type ClientLink, type ClientTransport } from './transport.js';
+import { UdpLinks } from './udp-links.js';
 import { ipLiteralLookup } from './ip-lookup.js';
 
 /** A stream client that buffers more than this is not reading; its packets are dropped, as UDP would lose them. */
@@ -38,6 +39,7 @@ export class TurnRelay {
   private readonly allocations: AllocationManager;
   private readonly handler: RequestHandler;
   private udp: Socket | undefined;
+  private udpLinks: UdpLinks | undefined;
   private tcp: Server | undefined;
   private tls: Server | undefined;
   private metricsServer: import('node:http').Server | undefined;
@@ -63,6 +65,8 @@ export class TurnRelay {
       relayed: (direction, bytes) => this.metrics.relayed(direction, bytes),
       dropped: (reason) => this.metrics.dropped(reason),
       expired: (allocation) => log.debug({ user: allocation.user, port: allocation.relayed.port }, 'allocation expired'),
+      created: (allocation) => this.udpLinks?.keep(allocation.client),
+      removed: (allocation) => this.udpLinks?.forget(allocation.client),
     });
     const auth = new Authenticator({ secret: config.secret, realm: config.realm, nonceLifetimeSeconds: config.nonceLifetime });
     this.handler = new RequestHandler(config, auth, this.allocations, policy, this.metrics, log);
@@ -83,6 +87,11 @@ export class TurnRelay {
     const address = this.metricsServer.address();
     const metricsPort = typeof address === 'object' && address !== null ? address.port : 0;
     return { udp: udpPort, tcp: udpPort, tls: tlsPort, metrics: metricsPort };
+  }
+
+  /** UDP clients whose link the listener keeps: one per live UDP allocation (see UdpLinks). */
+  get udpLinksKept(): number {
+    return this.udpLinks?.size ?? 0;
   }
 
   async stop(): Promise<void> {
@@ -115,25 +124,27 @@ export class TurnRelay {
         if (port !== 0 || attempt >= 10) throw error;
         continue;
       }
-      udp.on('message', (data, remote) => {
-        const link: ClientLink = {
-          transport: 'udp',
-          address: remote.address,
-          port: remote.port,
-          key: fiveTupleKey('udp', remote.address, remote.port, udpPort),
-          send: (out) => udp.send(out, remote.port, remote.address),
-        };
-        this.dispatch(link, data);
-      });
+      const links = new UdpLinks(udp, udpPort);
+      udp.on('message', (data, remote) => this.dispatch(links.link(remote.address, remote.port), data));
       udp.on('error', (err) => this.log.warn({ err }, 'UDP listener error'));
       this.udp = udp;
+      this.udpLinks = links;
       this.tcp = tcp;
       return udpPort;
     }
   }
 
+  /** Runs for every datagram and frame, so it makes no closure unless a request is pending. */
   private dispatch(link: ClientLink, data: Buffer): void {
-    this.handler.handle(link, data).catch((err: unknown) => this.log.error({ err, client: link.address }, 'request failed'));
+    try {
+      this.handler.handle(link, data)?.catch((err: unknown) => this.failed(link, err));
+    } catch (err) {
+      this.failed(link, err);
+    }
+  }
+
+  private failed(link: ClientLink, err: unknown): void {
+    this.log.error({ err, client: link.address }, 'request failed');
   }
 
   private stream(socket: TcpSocket, transport: ClientTransport, serverPort: number): void {

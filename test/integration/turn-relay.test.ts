@@ -174,6 +174,26 @@ describe('the relay, as RFC 8656 describes it', () => {
   });
 });
 
+describe('what the relay keeps per client', () => {
+  it('keeps a link per UDP allocation only: datagrams from 200 other source ports leave none, and the allocation takes its own when deleted', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    await c.allocate();
+    expect(relay.relay.udpLinksKept).toBe(1);
+    const frame = encodeChannelData(0x4001, Buffer.from('spray'), false);
+    for (let i = 0; i < 200; i++) {
+      const sprayer = createSocket('udp4');
+      await new Promise<void>((resolve) => sprayer.bind(0, '127.0.0.1', resolve));
+      await new Promise((resolve) => sprayer.send(frame, relay.server.port, relay.server.address, resolve));
+      sprayer.close();
+    }
+    await until(async () => (await relay.metric('vc_turn_dropped_packets_total{reason="no-allocation"}')) >= 190);
+    expect(relay.relay.udpLinksKept).toBe(1);
+    expect(errorCode(await c.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    expect(relay.relay.udpLinksKept).toBe(0);
+  });
+});
+
 describe('the relay refuses to be an open proxy', () => {
   const denied = ['127.0.0.1', '10.1.2.3', '169.254.169.254', '192.168.0.1', '::1', '::ffff:127.0.0.1', 'fe80::1'];
 

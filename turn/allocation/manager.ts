@@ -27,6 +27,9 @@ export interface ManagerEvents {
   relayed(direction: 'to-peer' | 'to-client', bytes: number): void;
   dropped(reason: 'no-permission' | 'bandwidth' | 'forbidden'): void;
   expired(allocation: Allocation): void;
+  created(allocation: Allocation): void;
+  /** Whatever ended it: expiry, Refresh with lifetime 0, its connection closing, shutdown. */
+  removed(allocation: Allocation): void;
 }
 
 export type CreateResult = { ok: true; allocation: Allocation; reservationToken?: Buffer } | { ok: false; error: 486 | 508 };
@@ -97,6 +100,7 @@ export class AllocationManager {
     this.byTuple.set(client.key, allocation);
     this.byPort.set(bound.port, allocation);
     this.perUser.set(user, (this.perUser.get(user) ?? 0) + 1);
+    this.events.created(allocation);
     return reservationToken === undefined ? { ok: true, allocation } : { ok: true, allocation, reservationToken };
   }
 
@@ -108,6 +112,7 @@ export class AllocationManager {
     if (left === 0) this.perUser.delete(allocation.user);
     else this.perUser.set(allocation.user, left);
     allocation.close();
+    this.events.removed(allocation);
   }
 
   /** A TCP/TLS client's connection closed: its allocation goes with it (RFC 8656 §3.1). */
