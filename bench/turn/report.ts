@@ -196,7 +196,9 @@ orchestrator) shares the ${m.nproc} cores.
 
 ## Setup
 
-- **Ours**: \`node --import tsx turn/main.ts\`, a child process, with TURN_LISTEN_HOST=127.0.0.1, TURN_PORT a free
+- **Ours**: \`node <build>/turn/main.js\`, a child process: turn/ compiled by tsc with the project’s tsconfig, as
+  \`npm run turn\` runs it (earlier reports ran \`node --import tsx turn/main.ts\`, whose transform wraps every
+  closure it creates in an \`Object.defineProperty\` call to keep its name, a cost production never pays), with TURN_LISTEN_HOST=127.0.0.1, TURN_PORT a free
   port, TURN_RELAY_ADDRESS=127.0.0.2, TURN_ALLOWED_PEERS=127.0.0.1/32, TURN_METRICS_PORT=0,
   TURN_MIN_PORT–TURN_MAX_PORT ${RELAY_PORTS.ours.min}–${RELAY_PORTS.ours.max}, TURN_MAX_ALLOCATIONS_PER_USER=1000,
   TURN_BANDWIDTH_BYTES_PER_SECOND=125000000 (never throttles here), LOG_LEVEL=warn. One thread of JavaScript.
@@ -240,7 +242,7 @@ orchestrator) shares the ${m.nproc} cores.
   idle CPU (measured for ${IDLE_WINDOW_MS / 1000} s with no traffic, after the warm-up) × the run’s wall time subtracted.
 - **Relay wake-ups per echo**: voluntary context switches of all the relay’s threads (\`/proc/<pid>/task/*/status\`)
   ÷ echoes: about how often it went back to waiting for packets, so the inverse of how many packets a wake-up handled.
-- **Peak RSS**: \`VmHWM\` of the relay process at the end of the bench. Ours includes the tsx loader.
+- **Peak RSS**: \`VmHWM\` of the relay process at the end of the bench.
 - **Where datagrams were dropped**: the kernel’s per-socket drop counters (\`/proc/net/udp\`, a full receive
   buffer), sampled every 200 ms while the run’s sockets exist and attributed by port and by uclient’s file
   descriptors.

@@ -4,7 +4,8 @@
  * loopback peer: our relay (turn/main.ts) and Debian's coturn with the
  * shipped infra/coturn/turnserver.conf.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ export type ServerName = 'ours' | 'coturn';
 export const TURNSERVER = '/usr/bin/turnserver';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COTURN_CONFIG = join(REPO_ROOT, 'infra/coturn/turnserver.conf');
+/**
+ * Where our relay is compiled to, as `npm run build` compiles it for `npm run turn`. Under node_modules
+ * so that the relay's own imports (pino, prom-client) resolve as they do from dist/.
+ */
+export const OUR_BUILD_DIR = join(REPO_ROOT, 'node_modules/.cache/bench-turn-relay');
 
 /** Relay port ranges of their own, apart from the ranges the test suites use (42000–44999). */
 export const RELAY_PORTS: Record<ServerName, { min: number; max: number }> = {
@@ -42,9 +48,37 @@ export function startServer(name: ServerName, secret: string): Promise<RunningSe
   return name === 'ours' ? startOurs(secret) : startCoturn(secret);
 }
 
+/**
+ * Compiles turn/ (and what it imports) with the project's tsconfig, into a directory of its own: the
+ * relay measured is the JavaScript tsc emits, which is what `npm run turn` runs, not tsx's transform of
+ * it (tsx keeps function names by wrapping every closure it creates in an Object.defineProperty call,
+ * and loads through a loader thread, neither of which production has). Fails on a type error.
+ */
+export function buildOurs(): string {
+  mkdirSync(OUR_BUILD_DIR, { recursive: true });
+  writeFileSync(join(OUR_BUILD_DIR, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(
+    join(OUR_BUILD_DIR, 'tsconfig.json'),
+    `${JSON.stringify({
+      extends: join(REPO_ROOT, 'tsconfig.json'),
+      compilerOptions: { noEmit: false, sourceMap: false, rootDir: REPO_ROOT, outDir: OUR_BUILD_DIR },
+      include: [join(REPO_ROOT, 'turn')],
+    }, null, 2)}\n`,
+  );
+  const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+  try {
+    execFileSync(process.execPath, [tsc, '-p', join(OUR_BUILD_DIR, 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 });
+  } catch (error) {
+    const { stdout } = error as { stdout?: string };
+    throw new Error(`tsc could not compile turn/ for the bench:\n${stdout ?? (error as Error).message}`);
+  }
+  return join(OUR_BUILD_DIR, 'turn/main.js');
+}
+
 async function startOurs(secret: string): Promise<RunningServer> {
+  const main = buildOurs();
   const port = await freeUdpPort();
-  const child = start('our relay', process.execPath, ['--import', 'tsx', 'turn/main.ts'], {
+  const child = start('our relay', process.execPath, [main], {
     PATH: process.env.PATH ?? '',
     TURN_SECRET: secret,
     TURN_LISTEN_HOST: '127.0.0.1',
