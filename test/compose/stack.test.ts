@@ -1,0 +1,205 @@
+/**
+ * docker-compose.yml as an operator runs it: `up -d` with each relay profile,
+ * every service healthy, then a relay-only call between two real browsers
+ * through the HTTPS proxy (Caddy's local CA, since the domain is localhost)
+ * and the relay container, the health and metrics endpoints as the Internet
+ * and the host see them, and `down -v`.
+ */
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
+import { metric } from '../helpers/metrics-text.js';
+import { events, expectFramesFlowing, openPage, waitForState } from '../e2e/browser.js';
+import { ComposeStack, ROOT } from './compose.js';
+import { freePorts, freeUdpRange } from './ports.js';
+
+/** What both profiles share: the web side on free ports, the relay on loopback (its own relay address) with a small range. */
+async function stackEnv(profile: 'bundled' | 'coturn') {
+  const [httpPort, httpsPort, appPort, metricsPort] = await freePorts(4);
+  const [turnPort, tlsPort] = await freePorts(2, true);
+  const range = await freeUdpRange(40);
+  return {
+    COMPOSE_PROFILES: profile,
+    DOMAIN: 'localhost',
+    TURN_SECRET: randomBytes(32).toString('hex'),
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    HTTP_PORT: String(httpPort),
+    HTTPS_PORT: String(httpsPort),
+    APP_PORT: String(appPort),
+    TURN_PORT: String(turnPort),
+    TURN_TLS_PORT: String(tlsPort),
+    TURN_METRICS_PORT: String(metricsPort),
+    TURN_MIN_PORT: String(range.min),
+    TURN_MAX_PORT: String(range.max),
+    TURN_RELAY_ADDRESS: '127.0.0.1',
+    PUBLIC_IP: '127.0.0.1',
+  };
+}
+
+/**
+ * coturn refuses loopback peers, and coturn takes peer exemptions only from
+ * its configuration file: the shipped file plus the lab's lines, mounted in
+ * its place (as test/helpers/coturn.ts does for the integration tests).
+ */
+async function coturnLabOverride(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vc-coturn-lab-'));
+  const config = join(dir, 'turnserver.conf');
+  const shipped = await readFile(join(ROOT, 'infra/coturn/turnserver.conf'), 'utf8');
+  await writeFile(config, `${shipped}\n# test lab only: the relay address is loopback\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1\n`);
+  const override = join(dir, 'coturn-lab.yml');
+  await writeFile(override, `services:\n  coturn:\n    volumes:\n      - ${config}:/etc/coturn/turnserver.conf:ro\n`);
+  return override;
+}
+
+/** Sets relay-only on the call page's element before its script joins, as an embedding page would. */
+function relayOnly(): void {
+  new MutationObserver((_records, observer) => {
+    const call = document.querySelector('video-call');
+    if (call === null) return;
+    call.setAttribute('relay-only', '');
+    observer.disconnect();
+  }).observe(document, { childList: true, subtree: true });
+}
+
+async function settledPath(page: Page) {
+  await page.waitForFunction(() =>
+    (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(([t, d]) => t === 'vc-connection' && d.settled === true),
+  );
+  return (await events(page, 'vc-connection')).at(-1)?.[1];
+}
+
+/** A GET over HTTPS that trusts only `ca` (the proxy's local root), as a browser that knew it would. */
+function httpsGet(url: string, ca: string): Promise<{ status: number; body: string; protocol: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, timeout: 10_000 }, (res) => {
+      const protocol = (res.socket as TLSSocket).getProtocol();
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within 10 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The local candidate of the pair a page's call to `peerId` settled on, from the element's getStats(). */
+function selectedLocalCandidate(page: Page, peerId: string) {
+  return page.evaluate(async (id) => {
+    const report = await document.querySelector('video-call')?.getStats(id);
+    const stats = new Map<string, Record<string, unknown>>();
+    report?.forEach((stat: Record<string, unknown>) => stats.set(stat.id as string, stat));
+    const transport = [...stats.values()].find((stat) => stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string');
+    const pair = stats.get(transport?.selectedCandidatePairId as string);
+    const local = stats.get(pair?.localCandidateId as string);
+    return { type: local?.candidateType, address: local?.address, port: local?.port, url: local?.url };
+  }, peerId);
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  // The proxy's certificate comes from Caddy's local CA, which this browser does not know.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required', '--ignore-certificate-errors'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s relay', (profile) => {
+  const relay = profile === 'bundled' ? 'turn' : 'coturn';
+  let stack: ComposeStack;
+  let origin: string;
+  let rootCa: string;
+
+  beforeAll(async () => {
+    const env = await stackEnv(profile);
+    stack = await ComposeStack.create(`vc-compose-${profile}-${randomBytes(3).toString('hex')}`, env, profile === 'coturn' ? [await coturnLabOverride()] : []);
+    origin = `https://localhost:${env.HTTPS_PORT}`;
+    await stack.runOk(['up', '-d'], 240_000);
+    await stack.waitHealthy(['app', relay, 'proxy']);
+    // Caddy made its local CA at start; its root is what a browser would need to trust.
+    rootCa = await stack.runOk(['exec', '-T', 'proxy', 'cat', '/data/caddy/pki/authorities/local/root.crt']);
+  });
+  afterAll(async () => {
+    for (const context of browser.contexts()) await context.close();
+    if (stack === undefined) return;
+    await stack.down();
+  });
+
+  it(`starts app, ${relay} and proxy, and only those`, async () => {
+    expect(await stack.runningServices()).toEqual(['app', 'proxy', relay].sort());
+  });
+
+  it('runs every service with a restart policy, the app as the unprivileged node user, the relay on the host network', async () => {
+    const app = await stack.inspect('app');
+    expect(app.Config.User).toBe('node');
+    expect(app.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
+    const turn = await stack.inspect(relay);
+    expect(turn.HostConfig.NetworkMode).toBe('host');
+    expect(turn.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
+    expect(turn.Config.User).toBe(profile === 'bundled' ? 'node' : 'nobody:nogroup');
+    expect((await stack.inspect('proxy')).HostConfig.RestartPolicy.Name).toBe('unless-stopped');
+  });
+
+  it('answers /healthz through the proxy over HTTPS with a certificate for the domain, and redirects plain HTTP there', async () => {
+    const health = await httpsGet(`${origin}/healthz`, rootCa);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    expect(health.protocol).toMatch(/^TLSv1\.[23]$/);
+    const plain = await fetch(`http://localhost:${stack.env.HTTP_PORT}/healthz`, { redirect: 'manual' });
+    expect(plain.status).toBe(308);
+    expect(plain.headers.get('location')).toBe('https://localhost/healthz');
+  });
+
+  it('refuses /metrics through the proxy and serves it on the host-local app port', async () => {
+    for (const path of ['/metrics', '/metrics/', '/metrics?x=1']) {
+      const refused = await httpsGet(`${origin}${path}`, rootCa);
+      expect(refused.status, path).toBe(404);
+      expect(refused.body, path).not.toContain('vc_signaling');
+    }
+    const local = await fetch(`http://127.0.0.1:${stack.env.APP_PORT}/metrics`);
+    expect(local.status).toBe(200);
+    expect(await local.text()).toContain('vc_signaling_connections');
+  });
+
+  it(`carries a relay-only call between two browsers through the proxy's /ws and the ${relay} container`, async () => {
+    const room = `compose-${profile}`;
+    const ada = await openPage(browser, `${origin}/r/${room}`, 'Ada', relayOnly);
+    const bob = await openPage(browser, `${origin}/r/${room}`, 'Bob', relayOnly);
+    await waitForState(ada, 'connected', 60_000);
+    await waitForState(bob, 'connected', 60_000);
+    await expectFramesFlowing(ada);
+    await expectFramesFlowing(bob);
+    for (const page of [ada, bob]) {
+      const path = (await settledPath(page)) as { path: string; local: string; peerId: string };
+      expect(path).toMatchObject({ path: 'relay', local: 'relay' });
+      // The relay candidate is an allocation of this stack's relay: its URL, its address, its port range.
+      const candidate = await selectedLocalCandidate(page, path.peerId);
+      expect(candidate).toMatchObject({ type: 'relay', address: '127.0.0.1', url: expect.stringContaining(`localhost:${stack.env.TURN_PORT}?transport=`) });
+      expect(candidate.port).toBeGreaterThanOrEqual(Number(stack.env.TURN_MIN_PORT));
+      expect(candidate.port).toBeLessThanOrEqual(Number(stack.env.TURN_MAX_PORT));
+    }
+    if (profile === 'bundled') {
+      // The relay's metrics listen on the host's loopback (host network), as they would on a VPS.
+      const text = await (await fetch(`http://127.0.0.1:${stack.env.TURN_METRICS_PORT}/metrics`)).text();
+      expect(metric(text, 'vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThan(100);
+    }
+  });
+
+  it('goes away with docker-compose down -v: containers, network and volumes (certificates included)', async () => {
+    await stack.down();
+    expect(await stack.runningServices()).toEqual([]);
+    expect(await stack.volumes()).toEqual([]);
+  });
+});
