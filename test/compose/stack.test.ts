@@ -15,8 +15,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { metric } from '../helpers/metrics-text.js';
+import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
+import { issueTurnCredential } from '../../server/turn-credentials.js';
 import { events, expectFramesFlowing, openPage, waitForState } from '../e2e/browser.js';
-import { ComposeStack, ROOT } from './compose.js';
+import { ComposeStack, ROOT, composeVariables } from './compose.js';
 import { freePorts, freeUdpRange } from './ports.js';
 
 /** What both profiles share: the web side on free ports, the relay on loopback (its own relay address) with a small range. */
@@ -102,6 +104,16 @@ function selectedLocalCandidate(page: Page, peerId: string) {
     return { type: local?.candidateType, address: local?.address, port: local?.port, url: local?.url };
   }, peerId);
 }
+
+describe('.env.example', () => {
+  it('names every variable docker-compose.yml reads, and no secret value', async () => {
+    const example = await readFile(join(ROOT, '.env.example'), 'utf8');
+    const named = new Map([...example.matchAll(/^([A-Z_][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1], match[2]]));
+    expect(composeVariables().filter((name) => !named.has(name))).toEqual([]);
+    expect(named.get('TURN_SECRET')).toBe('');
+    expect(named.get('SESSION_SECRET')).toBe('');
+  });
+});
 
 let browser: Browser;
 beforeAll(async () => {
@@ -194,6 +206,22 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
       // The relay's metrics listen on the host's loopback (host network), as they would on a VPS.
       const text = await (await fetch(`http://127.0.0.1:${stack.env.TURN_METRICS_PORT}/metrics`)).text();
       expect(metric(text, 'vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThan(100);
+    }
+  });
+
+  it(`lets the ${relay} container relay to public peers and refuses the metadata service and private networks`, async () => {
+    // CreatePermission only: the relay decides without sending anything to the peer.
+    const { username, password } = issueTurnCredential(stack.env.TURN_SECRET as string, 600, 'peer-rules');
+    const client = await TurnTestClient.open({ address: '127.0.0.1', port: Number(stack.env.TURN_PORT) }, { username, password });
+    try {
+      expect(errorCode(await client.allocate())).toBe(200);
+      const verdict = async (address: string) => errorCode(await client.createPermission({ family: 4, address, port: 9 }));
+      expect(await verdict('93.184.216.34')).toBe(200);
+      expect(await verdict('169.254.169.254')).toBe(403);
+      expect(await verdict('10.0.0.1')).toBe(403);
+      expect(await verdict('192.168.1.1')).toBe(403);
+    } finally {
+      client.close();
     }
   });
 
