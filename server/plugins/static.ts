@@ -22,7 +22,9 @@ export default async function staticFiles(app: FastifyInstance, { dir }: { dir: 
   }
   await app.register(fastifyStatic, {
     root,
-    index: 'index.html',
+    // `/` has its own route below: with preCompressed, @fastify/static answers 404 for a
+    // directory index whenever the browser accepts gzip or br (every browser does).
+    index: false,
     preCompressed: true,
     cacheControl: false,
     setHeaders(res, path) {
@@ -45,5 +47,6 @@ export default async function staticFiles(app: FastifyInstance, { dir }: { dir: 
     { schema: { params: { type: 'object', properties: { room: { type: 'string', pattern: ROOM_PATTERN } }, required: ['room'] } } },
     (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('room.html'),
   );
+  app.get('/', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   app.get('/ice-test', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('ice-test.html'));
 }

@@ -151,6 +151,16 @@ describe('HTTP endpoints', () => {
     expect((await server.app.inject(`/r/${'x'.repeat(65)}`)).statusCode).toBe(400);
   });
 
+  it('serves the home page at / to browsers that accept compression, compressed', async () => {
+    server = await startServer({ STATIC_DIR: 'web/dist' });
+    for (const [accept, encoding] of [['gzip, deflate, br, zstd', 'br'], ['gzip', 'gzip'], ['identity', undefined]] as const) {
+      const page = await server.app.inject({ url: '/', headers: { 'accept-encoding': accept } });
+      expect(page.statusCode, accept).toBe(200);
+      expect(page.headers['content-encoding'], accept).toBe(encoding);
+      expect(page.headers['cache-control']).toBe('no-cache');
+    }
+  });
+
   it('serves the ICE test page at /ice-test from the real build, loading nothing from other origins', async () => {
     server = await startServer({ STATIC_DIR: 'web/dist' });
     const page = await server.app.inject('/ice-test');
