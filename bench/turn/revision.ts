@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export function describeRevision(paths: string[]): string {
-  const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10_000 }).trim();
+  const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10_000 });
   try {
-    const commit = git(['rev-parse', '--short', 'HEAD']);
+    const commit = git(['rev-parse', '--short', 'HEAD']).trim();
+    // Not trimmed: a porcelain line starts with its two status columns, the first often a space.
     const changed = git(['status', '--porcelain', '--', ...paths])
       .split('\n')
       .filter((line) => line !== '')
