@@ -11,9 +11,8 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 import { TestClient } from '../helpers/client.js';
 import { api } from './engine.js';
 import { freePorts, freeUdpRange } from './ports.js';
+import { PEER, UCLIENT, runUclient, type UclientRun } from '../helpers/uclient.js';
 
-const UCLIENT = '/usr/bin/turnutils_uclient';
-const PEER = '/usr/bin/turnutils_peer';
 
 describe('the relay container (node dist/turn/main.js) on the host network', () => {
   const secret = randomBytes(24).toString('hex');
@@ -53,21 +52,9 @@ describe('the relay container (node dist/turn/main.js) on the host network', () 
     await relay?.stop({ timeout: 10_000 });
   });
 
-  function uclient(flags: string[]): Promise<{ code: number | null; lost: number; output: string }> {
+  function uclient(flags: string[]): Promise<UclientRun> {
     runs += 1;
-    const args = [...flags, '-p', String(turnPort), '-W', secret, '-u', `container-${runs}`, '-e', '127.0.0.1', '-r', String(peerPort), '-n', '200', '-m', '5', '-l', '180', '-z', '5', '127.0.0.1'];
-    return new Promise((resolve) => {
-      const child = spawn(UCLIENT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        const match = /Total lost packets (\d+)/.exec(output);
-        resolve({ code, lost: match === null ? Number.NaN : Number(match[1]), output });
-      });
-    });
+    return runUclient(flags, { port: turnPort, secret, user: `container-${runs}`, peerPort });
   }
 
   it.each([

@@ -9,9 +9,8 @@ import { testCertificate } from '../helpers/certificate.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
+import { PEER, UCLIENT, runUclient, type UclientRun } from '../helpers/uclient.js';
 
-const UCLIENT = '/usr/bin/turnutils_uclient';
-const PEER = '/usr/bin/turnutils_peer';
 
 let relay: TestRelay;
 let peer: ChildProcess;
@@ -41,22 +40,9 @@ afterAll(async () => {
 });
 
 /** Runs uclient with REST credentials from the shared secret; returns the loss line's numbers. */
-function uclient(flags: string[], port = relay.ports.udp): Promise<{ code: number | null; lost: number; output: string }> {
-  // A user per run: uclient leaves its allocations to expire, and each user has a quota.
+function uclient(flags: string[], port = relay.ports.udp): Promise<UclientRun> {
   runs += 1;
-  const args = [...flags, '-p', String(port), '-W', RELAY_SECRET, '-u', `uclient-${runs}`, '-e', '127.0.0.1', '-r', String(peerPort), '-n', '200', '-m', '5', '-l', '180', '-z', '5', '127.0.0.1'];
-  return new Promise((resolve) => {
-    const child = spawn(UCLIENT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const match = /Total lost packets (\d+)/.exec(output);
-      resolve({ code, lost: match === null ? Number.NaN : Number(match[1]), output });
-    });
-  });
+  return runUclient(flags, { port, secret: RELAY_SECRET, user: `uclient-${runs}`, peerPort });
 }
 
 describe('turnutils_uclient against our relay', () => {
