@@ -8,7 +8,7 @@ import { Attr, MessageClass, Method } from '../../turn/codec/constants.js';
 import { MessageBuilder, getAttribute, isStunMessage, parseMessage, randomTransactionId, type StunMessage } from '../../turn/codec/message.js';
 import { decodeXorAddress, type TransportAddress } from '../../turn/codec/address.js';
 import { readErrorCode, readString } from '../../turn/codec/attributes.js';
-import { longTermKey } from '../../turn/codec/integrity.js';
+import { buildRequest } from '../../tools/ice-check/turn-session.js';
 
 export interface Credentials {
   username: string;
@@ -95,17 +95,7 @@ export class TurnTestClient {
   }
 
   private exchange(method: number, add: Add, signed: boolean): Promise<StunMessage> {
-    const transactionId = randomTransactionId();
-    let builder = add(new MessageBuilder(method, MessageClass.Request, transactionId));
-    let key: Buffer | undefined;
-    if (signed) {
-      builder = builder
-        .addString(Attr.Username, this.credentials.username)
-        .addString(Attr.Realm, this.realm)
-        .addString(Attr.Nonce, this.nonce);
-      key = longTermKey(this.credentials.username, this.realm, this.credentials.password);
-    }
-    const request = builder.build({ ...(key === undefined ? {} : { integrityKey: key }), fingerprint: true });
+    const { transactionId, request } = buildRequest(method, add, signed ? { ...this.credentials, realm: this.realm, nonce: this.nonce } : undefined);
     return new Promise((resolve, reject) => {
       const id = transactionId.toString('hex');
       const timer = setTimeout(() => {

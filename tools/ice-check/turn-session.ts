@@ -113,17 +113,7 @@ export class TurnSession {
   }
 
   private exchange(method: number, add: (builder: MessageBuilder) => MessageBuilder, signed: boolean): Promise<StunMessage> {
-    const transactionId = randomTransactionId();
-    let builder = add(new MessageBuilder(method, MessageClass.Request, transactionId));
-    let key: Buffer | undefined;
-    if (signed && this.credentials !== undefined) {
-      builder = builder
-        .addString(Attr.Username, this.credentials.username)
-        .addString(Attr.Realm, this.realm)
-        .addString(Attr.Nonce, this.nonce);
-      key = longTermKey(this.credentials.username, this.realm, this.credentials.password);
-    }
-    const request = builder.build({ ...(key === undefined ? {} : { integrityKey: key }), fingerprint: true });
+    const { transactionId, request } = buildRequest(method, add, signed && this.credentials !== undefined ? { ...this.credentials, realm: this.realm, nonce: this.nonce } : undefined);
     const id = transactionId.toString('hex');
     return new Promise((resolve, reject) => {
       const timers: NodeJS.Timeout[] = [];
@@ -177,6 +167,19 @@ export class TurnSession {
     if (value === undefined) throw new Error(`the response carries no attribute 0x${type.toString(16)}`);
     return decodeXorAddress(value, response.transactionId);
   }
+}
+
+/** A request with a fresh transaction id and FINGERPRINT, signed with long-term credentials (RFC 8489 §9.2) when given them. */
+export function buildRequest(
+  method: number,
+  add: (builder: MessageBuilder) => MessageBuilder,
+  auth?: Credentials & { realm: string; nonce: string },
+): { transactionId: Buffer; request: Buffer } {
+  const transactionId = randomTransactionId();
+  let builder = add(new MessageBuilder(method, MessageClass.Request, transactionId));
+  if (auth === undefined) return { transactionId, request: builder.build({ fingerprint: true }) };
+  builder = builder.addString(Attr.Username, auth.username).addString(Attr.Realm, auth.realm).addString(Attr.Nonce, auth.nonce);
+  return { transactionId, request: builder.build({ integrityKey: longTermKey(auth.username, auth.realm, auth.password), fingerprint: true }) };
 }
 
 /** The error code of a response, or 200 for a success. */
