@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Mark, MarkName, Ready, Result, Usage, UsageRequest } from './ipc.js';
-import { machineBusyMs } from './machine.js';
+import { machineBusyMicros } from './machine.js';
 import type { Sample } from './window.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -124,7 +124,7 @@ export async function runLoad<R>(file: string, server: ServerChild, settle: bool
     if (message.type !== 'mark') return;
     server.usage(settle).then(
       (usage) => {
-        marks[message.name] = { server: usage, loadCpuMicros: message.cpuMicros, machineBusyMs: machineBusyMs() };
+        marks[message.name] = { server: usage, loadCpuMicros: message.cpuMicros, machineBusyMicros: machineBusyMicros() };
         child.send({ type: 'marked' }, ignoreSendError);
       },
       (error: unknown) => {

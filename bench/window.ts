@@ -9,7 +9,7 @@ import type { Usage } from './ipc.js';
 export interface Sample {
   server: Usage;
   loadCpuMicros: number;
-  machineBusyMs: number;
+  machineBusyMicros: number;
 }
 
 export interface Window {
@@ -27,7 +27,7 @@ export function measureWindow(start: Sample, end: Sample): Window {
   const elapsedMs = end.server.atMs - start.server.atMs;
   const serverCpuMicros = end.server.cpuMicros - start.server.cpuMicros;
   const loadCpuMicros = end.loadCpuMicros - start.loadCpuMicros;
-  const busyMicros = (end.machineBusyMs - start.machineBusyMs) * 1000;
+  const busyMicros = end.machineBusyMicros - start.machineBusyMicros;
   const percent = (micros: number): number => (micros / (elapsedMs * 1000)) * 100;
   return {
     elapsedMs,

@@ -12,7 +12,7 @@ export interface ReportInput {
   date: string;
   machine: {
     cpu: string;
-    nproc: number;
+    nproc: string;
     node: string;
     coturn: string;
     revision: string;

@@ -2,7 +2,8 @@
  * One measured run: uclient against a running relay, with the relay's CPU
  * over exactly that run and how much CPU everything else on the machine took.
  */
-import { machineBusyMicros, selfAndReapedMicros } from './load.js';
+import { machineBusyMicros } from '../machine.js';
+import { selfAndReapedMicros } from './load.js';
 import { MICROS_PER_TICK, cpuMicros, cpuTimes, preciseCpuMicros, voluntarySwitches } from './procfs.js';
 import { RELAY_PORTS, type RunningServer, type ServerName } from './servers.js';
 import { RunSampler, type Observed } from './sampler.js';

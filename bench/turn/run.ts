@@ -6,9 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { killChildrenOnExit, output, start } from './children.js';
-import { loadAverage, waitForQuiet } from './load.js';
+import { describeMachine, loadAverage, waitForQuiet } from '../machine.js';
 import { freeUdpPort } from './net.js';
 import { describeRevision } from './revision.js';
 import { PAIRS, QUIET_CPU_PERCENT, QUIET_WAIT_BUDGET_MS, SECRET, anchors, scenarios, warmUp } from './params.js';
@@ -86,9 +85,7 @@ async function main(): Promise<void> {
   const input = {
     date: new Date().toISOString(),
     machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      nproc: cpus().length,
-      node: process.version,
+      ...describeMachine(),
       coturn: execFileSync(TURNSERVER, ['--version'], { encoding: 'utf8' }).trim(),
       revision,
       loadAtStart,

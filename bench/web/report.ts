@@ -13,7 +13,7 @@ export interface WebReportInput {
   date: string;
   machine: {
     cpu: string;
-    nproc: number;
+    nproc: string;
     node: string;
     chromium: string;
     playwright: string;

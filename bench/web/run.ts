@@ -5,19 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { DIST, REPO_ROOT, build, distScripts, pageAssets, weigh } from './bundle.js';
 import { CHROMIUM, launch } from './browser.js';
-import { waitForQuiet } from '../turn/load.js';
+import { describeMachine, loadAverage, waitForQuiet } from '../machine.js';
 import { describeRevision } from '../turn/revision.js';
 import { callPageDownloads, joinRound, type JoinRound } from './join.js';
 import { QUIET_CPU_PERCENT, QUIET_WAIT_MS, ROUNDS } from './params.js';
 import { renderReport, summaryTable } from './report.js';
 
 const REPORT = new URL('../../docs/benchmarks-web.md', import.meta.url);
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 /** A fresh room per round, so no round meets a leftover of another. */
 const freshRoom = (label: string) => `bench-${label}-${randomBytes(4).toString('hex')}`;
 
@@ -71,9 +69,7 @@ async function main(): Promise<number> {
   const input = {
     date: new Date().toISOString(),
     machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      nproc: cpus().length,
-      node: process.version,
+      ...describeMachine(),
       chromium: `${CHROMIUM} ${chromiumVersion}`,
       revision,
       playwright: (JSON.parse(readFileSync(`${REPO_ROOT}/node_modules/playwright-core/package.json`, 'utf8')) as { version: string }).version,
