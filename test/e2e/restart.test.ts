@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMain, type ServerProcess } from '../helpers/process.js';
+import { freeTcpPort } from '../helpers/ports.js';
 import { events, expectFramesFlowing, launch, openPage, remoteVideos, waitForState } from './browser.js';
 
 let browser: Browser;
@@ -19,15 +19,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 async function restart(env: Record<string, string>): Promise<void> {
   const old = server;
   if (old === undefined) throw new Error('no server');
@@ -40,7 +31,7 @@ const framesOf = async (page: Page) => (await remoteVideos(page))[0]?.frames ?? 
 
 describe('signaling server restarted mid-call', () => {
   it('keeps media flowing, rejoins under the same ids, and renegotiates afterwards (SESSION_SECRET set)', async () => {
-    const port = String(await freePort());
+    const port = String(await freeTcpPort());
     const env = { PORT: port, STATIC_DIR: 'web/dist', SESSION_SECRET: 'e2e-restart-secret-0123456789abcdef' };
     server = await startMain(env);
     const ada = await openPage(browser, `http://127.0.0.1:${port}/r/restart`, 'Ada');
@@ -80,7 +71,7 @@ describe('signaling server restarted mid-call', () => {
   });
 
   it('reconnects the call with new ids after a restart without SESSION_SECRET', async () => {
-    const port = String(await freePort());
+    const port = String(await freeTcpPort());
     const env = { PORT: port, STATIC_DIR: 'web/dist' };
     server = await startMain(env);
     const ada = await openPage(browser, `http://127.0.0.1:${port}/r/restart`, 'Ada');
