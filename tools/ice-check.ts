@@ -63,13 +63,16 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const tls = { ...(values.insecure === true ? { insecure: true } : {}), ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, 'utf8') }) };
   const results: ProbeResult[] = [];
   const invalid: string[] = [];
+  let noRelay = true;
   for (const url of plan.urls) {
     const parsed = parseIceUrl(url);
-    if (parsed === undefined) invalid.push(url);
-    else results.push(await probe(parsed, plan.credentials, { timeoutMs, pings, tls }));
+    if (parsed === undefined) {
+      invalid.push(url);
+      continue;
+    }
+    if (parsed.relay) noRelay = false;
+    results.push(await probe(parsed, plan.credentials, { timeoutMs, pings, tls }));
   }
-  const relays = results.filter((result) => /^turns?:/i.test(result.url));
-  const noRelay = relays.length === 0;
   const level = noRelay || invalid.length > 0 ? 'fail' : worstLevel(results.map((result) => result.verdict.level));
 
   if (values.json === true) {

@@ -4,7 +4,7 @@
  * candidate (one after another, so round trips are not disturbed), and the
  * report that the page shows and offers as JSON. Passwords never enter it.
  */
-import { parseIceUrl } from '../../protocol/ice-url.js';
+import { parseIceUrl, type IceUrl } from '../../protocol/ice-url.js';
 import type { Verdict } from '../../protocol/ice-verdicts.js';
 import { gather, type CandidateErrorRow, type CandidateRow, type GatherRun } from './gather.js';
 import { judgeRun, summarize, type Summary } from './judge.js';
@@ -52,20 +52,22 @@ export interface RunSettings {
 export async function runIceTest(servers: TestServer[], settings: RunSettings, on: RunCallbacks): Promise<IceTestReport> {
   const startedAt = new Date().toISOString();
   // Relay-only gathering asks STUN servers nothing, so STUN URLs would be judged on nothing.
-  const tested = servers.filter((server) => settings.policy === 'all' || parseIceUrl(server.url)?.relay !== false);
-  const runs = await Promise.all(tested.map((server, index) => runOne(index, server, settings, on)));
+  const tested = servers
+    .map((server) => ({ server, url: parseIceUrl(server.url) }))
+    .filter(({ url }) => settings.policy === 'all' || url?.relay !== false);
+  const runs = await Promise.all(tested.map(({ server, url }, index) => runOne(index, server, url, settings, on)));
 
   const loopbacks: LoopbackResult[] = [];
   for (const [index, run] of runs.entries()) {
-    const url = parseIceUrl(run.url);
+    const { server, url } = tested[index]!;
     if (url === undefined || !url.relay) continue;
+    let result: LoopbackResult;
     if (run.verdict.level !== 'ok') {
-      loopbacks.push({ url: run.url, transport: url.transport, connected: false, skipped: true, error: 'skipped: no relay candidate' });
-      on.onLoopbackEnd(loopbacks.at(-1)!);
-      continue;
+      result = { url: run.url, transport: url.transport, connected: false, skipped: true, error: 'skipped: no relay candidate' };
+    } else {
+      on.onLoopbackStart(server);
+      result = await loopback(url, toIceServer(server), { timeoutMs: settings.loopbackTimeoutMs, pings: settings.pings });
     }
-    on.onLoopbackStart(tested[index]!);
-    const result = await loopback(url, toIceServer(tested[index]!), { timeoutMs: settings.loopbackTimeoutMs, pings: settings.pings });
     loopbacks.push(result);
     on.onLoopbackEnd(result);
   }
@@ -85,9 +87,8 @@ export async function runIceTest(servers: TestServer[], settings: RunSettings, o
   };
 }
 
-async function runOne(index: number, server: TestServer, settings: RunSettings, on: RunCallbacks): Promise<RunReport> {
+async function runOne(index: number, server: TestServer, url: IceUrl | undefined, settings: RunSettings, on: RunCallbacks): Promise<RunReport> {
   on.onRunStart(index, server);
-  const url = parseIceUrl(server.url);
   const base = { origin: server.origin, ...(server.username === undefined ? {} : { username: server.username }) };
   let report: RunReport;
   if (url === undefined) {
