@@ -9,15 +9,17 @@ import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 export interface LaunchOptions {
   /** Extra Chromium flags. */
   flags?: string[];
+  /** Debian's Chromium, or a wrapper that execs it (the NAT lab's, inside a network namespace). */
+  executablePath?: string;
   /** `document-user-activation-required` is what real browsers do; tests default to allowing sound. */
   autoplayPolicy?: 'no-user-gesture-required' | 'document-user-activation-required';
 }
 
-export async function launch({ flags = [], autoplayPolicy = 'no-user-gesture-required' }: LaunchOptions = {}): Promise<Browser> {
+export async function launch({ flags = [], executablePath = CHROMIUM, autoplayPolicy = 'no-user-gesture-required' }: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
   if (!existsSync('web/dist/video-call.js')) throw new Error('web/dist is not built: run npm run build:web');
   // playwright-core gives every launch a fresh, empty profile directory.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, `--autoplay-policy=${autoplayPolicy}`, ...flags] });
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS, `--autoplay-policy=${autoplayPolicy}`, ...flags] });
 }
 
 export type RecordedEvent = [string, Record<string, unknown>];

@@ -1,35 +1,24 @@
 /**
  * Headless Chromium inside a client namespace, and what the lab reads from
- * its call page. Playwright talks to the browser over pipes, so a wrapper
- * that execs it through `ip netns exec` is all it takes: the browser, and
- * every socket it opens, live behind that home's router.
- *
- * The page code here is typed without the DOM library (this directory is
- * type-checked with the server's settings), through the small `PageScope`
- * view of the page's globals.
+ * its call page beyond what the e2e helpers (../e2e/browser.ts) read.
+ * Playwright talks to the browser over pipes, so a wrapper that execs it
+ * through `ip netns exec` is all it takes: the browser, and every socket it
+ * opens, live behind that home's router.
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM } from '../helpers/chromium.js';
+import { launch, openPage, type RecordedEvent } from '../e2e/browser.js';
 import type { HomeName, NatLab } from './lab.js';
 import { SERVER_ORIGIN } from './services.js';
 
 export async function launchIn(lab: NatLab, home: HomeName, flags: string[] = []): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-  if (!existsSync('web/dist/room.html')) throw new Error('web/dist is not built: run npm run build:web');
   const wrapper = join(lab.dir, `chromium-${home}`);
   await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${lab.clientNs(home)}' ${CHROMIUM} "$@"\n`, { mode: 0o755 });
-  return chromium.launch({
-    executablePath: wrapper,
-    headless: true,
-    // The call page is plain http from the public namespace; camera and microphone need a secure context.
-    args: [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required', `--unsafely-treat-insecure-origin-as-secure=${SERVER_ORIGIN}`, ...flags],
-  });
+  // The call page is plain http from the public namespace; camera and microphone need a secure context.
+  return launch({ executablePath: wrapper, flags: [`--unsafely-treat-insecure-origin-as-secure=${SERVER_ORIGIN}`, ...flags] });
 }
-
-export type RecordedEvent = [string, Record<string, unknown>];
 
 /** Every RTCPeerConnection the page made: its connectionState history and the types of the candidates it gathered. */
 export interface PeerConnectionRecord {
@@ -37,40 +26,15 @@ export interface PeerConnectionRecord {
   candidates: string[];
 }
 
-interface PeerConnectionLike {
-  connectionState: string;
-  addEventListener(type: string, listener: (event: { candidate?: { type?: string | null } | null }) => void): void;
-}
+type LabWindow = Window & { __vcEvents: RecordedEvent[]; __peerConnections: PeerConnectionRecord[]; __framesAtStart?: Record<string, number> };
 
-interface VideoCallLike {
-  getAttribute(name: string): string | null;
-  getStats(peerId: string): Promise<{ forEach(callback: (stat: { type: string; kind?: string; framesDecoded?: number }) => void): void } | undefined>;
-  shadowRoot: { querySelectorAll(selector: string): Iterable<{ videoWidth: number }> } | null;
-}
-
-interface PageScope {
-  __vcEvents: RecordedEvent[];
-  __peerConnections: PeerConnectionRecord[];
-  RTCPeerConnection: new (...args: unknown[]) => PeerConnectionLike;
-  localStorage: { setItem(key: string, value: string): void };
-  addEventListener(type: string, listener: (event: { detail: Record<string, unknown> }) => void): void;
-  document: { querySelector(selector: 'video-call'): VideoCallLike | null };
-}
-
-/** Runs in the page before its scripts: records vc-* events and every peer connection's states and gathered candidates. */
-function instrument(name: string): void {
-  const scope = globalThis as unknown as PageScope;
-  scope.localStorage.setItem('vc-name', name);
-  const events: RecordedEvent[] = [];
-  scope.__vcEvents = events;
-  for (const type of ['vc-joined', 'vc-peer-joined', 'vc-peer-left', 'vc-connection', 'vc-state', 'vc-error', 'vc-left']) {
-    scope.addEventListener(type, (event) => events.push([type, event.detail]));
-  }
+/** Runs in the page before its scripts: records every peer connection's states and gathered candidates. */
+function recordPeerConnections(): void {
   const records: PeerConnectionRecord[] = [];
-  scope.__peerConnections = records;
-  const Native = scope.RTCPeerConnection;
-  scope.RTCPeerConnection = class extends Native {
-    constructor(...args: unknown[]) {
+  (window as unknown as LabWindow).__peerConnections = records;
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
       super(...args);
       const record: PeerConnectionRecord = { states: [], candidates: [] };
       records.push(record);
@@ -82,35 +46,20 @@ function instrument(name: string): void {
   };
 }
 
-/** Opens the server's call page for `room` in a fresh context of `browser`. */
-export async function openCall(browser: Browser, room: string, name: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
-  const page = await context.newPage();
-  await page.addInitScript(instrument, name);
-  page.on('pageerror', (error) => console.error(`[page ${name}] ${error.message}`));
-  await page.goto(`${SERVER_ORIGIN}/r/${room}`, { timeout: 30_000 });
-  return page;
-}
-
-export function events(page: Page, type: string): Promise<RecordedEvent[]> {
-  return page.evaluate((wanted) => (globalThis as unknown as PageScope).__vcEvents.filter(([t]) => t === wanted), type);
+/** Opens the server's call page for `room` in a fresh context of `browser`, recording vc-* events and peer connections. */
+export function openCall(browser: Browser, room: string, name: string): Promise<Page> {
+  return openPage(browser, `${SERVER_ORIGIN}/r/${room}`, name, recordPeerConnections);
 }
 
 export function peerConnections(page: Page): Promise<PeerConnectionRecord[]> {
-  return page.evaluate(() => (globalThis as unknown as PageScope).__peerConnections);
-}
-
-export async function waitForState(page: Page, state: string, timeout: number): Promise<void> {
-  await page.waitForFunction((wanted) => (globalThis as unknown as PageScope).document.querySelector('video-call')?.getAttribute('state') === wanted, state, {
-    timeout,
-  });
+  return page.evaluate(() => (window as unknown as LabWindow).__peerConnections);
 }
 
 /** The first vc-connection whose path is `path` and, unless the path is a relay, whose candidates are settled (no prflx left). */
 export async function waitForPath(page: Page, path: string, timeout: number): Promise<Record<string, unknown>> {
   const handle = await page.waitForFunction(
     (wanted) =>
-      (globalThis as unknown as PageScope).__vcEvents.find(
+      (window as unknown as LabWindow).__vcEvents.find(
         ([type, detail]) => type === 'vc-connection' && detail.path === wanted && (wanted === 'relay' || detail.settled === true),
       )?.[1],
     path,
@@ -121,7 +70,7 @@ export async function waitForPath(page: Page, path: string, timeout: number): Pr
 
 /** Waits until one of the page's peer connections has given up (connectionState `failed`: every candidate pair failed). */
 export async function waitForIceFailure(page: Page, timeout: number): Promise<void> {
-  await page.waitForFunction(() => (globalThis as unknown as PageScope).__peerConnections.some((pc) => pc.states.includes('failed')), undefined, {
+  await page.waitForFunction(() => (window as unknown as LabWindow).__peerConnections.some((pc) => pc.states.includes('failed')), undefined, {
     timeout,
     polling: 500,
   });
@@ -135,12 +84,12 @@ export async function waitForIceFailure(page: Page, timeout: number): Promise<vo
 export async function expectFramesDecoding(page: Page, peerId: string, timeout: number): Promise<void> {
   await page.waitForFunction(
     async (id) => {
-      const scope = globalThis as unknown as PageScope & { __framesAtStart?: Record<string, number> };
-      const call = scope.document.querySelector('video-call');
-      const videos = [...(call?.shadowRoot?.querySelectorAll('[part~="remote-tile"] video') ?? [])];
+      const scope = window as unknown as LabWindow;
+      const call = document.querySelector('video-call') as (HTMLElement & { getStats(peer: string): Promise<RTCStatsReport | undefined> }) | null;
+      const videos = [...(call?.shadowRoot?.querySelectorAll<HTMLVideoElement>('[part~="remote-tile"] video') ?? [])];
       if (videos.length !== 1 || videos.some((video) => video.videoWidth === 0)) return false;
       let frames = 0;
-      (await call?.getStats(id))?.forEach((stat) => {
+      (await call?.getStats(id))?.forEach((stat: { type: string; kind?: string; framesDecoded?: number }) => {
         if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames += stat.framesDecoded ?? 0;
       });
       const start = (scope.__framesAtStart ??= {});

@@ -19,7 +19,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NatLab, RELAY_443_IP, RELAY_IP, SERVER_IP, type HomeName } from './lab.js';
-import { events, expectFramesDecoding, launchIn, openCall, peerConnections, waitForIceFailure, waitForPath, waitForState } from './browser.js';
+import { events, waitForState } from '../e2e/browser.js';
+import { expectFramesDecoding, launchIn, openCall, peerConnections, waitForIceFailure, waitForPath } from './browser.js';
 import { relayCertificate, startBundledRelay, startCoturn, startSignaling, TURN_PORT, type Relay, type Service } from './services.js';
 
 const CONNECT_MS = 60_000;
