@@ -14,6 +14,19 @@ export default defineConfig({
         },
       },
       {
+        // Attacks on the real processes (test/helpers/node-process.ts): each one floods a relay or a
+        // server to its limits, so one file at a time, after the server tests, where the floods
+        // cannot starve another file's timing.
+        test: {
+          name: 'abuse',
+          include: ['test/abuse/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
         // Real browsers on 2 cores: one file at a time, after the server tests, with room for ICE.
         test: {
           name: 'e2e',
@@ -21,7 +34,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
       {
@@ -32,7 +45,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
         },
       },
     ],

@@ -1,0 +1,117 @@
+/**
+ * The relay as its own process (`turn/main.ts`), for tests that attack it:
+ * listeners on 127.0.0.1, relay sockets on 127.0.0.2, ports read back from
+ * its "listening" log line, metrics scraped over HTTP, and a legitimate
+ * user's allocation and round trip to prove it still serves.
+ */
+import { createSocket } from 'node:dgram';
+import { expect } from 'vitest';
+import { NodeProcess, type SpawnOptions } from './node-process.js';
+import { RELAY_SECRET } from './relay.js';
+import { TurnTestClient, errorCode } from './turn-client.js';
+import { issueTurnCredential } from '../../server/turn-credentials.js';
+import { metric } from './metrics-text.js';
+import { Attr, Method } from '../../turn/codec/constants.js';
+import { getAttribute } from '../../turn/codec/message.js';
+
+export interface RelayProcessPorts {
+  udp: number;
+  tcp: number;
+  tls: number | undefined;
+  metrics: number;
+}
+
+export class RelayProcess {
+  private constructor(
+    readonly process: NodeProcess,
+    readonly ports: RelayProcessPorts,
+  ) {}
+
+  /** Starts the relay and waits until it listens. `env` overrides the test defaults. */
+  static async start(env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}): Promise<RelayProcess> {
+    const child = new NodeProcess('turn/main.ts', {
+      ...options,
+      env: {
+        TURN_SECRET: RELAY_SECRET,
+        TURN_LISTEN_HOST: '127.0.0.1',
+        TURN_PORT: '0',
+        TURN_METRICS_PORT: '0',
+        TURN_RELAY_ADDRESS: '127.0.0.2',
+        TURN_ALLOWED_PEERS: '127.0.0.1/32',
+        ...env,
+      },
+    });
+    try {
+      const line = await child.waitForLog('TURN relay listening');
+      const tls = line.tls === undefined ? undefined : Number(line.tls);
+      return new RelayProcess(child, { udp: Number(line.udp), tcp: Number(line.tcp), tls, metrics: Number(line.metrics) });
+    } catch (error) {
+      child.child.kill('SIGKILL');
+      throw error;
+    }
+  }
+
+  get server(): { address: string; port: number } {
+    return { address: '127.0.0.1', port: this.ports.udp };
+  }
+
+  credentials(user = 'tester', ttlSeconds = 600): { username: string; password: string } {
+    const { username, password } = issueTurnCredential(RELAY_SECRET, ttlSeconds, user, Date.now());
+    return { username, password };
+  }
+
+  /** One sample of the relay's /metrics; 0 when the series has no sample yet. */
+  async metric(series: string): Promise<number> {
+    const response = await fetch(`http://127.0.0.1:${this.ports.metrics}/metrics`);
+    return metric(await response.text(), series);
+  }
+
+  /**
+   * A legitimate user, from `localAddress`: allocates, reaches a UDP peer
+   * through the relay and hears back, then deletes its allocation. Fails the
+   * test if any step does not work.
+   */
+  async assertServes(user = 'legitimate', localAddress = '127.0.0.1'): Promise<void> {
+    const client = await TurnTestClient.open(this.server, this.credentials(user), localAddress);
+    const peer = createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+      const allocated = await client.allocate();
+      expect(errorCode(allocated), 'a legitimate Allocate').toBe(200);
+      const relayed = client.relayedAddress(allocated);
+      const peerAddress = { family: 4 as const, address: '127.0.0.1', port: peer.address().port };
+      expect(errorCode(await client.createPermission(peerAddress)), 'a legitimate CreatePermission').toBe(200);
+      const heard = new Promise<Buffer>((resolve) => peer.once('message', (data) => resolve(Buffer.from(data))));
+      client.send(peerAddress, Buffer.from('ping'));
+      expect((await withTimeout(heard, 3000, 'the peer to hear the client')).toString()).toBe('ping');
+      const before = client.indications.length;
+      peer.send(Buffer.from('pong'), relayed.port, relayed.address);
+      await until(() => client.indications.length > before, 3000, 'the client to hear the peer');
+      expect(getAttribute(client.indications[before]!, Attr.Data)?.toString()).toBe('pong');
+      expect(errorCode(await client.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    } finally {
+      client.close();
+      peer.close();
+    }
+  }
+
+  stop() {
+    return this.process.stop();
+  }
+}
+
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, pollMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
