@@ -26,6 +26,11 @@ export interface SpawnOptions {
   inspect?: boolean;
   /** Extra node flags, e.g. --max-old-space-size. */
   nodeFlags?: string[];
+  /**
+   * Lead a process group of its own, as a shell's foreground job does, so that
+   * a test can signal the whole group (`process.kill(-pid, …)`) like a Ctrl-C.
+   */
+  detached?: boolean;
 }
 
 export class NodeProcess {
@@ -46,6 +51,7 @@ export class NodeProcess {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached === true,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.onStdout(chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => {
