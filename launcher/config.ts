@@ -1,10 +1,36 @@
 /**
  * What `npm start` needs to decide: whether a TURN relay is configured
  * elsewhere, or whether to run the bundled one beside the server, and with
- * which secret. The only reader of the environment in this process; the
- * children read their own (server/config.ts, turn/config.ts).
+ * which secret; and how to restart a child that crashes. The only reader of
+ * the environment in this process; the children read their own
+ * (server/config.ts, turn/config.ts), and preflight.ts runs those readers on
+ * the environments the children will get.
  */
 import { randomBytes } from 'node:crypto';
+
+/** When and how often a crashed child is started again (supervisor.ts). */
+export interface RestartPolicy {
+  /** Wait before the first restart; each quick failure after it doubles the wait. */
+  initialDelayMs: number;
+  /** The doubling stops here. */
+  maxDelayMs: number;
+  /** A child that stays up this long is healthy again: the next crash waits initialDelayMs. */
+  stableAfterMs: number;
+  /**
+   * Restarts in a row, each failing within stableAfterMs, before the launcher
+   * gives up on a child that has never been stable since `npm start`.
+   */
+  maxRestarts: number;
+}
+
+export const restartDefaults: RestartPolicy = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  stableAfterMs: 60_000,
+  maxRestarts: 5,
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface LaunchPlan {
   /** Run turn/ beside the server. */
@@ -13,22 +39,68 @@ export interface LaunchPlan {
   sharedEnv: Record<string, string>;
   /** Added to the server's environment only. */
   serverEnv: Record<string, string>;
-  generatedSecret: boolean;
+  /** The secrets made for this run because none was given. */
+  generatedSecrets: string[];
+  restart: RestartPolicy;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** The launcher's own bad variables; the children's are found by preflight.ts. */
+  problems: string[];
 }
 
-export function planLaunch(env: Record<string, string | undefined>): LaunchPlan {
-  const turnUrls = env.TURN_URLS?.trim() ?? '';
-  if (turnUrls !== '') return { bundledRelay: false, sharedEnv: {}, serverEnv: {}, generatedSecret: false };
+type Env = Record<string, string | undefined>;
 
-  const secret = env.TURN_SECRET?.trim() || randomBytes(32).toString('hex');
-  const port = env.TURN_PORT?.trim() || '3478';
+export function planLaunch(env: Env): LaunchPlan {
+  const problems: string[] = [];
+  const raw = (name: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return parsed;
+  };
+
+  const restart: RestartPolicy = {
+    initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', restartDefaults.initialDelayMs, 10, 600_000),
+    maxDelayMs: integer('LAUNCHER_RESTART_MAX_DELAY_MS', restartDefaults.maxDelayMs, 10, 3_600_000),
+    stableAfterMs: integer('LAUNCHER_STABLE_AFTER_MS', restartDefaults.stableAfterMs, 100, 86_400_000),
+    maxRestarts: integer('LAUNCHER_MAX_RESTARTS', restartDefaults.maxRestarts, 0, 1_000),
+  };
+  if (restart.initialDelayMs > restart.maxDelayMs) {
+    problems.push('LAUNCHER_RESTART_DELAY_MS must not be above LAUNCHER_RESTART_MAX_DELAY_MS');
+  }
+  // Shared with the children, whose readers report a bad value (and so stop the launch).
+  const level = raw('LOG_LEVEL');
+  const logLevel = LOG_LEVELS.find((known) => known === level) ?? 'info';
+
+  const generatedSecrets: string[] = [];
+  const secret = (name: string) => {
+    const given = raw(name);
+    if (given !== undefined) return given;
+    generatedSecrets.push(name);
+    return randomBytes(32).toString('hex');
+  };
+
+  if (raw('TURN_URLS') !== undefined) {
+    return { bundledRelay: false, sharedEnv: {}, serverEnv: {}, generatedSecrets, restart, logLevel, problems };
+  }
+  const port = raw('TURN_PORT') ?? '3478';
   return {
     bundledRelay: true,
-    sharedEnv: { TURN_SECRET: secret, TURN_PORT: port },
+    sharedEnv: { TURN_SECRET: secret('TURN_SECRET'), TURN_PORT: port },
     serverEnv: {
       TURN_URLS: `turn:{host}:${port}?transport=udp,turn:{host}:${port}?transport=tcp`,
-      ...(env.STUN_URLS?.trim() ? {} : { STUN_URLS: `stun:{host}:${port}` }),
+      ...(raw('STUN_URLS') === undefined ? { STUN_URLS: `stun:{host}:${port}` } : {}),
     },
-    generatedSecret: !env.TURN_SECRET?.trim(),
+    generatedSecrets,
+    restart,
+    logLevel,
+    problems,
   };
 }
