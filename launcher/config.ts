@@ -37,7 +37,12 @@ export interface LaunchPlan {
   bundledRelay: boolean;
   /** Added to both children's environments. */
   sharedEnv: Record<string, string>;
-  /** Added to the server's environment only. */
+  /**
+   * Added to the server's environment only. SESSION_SECRET is made here when
+   * none is given, so that it outlives the server process: after a restart by
+   * the launcher, clients resume their peer ids (and so their calls) instead
+   * of joining as new peers.
+   */
   serverEnv: Record<string, string>;
   /** The secrets made for this run because none was given. */
   generatedSecrets: string[];
@@ -86,15 +91,17 @@ export function planLaunch(env: Env): LaunchPlan {
     generatedSecrets.push(name);
     return randomBytes(32).toString('hex');
   };
+  const sessionEnv = { SESSION_SECRET: secret('SESSION_SECRET') };
 
   if (raw('TURN_URLS') !== undefined) {
-    return { bundledRelay: false, sharedEnv: {}, serverEnv: {}, generatedSecrets, restart, logLevel, problems };
+    return { bundledRelay: false, sharedEnv: {}, serverEnv: sessionEnv, generatedSecrets, restart, logLevel, problems };
   }
   const port = raw('TURN_PORT') ?? '3478';
   return {
     bundledRelay: true,
     sharedEnv: { TURN_SECRET: secret('TURN_SECRET'), TURN_PORT: port },
     serverEnv: {
+      ...sessionEnv,
       TURN_URLS: `turn:{host}:${port}?transport=udp,turn:{host}:${port}?transport=tcp`,
       ...(raw('STUN_URLS') === undefined ? { STUN_URLS: `stun:{host}:${port}` } : {}),
     },

@@ -123,7 +123,7 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
     const run = await launchReady();
     try {
       const generated = await run.launcher.waitForLog(isLauncher('secrets not set; generated for this run'));
-      expect(generated.secrets).toEqual(['TURN_SECRET']);
+      expect(generated.secrets).toEqual(['SESSION_SECRET', 'TURN_SECRET']);
       const servers = await iceServers(run.port);
       expect(servers.uris).toEqual([`turn:127.0.0.1:${run.turnPort}?transport=udp`, `turn:127.0.0.1:${run.turnPort}?transport=tcp`]);
       expect(await allocates(run.port, run.turnPort)).toBe(200);
@@ -169,10 +169,10 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
     }
   });
 
-  it('restarts a server killed by SIGKILL while the relay keeps running', async () => {
+  it('restarts a server killed by SIGKILL while the relay keeps running, and clients resume their ids', async () => {
     const port = await freeTcpPort();
     const run = await launchReady({ PORT: String(port), LAUNCHER_RESTART_DELAY_MS: '200' });
-    const { client } = await TestClient.joined(`ws://127.0.0.1:${port}/ws`, 'r');
+    const { client, welcome } = await TestClient.joined(`ws://127.0.0.1:${port}/ws`, 'r');
     try {
       const from = run.launcher.lines.length;
       process.kill(run.serverPid, 'SIGKILL');
@@ -182,6 +182,14 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
       const listening = await run.launcher.waitForLog(`Server listening at http://127.0.0.1:${port}`, 30_000, from);
       expect(listening.pid).not.toBe(run.serverPid);
 
+      // The launcher's SESSION_SECRET outlived the server process, so the seat is kept.
+      const again = await TestClient.connect(`ws://127.0.0.1:${port}/ws`);
+      try {
+        again.send({ type: 'join', room: 'r', resume: welcome.resume });
+        expect(await again.next('welcome', 10_000)).toMatchObject({ id: welcome.id, resumed: true });
+      } finally {
+        again.close();
+      }
       expect(alive(run.relayPid)).toBe(true);
       expect(run.launcher.lines.filter(isLauncher('child exited; restarting', 'turn'))).toEqual([]);
       expect(await allocates(port, run.turnPort)).toBe(200);
