@@ -21,6 +21,13 @@ export interface RestartPolicy {
    * gives up on a child that has never been stable since `npm start`.
    */
   maxRestarts: number;
+  /**
+   * How long a child may take to stop after the launcher's signal before it is
+   * killed: above the server's own deadline (SHUTDOWN_GRACE_MS + 5 s), so a
+   * graceful drain is never cut, yet bounded, so a hung child cannot keep
+   * `npm start` from exiting.
+   */
+  stopTimeoutMs: number;
 }
 
 export const restartDefaults: RestartPolicy = {
@@ -28,6 +35,7 @@ export const restartDefaults: RestartPolicy = {
   maxDelayMs: 30_000,
   stableAfterMs: 60_000,
   maxRestarts: 5,
+  stopTimeoutMs: 90_000,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,6 +84,7 @@ export function planLaunch(env: Env): LaunchPlan {
     maxDelayMs: integer('LAUNCHER_RESTART_MAX_DELAY_MS', restartDefaults.maxDelayMs, 10, 3_600_000),
     stableAfterMs: integer('LAUNCHER_STABLE_AFTER_MS', restartDefaults.stableAfterMs, 100, 86_400_000),
     maxRestarts: integer('LAUNCHER_MAX_RESTARTS', restartDefaults.maxRestarts, 0, 1_000),
+    stopTimeoutMs: integer('LAUNCHER_STOP_TIMEOUT_MS', restartDefaults.stopTimeoutMs, 100, 3_600_000),
   };
   if (restart.initialDelayMs > restart.maxDelayMs) {
     problems.push('LAUNCHER_RESTART_DELAY_MS must not be above LAUNCHER_RESTART_MAX_DELAY_MS');

@@ -43,14 +43,18 @@ function run(children: ChildSpec[]): void {
   const supervisors = children.map((spec) => new Supervisor(spec, plan.restart, log, () => shutdown('SIGTERM', 1)));
 
   let shuttingDown = false;
-  /** Every call passes `signal` on; only the first one decides the exit code. */
+  /** Every call passes `signal` on; the first one decides the exit code, unless a child had to be killed. */
   function shutdown(signal: NodeJS.Signals, exitCode: number): void {
-    const all = Promise.all(supervisors.map((supervisor) => supervisor.stop(signal)));
-    if (shuttingDown) return;
+    const first = !shuttingDown;
     shuttingDown = true;
+    if (first) log.info({ signal }, 'shutting down');
+    const all = Promise.all(supervisors.map((supervisor) => supervisor.stop(signal)));
+    if (!first) return;
     process.exitCode = exitCode;
-    log.info({ signal }, 'shutting down');
-    void all.then(() => log.info('stopped'));
+    void all.then(() => {
+      if (supervisors.some((supervisor) => supervisor.killed)) process.exitCode = 1;
+      log.info('stopped');
+    });
   }
   // SIGHUP too: the children have their own process group (supervisor.ts), so a closed
   // terminal's hangup reaches only the launcher, which must not leave them behind.

@@ -28,10 +28,13 @@ export class Supervisor {
   private exited: Promise<void> = Promise.resolve();
   private restartTimer: NodeJS.Timeout | undefined;
   private stableTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
   /** Exits in a row, each before the child became stable. */
   private failures = 0;
   private everStable = false;
   private stopping = false;
+  /** A child had to be killed after stopTimeoutMs. */
+  killed = false;
 
   constructor(
     private readonly spec: ChildSpec,
@@ -56,7 +59,7 @@ export class Supervisor {
         if (settled) return;
         settled = true;
         resolve();
-        this.onExit(code, signal);
+        this.onExit(child.pid, code, signal);
       };
       child.on('exit', onExit);
       child.on('error', (err) => {
@@ -70,13 +73,14 @@ export class Supervisor {
       });
     });
     this.stableTimer = setTimeout(() => this.onStable(), this.policy.stableAfterMs);
-    this.log.info({ child: this.spec.name, pid: child.pid }, 'child started');
+    this.log.info({ child: this.spec.name, childPid: child.pid }, 'child started');
   }
 
   /**
    * Cancels a pending restart and passes `signal` to the running child (again
-   * on a second call: the children take a second signal as "exit now").
-   * Settles once no child of this supervisor runs.
+   * on a second call: the children take a second signal as "exit now"); one
+   * still running after stopTimeoutMs is killed. Settles once no child of
+   * this supervisor runs.
    */
   stop(signal: NodeJS.Signals): Promise<void> {
     this.stopping = true;
@@ -86,26 +90,35 @@ export class Supervisor {
       this.restartTimer = undefined;
       this.log.info({ child: this.spec.name }, 'restart cancelled');
     }
-    this.child?.kill(signal);
+    const child = this.child;
+    if (child === undefined) return this.exited;
+    child.kill(signal);
+    this.killTimer ??= setTimeout(() => {
+      this.killed = true;
+      this.log.error({ child: this.spec.name, childPid: child.pid, stopTimeoutMs: this.policy.stopTimeoutMs }, 'child did not stop in time; killing it');
+      child.kill('SIGKILL');
+    }, this.policy.stopTimeoutMs);
     return this.exited;
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(childPid: number | undefined, code: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(this.stableTimer);
+    clearTimeout(this.killTimer);
+    this.killTimer = undefined;
     this.child = undefined;
     const name = this.spec.name;
     if (this.stopping) {
-      this.log.info({ child: name, code, signal }, 'child stopped');
+      this.log.info({ child: name, childPid, code, signal }, 'child stopped');
       return;
     }
     this.failures += 1;
     if (!this.everStable && this.failures > this.policy.maxRestarts) {
-      this.log.fatal({ child: name, code, signal, restarts: this.failures - 1 }, 'child keeps failing; giving up');
+      this.log.fatal({ child: name, childPid, code, signal, restarts: this.failures - 1 }, 'child keeps failing; giving up');
       this.onGiveUp();
       return;
     }
     const restartInMs = Math.min(this.policy.initialDelayMs * 2 ** (this.failures - 1), this.policy.maxDelayMs);
-    this.log.error({ child: name, code, signal, restartInMs, failures: this.failures }, 'child exited; restarting');
+    this.log.error({ child: name, childPid, code, signal, restartInMs, failures: this.failures }, 'child exited; restarting');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       this.start();

@@ -45,7 +45,7 @@ function launch(env: Record<string, string>, options: Omit<SpawnOptions, 'env'> 
       if (exit.signal !== 'SIGKILL') return;
       for (const line of launcher.lines.filter(isLauncher('child started'))) {
         try {
-          process.kill(Number(line.pid), 'SIGKILL');
+          process.kill(Number(line.childPid), 'SIGKILL');
         } catch {
           // Already gone.
         }
@@ -102,7 +102,7 @@ function holdTcpPort(port: number): Promise<Server> {
 
 /**
  * A WebSocket that never answers the server's close frame, so that the server's
- * graceful shutdown lasts its whole SHUTDOWN_GRACE_MS.
+ * graceful shutdown waits for it: SHUTDOWN_GRACE_MS, or ws's own 30 s close timeout.
  */
 async function silentWebSocket(port: number): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');
@@ -148,7 +148,7 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
       const from = run.launcher.lines.length;
       process.kill(run.relayPid, 'SIGKILL');
       const restarting = await run.launcher.waitForLog(isLauncher('child exited; restarting', 'turn'), 20_000, from);
-      expect(restarting).toMatchObject({ code: null, signal: 'SIGKILL', restartInMs: 200, failures: 1 });
+      expect(restarting).toMatchObject({ childPid: run.relayPid, code: null, signal: 'SIGKILL', restartInMs: 200, failures: 1 });
 
       // Signaling while the relay is down, and after it is back.
       client.send({ type: 'ice-servers' });
@@ -178,7 +178,7 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
       process.kill(run.serverPid, 'SIGKILL');
       expect((await client.closed).code).toBe(1006);
       const restarting = await run.launcher.waitForLog(isLauncher('child exited; restarting', 'server'), 20_000, from);
-      expect(restarting).toMatchObject({ signal: 'SIGKILL', restartInMs: 200 });
+      expect(restarting).toMatchObject({ childPid: run.serverPid, signal: 'SIGKILL', restartInMs: 200 });
       const listening = await run.launcher.waitForLog(`Server listening at http://127.0.0.1:${port}`, 30_000, from);
       expect(listening.pid).not.toBe(run.serverPid);
 
@@ -202,18 +202,19 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
   it('gives up and stops the server when the relay fails at every start', async () => {
     const turnPort = await freeUdpPort();
     const holder = await holdTcpPort(turnPort);
-    const run = launch({ LAUNCHER_RESTART_DELAY_MS: '10', LAUNCHER_RESTART_MAX_DELAY_MS: '20', LAUNCHER_MAX_RESTARTS: '2' }, {}, turnPort);
+    const run = launch({ LAUNCHER_RESTART_DELAY_MS: '10', LAUNCHER_RESTART_MAX_DELAY_MS: '20', LAUNCHER_MAX_RESTARTS: '3' }, {}, turnPort);
     try {
       expect(await run.launcher.exited).toEqual({ code: 1, signal: null });
       const lines = run.launcher.lines;
-      expect(lines.filter(isLauncher('child started', 'turn'))).toHaveLength(3);
-      expect(lines.filter(isLauncher('child exited; restarting', 'turn')).map((line) => line.restartInMs)).toEqual([10, 20]);
-      expect(lines.find(isLauncher('child keeps failing; giving up', 'turn'))).toMatchObject({ code: 1, restarts: 2 });
-      expect(lines.filter((line) => line.service === 'turn' && line.msg === 'could not listen')).toHaveLength(3);
+      expect(lines.filter(isLauncher('child started', 'turn'))).toHaveLength(4);
+      // Doubling from LAUNCHER_RESTART_DELAY_MS, held at LAUNCHER_RESTART_MAX_DELAY_MS.
+      expect(lines.filter(isLauncher('child exited; restarting', 'turn')).map((line) => line.restartInMs)).toEqual([10, 20, 20]);
+      expect(lines.find(isLauncher('child keeps failing; giving up', 'turn'))).toMatchObject({ code: 1, restarts: 3 });
+      expect(lines.filter((line) => line.service === 'turn' && line.msg === 'could not listen')).toHaveLength(4);
 
       const server = lines.find(isLauncher('child started', 'server'));
       expect(lines.find(isLauncher('child stopped', 'server'))).toBeDefined();
-      expect(alive(Number(server?.pid))).toBe(false);
+      expect(alive(Number(server?.childPid))).toBe(false);
       const listening = lines.find((line) => String(line.msg).startsWith('Server listening at'));
       if (listening !== undefined) {
         await expect(fetch(`${String(listening.msg).replace('Server listening at ', '')}/healthz`)).rejects.toThrow();
@@ -236,7 +237,7 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
         expect(restarting).toMatchObject({ signal: 'SIGKILL', failures });
         const started = await run.launcher.waitForLog(isLauncher('child started', 'turn'), 20_000, from);
         from = run.launcher.lines.length;
-        if (failures < 3) process.kill(Number(started.pid), 'SIGKILL');
+        if (failures < 3) process.kill(Number(started.childPid), 'SIGKILL');
       }
       await run.launcher.waitForLog('TURN relay listening', 30_000, from);
       expect(run.launcher.lines.find(isLauncher('child keeps failing; giving up'))).toBeUndefined();
@@ -283,12 +284,41 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
     }
   });
 
+  it('kills a child that does not stop within LAUNCHER_STOP_TIMEOUT_MS, and exits 1', async () => {
+    // The server waits up to its grace period for a socket that never answers the close.
+    const run = await launchReady({ SHUTDOWN_GRACE_MS: '60000', LAUNCHER_STOP_TIMEOUT_MS: '500' });
+    const socket = await silentWebSocket(run.port);
+    try {
+      run.launcher.child.kill('SIGTERM');
+      expect(await run.launcher.exited).toEqual({ code: 1, signal: null });
+      const lines = run.launcher.lines;
+      expect(lines.find(isLauncher('child did not stop in time; killing it', 'server'))).toMatchObject({ childPid: run.serverPid, stopTimeoutMs: 500 });
+      expect(lines.find(isLauncher('child stopped', 'server'))).toMatchObject({ signal: 'SIGKILL' });
+      expect(lines.find(isLauncher('child stopped', 'turn'))).toMatchObject({ code: 0 });
+      expect(alive(run.serverPid)).toBe(false);
+    } finally {
+      socket.destroy();
+      await run.stop();
+    }
+  });
+
   it('reports configuration errors of both processes at once without starting either', async () => {
-    const run = launch({ PORT: 'http', TURN_MIN_PORT: '60000', TURN_MAX_PORT: '50000', LAUNCHER_MAX_RESTARTS: 'many' });
+    const run = launch({
+      PORT: 'http',
+      TURN_MIN_PORT: '60000',
+      TURN_MAX_PORT: '50000',
+      LAUNCHER_MAX_RESTARTS: 'many',
+      LAUNCHER_RESTART_DELAY_MS: '5000',
+      LAUNCHER_RESTART_MAX_DELAY_MS: '1000',
+    });
     try {
       expect(await run.launcher.exited).toEqual({ code: 1, signal: null });
       const stderr = run.launcher.stderr();
-      expect(stderr).toContain('invalid launcher configuration:\n  - LAUNCHER_MAX_RESTARTS must be an integer from 0 to 1000, got "many"');
+      expect(stderr).toContain(
+        'invalid launcher configuration:\n' +
+          '  - LAUNCHER_MAX_RESTARTS must be an integer from 0 to 1000, got "many"\n' +
+          '  - LAUNCHER_RESTART_DELAY_MS must not be above LAUNCHER_RESTART_MAX_DELAY_MS',
+      );
       expect(stderr).toContain('invalid configuration:\n  - PORT must be an integer from 0 to 65535, got "http"');
       expect(stderr).toContain('invalid TURN configuration:\n  - TURN_MIN_PORT must not be above TURN_MAX_PORT');
       expect(run.launcher.lines).toEqual([]);
