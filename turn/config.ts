@@ -21,8 +21,24 @@ export interface TurnConfig {
   maxPort: number;
   /** CIDRs exempt from the peer deny list, for labs and tests. */
   allowedPeers: string[];
+  /** Allocations and EVEN-PORT reservations, in total, per user and per client address. */
   maxAllocations: number;
   maxAllocationsPerUser: number;
+  maxAllocationsPerAddress: number;
+  /** Permissions (peer addresses) and channel bindings: per allocation, and in total. */
+  maxPermissionsPerAllocation: number;
+  maxChannelsPerAllocation: number;
+  maxPermissions: number;
+  maxChannels: number;
+  /** TCP and TLS connections, in total and per client address. */
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  /** A TLS connection whose handshake has not finished by then is closed. */
+  tlsHandshakeTimeoutMs: number;
+  /** A TCP/TLS connection that holds no allocation is closed this long after it opened. */
+  connectionIdleTimeoutMs: number;
+  /** How often the TLS certificate and key files are checked for a change. */
+  tlsReloadIntervalMs: number;
   defaultLifetime: number;
   maxLifetime: number;
   /** Relayed bytes per second per allocation, each direction. */
@@ -96,6 +112,16 @@ export function loadTurnConfig(env: Env, defaultRelayAddress: string): TurnConfi
     allowedPeers,
     maxAllocations: integer('TURN_MAX_ALLOCATIONS', 1000, 1, 1_000_000),
     maxAllocationsPerUser: integer('TURN_MAX_ALLOCATIONS_PER_USER', 10, 1, 10_000),
+    maxAllocationsPerAddress: integer('TURN_MAX_ALLOCATIONS_PER_ADDRESS', 100, 1, 1_000_000),
+    maxPermissionsPerAllocation: integer('TURN_MAX_PERMISSIONS_PER_ALLOCATION', 128, 1, 65_536),
+    maxChannelsPerAllocation: integer('TURN_MAX_CHANNELS_PER_ALLOCATION', 128, 1, 16_384),
+    maxPermissions: integer('TURN_MAX_PERMISSIONS', 100_000, 1, 10_000_000),
+    maxChannels: integer('TURN_MAX_CHANNELS', 100_000, 1, 10_000_000),
+    maxConnections: integer('TURN_MAX_CONNECTIONS', 2000, 1, 1_000_000),
+    maxConnectionsPerAddress: integer('TURN_MAX_CONNECTIONS_PER_ADDRESS', 100, 1, 1_000_000),
+    tlsHandshakeTimeoutMs: integer('TURN_TLS_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 120_000),
+    connectionIdleTimeoutMs: integer('TURN_CONNECTION_IDLE_TIMEOUT_MS', 30_000, 100, 600_000),
+    tlsReloadIntervalMs: integer('TURN_TLS_RELOAD_INTERVAL_MS', 60_000, 100, 86_400_000),
     defaultLifetime: integer('TURN_DEFAULT_LIFETIME', 600, 30, 3600),
     maxLifetime: integer('TURN_MAX_LIFETIME', 3600, 30, 3600),
     bandwidthBytesPerSecond: integer('TURN_BANDWIDTH_BYTES_PER_SECOND', 1_250_000, 1_000, 1_000_000_000),

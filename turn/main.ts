@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { loadTurnConfig, TurnConfigError, type TurnConfig } from './config.js';
 import { TurnRelay, localAddresses } from './server.js';
+import { descriptorLimit, descriptorsNeeded } from './descriptors.js';
 
 /** Without TURN_RELAY_ADDRESS: the first non-loopback IPv4 address, else loopback. */
 function defaultRelayAddress(): string {
@@ -41,6 +42,14 @@ try {
     { ...ports, host: config.listenHost, relayAddress: config.relayAddress, externalAddress: config.externalAddress, relayPorts: `${config.minPort}-${config.maxPort}` },
     'TURN relay listening',
   );
+  const limit = descriptorLimit();
+  const needed = descriptorsNeeded(config);
+  if (limit !== undefined && limit < needed) {
+    log.warn(
+      { limit, needed },
+      'the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow: raise it (ulimit -n, LimitNOFILE=, ulimits: in compose) or lower those',
+    );
+  }
 } catch (err) {
   log.fatal({ err }, 'could not listen');
   process.exit(1);

@@ -16,9 +16,26 @@ const EVENT_LOOP_SAMPLE_MS = 100;
 
 export interface RelayGauges {
   allocations(): number;
+  reservations(): number;
   permissions(): number;
   channels(): number;
+  connections(): number;
+  /** Unix seconds when the TLS certificate in use expires; undefined without one. */
+  tlsCertificateExpiry(): number | undefined;
 }
+
+/** A limit that refused something: which one, for `vc_turn_limit_refusals_total`. */
+export type LimitName =
+  | 'allocations'
+  | 'allocations-per-user'
+  | 'allocations-per-address'
+  | 'permissions'
+  | 'channels'
+  | 'connections'
+  | 'connections-per-address';
+
+/** Why the relay closed a TCP/TLS connection, for `vc_turn_connections_closed_total`. */
+export type ClosedReason = 'handshake-timeout' | 'idle' | 'allocation-ended' | 'unframeable' | 'frame-too-large';
 
 export function createTurnMetrics(gauges: RelayGauges) {
   const registry = new Registry();
@@ -33,8 +50,37 @@ export function createTurnMetrics(gauges: RelayGauges) {
       },
     });
   gauge('vc_turn_allocations', 'Live allocations.', gauges.allocations);
-  gauge('vc_turn_permissions', 'Live permissions, as of the last sweep.', gauges.permissions);
-  gauge('vc_turn_channels', 'Live channel bindings, as of the last sweep.', gauges.channels);
+  gauge('vc_turn_reservations', 'Relay ports reserved by EVEN-PORT for a later Allocate.', gauges.reservations);
+  gauge('vc_turn_permissions', 'Permissions held (expired ones until the next sweep, at most 5 s).', gauges.permissions);
+  gauge('vc_turn_channels', 'Channel bindings held (expired ones until the next sweep, at most 5 s).', gauges.channels);
+  gauge('vc_turn_connections', 'Open TCP and TLS client connections.', gauges.connections);
+  new Gauge({
+    name: 'vc_turn_tls_certificate_expiry_seconds',
+    help: 'When the TLS certificate in use expires (Unix seconds); absent without TLS.',
+    registers: [registry],
+    collect() {
+      const expiry = gauges.tlsCertificateExpiry();
+      if (expiry === undefined) this.reset();
+      else this.set(expiry);
+    },
+  });
+  const limitRefusals = new Counter({
+    name: 'vc_turn_limit_refusals_total',
+    help: 'Requests and connections refused by a limit, by limit.',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+  const connectionsClosed = new Counter({
+    name: 'vc_turn_connections_closed_total',
+    help: 'TCP/TLS connections the relay closed, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const internalErrors = new Counter({
+    name: 'vc_turn_internal_errors_total',
+    help: 'Packets whose handling threw: a bug, logged (rate-limited) with its stack.',
+    registers: [registry],
+  });
   const requests = new Counter({ name: 'vc_turn_requests_total', help: 'STUN/TURN requests answered, by method and outcome.', labelNames: ['method', 'code'], registers: [registry] });
   const authFailures = new Counter({ name: 'vc_turn_auth_failures_total', help: 'Requests refused for their credentials, by reason.', labelNames: ['reason'], registers: [registry] });
   // Relayed and dropped packets are counted per datagram: plain numbers here, handed to prom-client when scraped.
@@ -83,6 +129,15 @@ export function createTurnMetrics(gauges: RelayGauges) {
     authFailure(reason: AuthFailure): void {
       authFailures.labels(reason).inc();
     },
+    refused(limit: LimitName): void {
+      limitRefusals.labels(limit).inc();
+    },
+    closed(reason: ClosedReason): void {
+      connectionsClosed.labels(reason).inc();
+    },
+    internalError(): void {
+      internalErrors.inc();
+    },
     relayed(direction: 'to-peer' | 'to-client', size: number): void {
       const since = relayedSince[direction];
       since.bytes += size;
@@ -104,6 +159,12 @@ export async function serveMetrics(metrics: TurnMetrics, host: string, port: num
       () => response.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return server;
 }

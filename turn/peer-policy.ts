@@ -2,9 +2,11 @@
  * Which peers a client may relay to. A TURN relay that forwards to anything
  * is an open proxy into the operator's network and the cloud metadata
  * service, so special-purpose ranges are refused by default (RFC 6890 and
- * friends; IPv4-mapped IPv6 forms follow the IPv4 rules). The relay's own
- * addresses are refused too, except its relay ports: two clients both on
- * relay candidates of this relay must still reach each other.
+ * friends; IPv4-mapped IPv6 forms follow the IPv4 rules). Every other
+ * address of this machine is refused too. The relay's own addresses are
+ * `own-relay`: a permission for them is fine (two clients both on relay
+ * candidates of this relay must reach each other), and the allocation
+ * manager lets packets through only to its live allocations there.
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -34,10 +36,8 @@ export const DENIED_PEERS = [
 export interface PeerPolicyOptions {
   /** Where relay sockets live: the bound relay address and the advertised one. */
   relayAddresses: string[];
-  /** Every address of this machine; refused as peers (but for the relay addresses' relay ports). */
+  /** Every address of this machine; refused as peers (but for the relay addresses, see above). */
   localAddresses: string[];
-  minPort: number;
-  maxPort: number;
   /** CIDRs exempt from the deny list. */
   allowed: string[];
 }
@@ -66,7 +66,7 @@ export class PeerPolicy {
 
   /**
    * For a permission (address only): `own-relay` for the relay's own
-   * addresses, which are only reachable on relay ports (see `mayReach`).
+   * addresses, which the allocation manager resolves by port.
    */
   permission(address: string): PeerVerdict {
     const known = this.verdicts.get(address);
@@ -88,13 +88,6 @@ export class PeerPolicy {
     if (this.relay.has(peer)) return 'own-relay';
     if (this.local.has(peer)) return 'denied';
     return this.denied.check(address, family(address)) ? 'denied' : 'allowed';
-  }
-
-  /** For sending to a transport address: the relay's own addresses only on its relay ports. */
-  mayReach(address: string, port: number): boolean {
-    const verdict = this.permission(address);
-    if (verdict === 'own-relay') return port >= this.options.minPort && port <= this.options.maxPort;
-    return verdict === 'allowed';
   }
 }
 

@@ -17,7 +17,7 @@ import type { PeerPolicy } from './peer-policy.js';
 import type { ClientLink } from './transport.js';
 import type { TurnMetrics } from './metrics.js';
 import type { TurnConfig } from './config.js';
-import type { Logger } from 'pino';
+import type { ThrottledLog } from './throttled-log.js';
 
 const UDP = 17;
 const METHOD_NAMES: Record<number, string> = {
@@ -50,15 +50,27 @@ interface Caller {
   key: Buffer;
 }
 
+export interface RequestHandlerParts {
+  config: Pick<TurnConfig, 'defaultLifetime' | 'maxLifetime' | 'software'>;
+  auth: Authenticator;
+  allocations: AllocationManager;
+  policy: PeerPolicy;
+  metrics: TurnMetrics;
+  /** Lines here are caused by clients: throttled. */
+  log: ThrottledLog;
+}
+
 export class RequestHandler {
-  constructor(
-    private readonly config: TurnConfig,
-    private readonly auth: Authenticator,
-    private readonly allocations: AllocationManager,
-    private readonly policy: PeerPolicy,
-    private readonly metrics: TurnMetrics,
-    private readonly log: Logger,
-  ) {}
+  private readonly config: RequestHandlerParts['config'];
+  private readonly auth: Authenticator;
+  private readonly allocations: AllocationManager;
+  private readonly policy: PeerPolicy;
+  private readonly metrics: TurnMetrics;
+  private readonly log: ThrottledLog;
+
+  constructor(parts: RequestHandlerParts) {
+    ({ config: this.config, auth: this.auth, allocations: this.allocations, policy: this.policy, metrics: this.metrics, log: this.log } = parts);
+  }
 
   /**
    * One datagram, or one frame of a TCP/TLS stream. ChannelData and Send
@@ -98,7 +110,7 @@ export class RequestHandler {
     if (METHOD_NAMES[message.method] === undefined) return this.reply(client, message, 400, undefined);
     const caller = this.authenticate(client, message);
     if (caller === undefined) return;
-    const unknown = message.attributes.map((a) => a.type).filter((type) => type < 0x8000 && !UNDERSTOOD.has(type));
+    const unknown = unknownRequired(message);
     if (unknown.length > 0) {
       this.log.debug({ client: client.address, unknown }, 'unknown comprehension-required attributes');
       return this.reply(client, message, 420, caller, (b) => b.addUnknownAttributes([...new Set(unknown)]));
@@ -172,8 +184,11 @@ export class RequestHandler {
           : { kind: 'any' };
 
     const lifetime = this.lifetime(message);
-    const created = await this.allocations.create(client, caller.username, userOf(caller.username), caller.key, lifetime, ports);
-    if (!created.ok) return this.reply(client, message, created.error, caller);
+    const created = await this.allocations.create(client, { username: caller.username, user: userOf(caller.username), key: caller.key, lifetime, ports });
+    if (!created.ok) {
+      if (created.error === 486) this.metrics.refused(created.limit);
+      return this.reply(client, message, created.error, caller);
+    }
     const response = this.build(message, MessageClass.SuccessResponse, caller, (b) => {
       b.addXorAddress(Attr.XorRelayedAddress, created.allocation.relayed)
         .addUInt32(Attr.Lifetime, lifetime)
@@ -195,8 +210,9 @@ export class RequestHandler {
     if (family !== undefined && readRequestedAddressFamily(family) !== 4) return this.reply(client, message, 440, caller);
     const requested = getAttribute(message, Attr.Lifetime);
     if (requested !== undefined && readUInt32(requested) === 0) {
-      this.allocations.remove(allocation);
-      return this.respond(client, message, caller, (b) => b.addUInt32(Attr.Lifetime, 0));
+      // Answered first: over TCP/TLS, removing the allocation ends the connection.
+      this.respond(client, message, caller, (b) => b.addUInt32(Attr.Lifetime, 0));
+      return this.allocations.remove(allocation);
     }
     const lifetime = this.lifetime(message);
     allocation.refresh(lifetime);
@@ -211,7 +227,7 @@ export class RequestHandler {
     // All or nothing: one forbidden peer refuses the whole request.
     if (peers.some((peer) => this.policy.permission(peer.address) === 'denied')) return this.forbid(client, message, caller);
     if (peers.some((peer) => peer.family !== 4)) return this.reply(client, message, 443, caller);
-    for (const peer of peers) allocation.permit(peer.address);
+    if (!allocation.permit(peers.map((peer) => peer.address))) return this.full(client, message, caller, 'permissions');
     this.respond(client, message, caller);
   }
 
@@ -223,9 +239,12 @@ export class RequestHandler {
     if (channelValue === undefined || peerValue === undefined) return this.reply(client, message, 400, caller);
     const channel = readChannelNumber(channelValue);
     const peer = decodeXorAddress(peerValue, message.transactionId);
-    if (!this.policy.mayReach(peer.address, peer.port)) return this.forbid(client, message, caller);
+    if (peer.port === 0) return this.reply(client, message, 400, caller);
+    if (!this.allocations.mayReach(peer)) return this.forbid(client, message, caller);
     if (peer.family !== 4) return this.reply(client, message, 443, caller);
-    if (!allocation.bind(channel, peer)) {
+    const bound = allocation.bind(channel, peer);
+    if (bound === 'full') return this.full(client, message, caller, 'channels');
+    if (bound === 'conflict') {
       this.log.debug({ client: client.address, channel, peer }, 'channel or peer already bound to another');
       return this.reply(client, message, 400, caller);
     }
@@ -237,6 +256,8 @@ export class RequestHandler {
     const peerValue = getAttribute(message, Attr.XorPeerAddress);
     const data = getAttribute(message, Attr.Data);
     if (allocation === undefined || peerValue === undefined || data === undefined) return this.metrics.dropped('bad-send');
+    // An indication cannot be answered with 420, so one the relay does not fully understand is discarded (RFC 8489 §6.3.2).
+    if (unknownRequired(message).length > 0) return this.metrics.dropped('unknown-attribute');
     let peer: TransportAddress;
     try {
       peer = decodeXorAddress(peerValue, message.transactionId);
@@ -277,10 +298,22 @@ export class RequestHandler {
     this.reply(client, message, 403, caller);
   }
 
+  /** 508: the allocation's share, or the relay's, of permissions or channels is used up (RFC 8656 §9.2, §11.2). */
+  private full(client: ClientLink, message: StunMessage, caller: Caller, what: 'permissions' | 'channels'): void {
+    this.metrics.refused(what);
+    this.reply(client, message, 508, caller);
+  }
+
+  /**
+   * RFC 8656 §7.2 and §7.3: the client's LIFETIME capped at the maximum,
+   * and never below the default (a client cannot make the relay sweep it
+   * sooner than the default by asking for less).
+   */
   private lifetime(message: StunMessage): number {
     const requested = getAttribute(message, Attr.Lifetime);
-    const seconds = requested === undefined ? this.config.defaultLifetime : readUInt32(requested);
-    return Math.min(Math.max(seconds, 1), this.config.maxLifetime);
+    const { defaultLifetime, maxLifetime } = this.config;
+    if (requested === undefined) return defaultLifetime;
+    return Math.max(defaultLifetime, Math.min(readUInt32(requested), maxLifetime));
   }
 
   private respond(client: ClientLink, message: StunMessage, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): void {
@@ -293,12 +326,25 @@ export class RequestHandler {
     client.send(this.build(message, MessageClass.ErrorResponse, caller, (b) => (add ?? ((x) => x))(b.addErrorCode(code, ErrorReason[code]))));
   }
 
+  /**
+   * An answer to anyone who has not authenticated (Binding, 401, 438, 400)
+   * carries only what it must, so the relay amplifies a spoofed request as
+   * little as it can: no SOFTWARE, and FINGERPRINT only if the request had one.
+   */
   private build(message: StunMessage, cls: number, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): Buffer {
     let builder = new MessageBuilder(message.method, cls, message.transactionId);
     if (add !== undefined) builder = add(builder);
+    if (caller === undefined) {
+      return builder.build({ fingerprint: getAttribute(message, Attr.Fingerprint) !== undefined });
+    }
     if (this.config.software !== undefined) builder.addString(Attr.Software, this.config.software);
-    return builder.build({ ...(caller === undefined ? {} : { integrityKey: caller.key }), fingerprint: true });
+    return builder.build({ integrityKey: caller.key, fingerprint: true });
   }
+}
+
+/** Comprehension-required attributes (below 0x8000) this relay does not understand. */
+function unknownRequired(message: StunMessage): number[] {
+  return message.attributes.map((a) => a.type).filter((type) => type < 0x8000 && !UNDERSTOOD.has(type));
 }
 
 function addressOf(client: ClientLink): TransportAddress {

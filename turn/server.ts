@@ -2,11 +2,15 @@
  * The bundled TURN relay: UDP and TCP listeners on one port (3478 by
  * default), TLS on another when a certificate is configured, all feeding one
  * RequestHandler. `TurnRelay` never reads the environment; main.ts does.
+ *
+ * Nothing a client sends may stop the process: every packet's handling runs
+ * under one catch (a bug costs that packet, is counted and logged at a
+ * bounded rate), links never throw on send, and a datagram from source port
+ * 0, which cannot be answered, is dropped before it is read.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer as createTcpServer, type Server, type Socket as TcpSocket } from 'node:net';
+import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { TurnConfig } from './config.js';
@@ -15,17 +19,14 @@ import { AllocationManager } from './allocation/manager.js';
 import { PeerPolicy } from './peer-policy.js';
 import { RequestHandler } from './requests.js';
 import { createTurnMetrics, serveMetrics, type TurnMetrics } from './metrics.js';
-import { StreamFramer } from './codec/stream-framer.js';
-import { StunParseError } from './codec/message.js';
-import { fiveTupleKey, type ClientLink, type ClientTransport } from './transport.js';
+import type { ClientLink } from './transport.js';
 import { UdpLinks } from './udp-links.js';
 import { ipLiteralLookup } from './ip-lookup.js';
+import { StreamConnections } from './stream-connections.js';
+import { CertificateWatcher } from './tls-certificate.js';
+import { ThrottledLog } from './throttled-log.js';
 
-/** A stream client that buffers more than this is not reading; its packets are dropped, as UDP would lose them. */
-const MAX_STREAM_BUFFER = 1024 * 1024;
 const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
-/** A TCP/TLS connection that has not allocated within this time is closed. */
-const STREAM_ALLOCATE_TIMEOUT_MS = 30_000;
 
 export interface RelayPorts {
   udp: number;
@@ -38,51 +39,61 @@ export class TurnRelay {
   readonly metrics: TurnMetrics;
   private readonly allocations: AllocationManager;
   private readonly handler: RequestHandler;
+  private readonly streams: StreamConnections;
+  /** For lines a client can cause, one per packet at worst. */
+  private readonly clientLog: ThrottledLog;
   private udp: Socket | undefined;
   private udpLinks: UdpLinks | undefined;
   private tcp: Server | undefined;
   private tls: Server | undefined;
+  private certificate: CertificateWatcher | undefined;
   private metricsServer: import('node:http').Server | undefined;
-  private readonly streams = new Set<TcpSocket>();
 
   constructor(
     private readonly config: TurnConfig,
     private readonly log: Logger,
   ) {
+    this.clientLog = new ThrottledLog(log);
     const policy = new PeerPolicy({
       relayAddresses: [config.relayAddress, config.externalAddress],
       localAddresses: localAddresses(),
-      minPort: config.minPort,
-      maxPort: config.maxPort,
       allowed: config.allowedPeers,
     });
     this.metrics = createTurnMetrics({
       allocations: () => this.allocations.stats.allocations,
+      reservations: () => this.allocations.stats.reservations,
       permissions: () => this.allocations.stats.permissions,
       channels: () => this.allocations.stats.channels,
+      connections: () => this.streams.size,
+      tlsCertificateExpiry: () => this.certificate?.expiry,
     });
     this.allocations = new AllocationManager(config, policy, {
       relayed: (direction, bytes) => this.metrics.relayed(direction, bytes),
       dropped: (reason) => this.metrics.dropped(reason),
       expired: (allocation) => log.debug({ user: allocation.user, port: allocation.relayed.port }, 'allocation expired'),
-      created: (allocation) => this.udpLinks?.keep(allocation.client),
-      removed: (allocation) => this.udpLinks?.forget(allocation.client),
+      created: (allocation) => {
+        this.udpLinks?.keep(allocation.client);
+        this.streams.allocated(allocation.client);
+      },
+      removed: (allocation) => {
+        this.udpLinks?.forget(allocation.client);
+        allocation.client.close();
+      },
+    });
+    this.streams = new StreamConnections(config, {
+      frame: (link, frame) => this.dispatch(link, frame),
+      gone: (link) => this.allocations.removeClient(link),
+      refused: (limit) => this.metrics.refused(limit),
+      closed: (reason) => this.metrics.closed(reason),
+      dropped: (reason) => this.metrics.dropped(reason),
     });
     const auth = new Authenticator({ secret: config.secret, realm: config.realm, nonceLifetimeSeconds: config.nonceLifetime });
-    this.handler = new RequestHandler(config, auth, this.allocations, policy, this.metrics, log);
+    this.handler = new RequestHandler({ config, auth, allocations: this.allocations, policy, metrics: this.metrics, log: this.clientLog });
   }
 
   async start(): Promise<RelayPorts> {
-    const { listenHost } = this.config;
     const udpPort = await this.listenUdpAndTcp();
-
-    let tlsPort: number | undefined;
-    if (this.config.tlsCert !== undefined && this.config.tlsKey !== undefined) {
-      const options = { cert: readFileSync(this.config.tlsCert), key: readFileSync(this.config.tlsKey) };
-      this.tls = createTlsServer(options, (socket) => this.stream(socket, 'tls', tlsPort ?? 0));
-      this.tls.on('tlsClientError', (err) => this.log.debug({ err }, 'TLS handshake failed'));
-      tlsPort = await listen(this.tls, this.config.tlsPort, listenHost);
-    }
+    const tlsPort = await this.listenTls();
     this.metricsServer = await serveMetrics(this.metrics, this.config.metricsHost, this.config.metricsPort);
     const address = this.metricsServer.address();
     const metricsPort = typeof address === 'object' && address !== null ? address.port : 0;
@@ -95,8 +106,9 @@ export class TurnRelay {
   }
 
   async stop(): Promise<void> {
+    await this.certificate?.stop();
     this.allocations.close();
-    for (const socket of this.streams) socket.destroy();
+    this.streams.closeAll();
     this.udp?.close();
     const servers = [this.tcp, this.tls, this.metricsServer].filter((server) => server?.listening === true);
     await Promise.all(servers.map((server) => new Promise((resolve) => server?.close(resolve))));
@@ -116,7 +128,7 @@ export class TurnRelay {
         udp.bind(port, listenHost, () => resolve());
       });
       const udpPort = udp.address().port;
-      const tcp = createTcpServer((socket) => this.stream(socket, 'tcp', udpPort));
+      const tcp = createTcpServer((socket) => this.streams.admit(socket, 'tcp', udpPort));
       try {
         await listen(tcp, udpPort, listenHost);
       } catch (error) {
@@ -124,14 +136,40 @@ export class TurnRelay {
         if (port !== 0 || attempt >= 10) throw error;
         continue;
       }
-      const links = new UdpLinks(udp, udpPort);
-      udp.on('message', (data, remote) => this.dispatch(links.link(remote.address, remote.port), data));
-      udp.on('error', (err) => this.log.warn({ err }, 'UDP listener error'));
+      const links = new UdpLinks(udp, udpPort, () => this.metrics.dropped('send-failed'));
+      udp.on('message', (data, remote) => {
+        // Port 0 is no address to answer at (only a raw socket sends from it): refused before anything is kept.
+        if (remote.port === 0) return this.metrics.dropped('source-port-0');
+        this.dispatch(links.link(remote.address, remote.port), data);
+      });
+      udp.on('error', (err) => this.clientLog.warn({ err }, 'UDP listener error'));
+      // Accept failures (EMFILE when descriptors run out) are reported here; the listener carries on.
+      tcp.on('error', (err) => this.clientLog.warn({ err }, 'TCP listener error'));
       this.udp = udp;
       this.udpLinks = links;
       this.tcp = tcp;
       return udpPort;
     }
+  }
+
+  /**
+   * TLS, when a certificate and key are configured. The pair is read (and
+   * read again on change) by the CertificateWatcher; a pair that cannot be
+   * used leaves the relay running without working TLS, and says so.
+   */
+  private async listenTls(): Promise<number | undefined> {
+    const { tlsCert, tlsKey, tlsPort, listenHost } = this.config;
+    if (tlsCert === undefined || tlsKey === undefined) return undefined;
+    let port = tlsPort;
+    const tls = createTlsServer({ handshakeTimeout: this.config.tlsHandshakeTimeoutMs }, (socket) => this.streams.serve(socket, 'tls', port));
+    tls.on('connection', (raw) => this.streams.admit(raw, 'tls', port));
+    tls.on('tlsClientError', (err) => this.clientLog.debug({ err }, 'TLS handshake failed'));
+    tls.on('error', (err) => this.clientLog.warn({ err }, 'TLS listener error'));
+    this.certificate = new CertificateWatcher({ cert: tlsCert, key: tlsKey }, tls, this.log, this.config.tlsReloadIntervalMs);
+    await this.certificate.start();
+    port = await listen(tls, tlsPort, listenHost);
+    this.tls = tls;
+    return port;
   }
 
   /** Runs for every datagram and frame, so it makes no closure unless a request is pending. */
@@ -144,45 +182,8 @@ export class TurnRelay {
   }
 
   private failed(link: ClientLink, err: unknown): void {
-    this.log.error({ err, client: link.address }, 'request failed');
-  }
-
-  private stream(socket: TcpSocket, transport: ClientTransport, serverPort: number): void {
-    const address = socket.remoteAddress ?? '';
-    const port = socket.remotePort ?? 0;
-    const link: ClientLink = {
-      transport,
-      address,
-      port,
-      key: fiveTupleKey(transport, address, port, serverPort),
-      send: (out) => {
-        if (socket.writableLength > MAX_STREAM_BUFFER) return this.metrics.dropped('slow-client');
-        socket.write(out);
-      },
-    };
-    this.streams.add(socket);
-    const framer = new StreamFramer();
-    socket.setNoDelay(true);
-    const idle = setTimeout(() => {
-      if (this.allocations.get(link) === undefined) socket.destroy();
-    }, STREAM_ALLOCATE_TIMEOUT_MS);
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = framer.push(chunk);
-      } catch (error) {
-        if (!(error instanceof StunParseError)) throw error;
-        this.metrics.dropped('unframeable-stream');
-        return void socket.destroy();
-      }
-      for (const frame of frames) this.dispatch(link, frame);
-    });
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      clearTimeout(idle);
-      this.streams.delete(socket);
-      this.allocations.removeClient(link);
-    });
+    this.metrics.internalError();
+    this.clientLog.error({ err, client: link.address }, 'request failed');
   }
 }
 
@@ -190,6 +191,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
+      server.off('error', reject);
       const address = server.address();
       resolve(typeof address === 'object' && address !== null ? address.port : port);
     });

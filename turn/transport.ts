@@ -11,7 +11,14 @@ export interface ClientLink {
   readonly port: number;
   /** `transport|client address|client port|server port`: the allocation's 5-tuple. */
   readonly key: string;
+  /**
+   * Never throws, whatever the client did: a send that fails is a lost
+   * packet, counted by whoever owns the link (`send-failed`), as UDP loses
+   * packets anyway. Nothing a client sends can turn into an exception here.
+   */
   send(data: Buffer): void;
+  /** Ends the client's connection once what was sent is flushed (TCP/TLS); nothing for UDP. */
+  close(): void;
 }
 
 export function fiveTupleKey(transport: ClientTransport, address: string, port: number, serverPort: number): string {

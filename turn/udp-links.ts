@@ -18,6 +18,8 @@ export class UdpLinks {
   constructor(
     private readonly socket: Socket,
     private readonly serverPort: number,
+    /** A send to a client failed at once (a source it could not be answered at): the packet is lost. */
+    private readonly sendFailed: () => void,
   ) {}
 
   /** The kept link of this source, or a new one that is not kept. */
@@ -51,13 +53,20 @@ export class UdpLinks {
   }
 
   private create(address: string, port: number): ClientLink {
-    const socket = this.socket;
+    const { socket, sendFailed } = this;
     return {
       transport: 'udp',
       address,
       port,
       key: fiveTupleKey('udp', address, port, this.serverPort),
-      send: (out) => socket.send(out, port, address),
+      send: (out) => {
+        try {
+          socket.send(out, port, address);
+        } catch {
+          sendFailed();
+        }
+      },
+      close: () => undefined,
     };
   }
 }

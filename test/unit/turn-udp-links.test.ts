@@ -5,9 +5,11 @@ import { fiveTupleKey } from '../../turn/transport.js';
 
 let socket: Socket;
 let links: UdpLinks;
+let sendFailures: number;
 beforeEach(() => {
   socket = createSocket('udp4');
-  links = new UdpLinks(socket, 3478);
+  sendFailures = 0;
+  links = new UdpLinks(socket, 3478, () => (sendFailures += 1));
 });
 afterEach(() => socket.close());
 
@@ -47,8 +49,14 @@ describe('UDP links of the TURN listener', () => {
   });
 
   it('ignores links of other listeners (TCP, TLS, another port)', () => {
-    links.keep({ transport: 'tcp', address: '192.0.2.1', port: 5000, key: fiveTupleKey('tcp', '192.0.2.1', 5000, 3478), send: () => undefined });
-    links.keep({ transport: 'udp', address: '192.0.2.1', port: 5000, key: fiveTupleKey('udp', '192.0.2.1', 5000, 3479), send: () => undefined });
+    links.keep({ transport: 'tcp', address: '192.0.2.1', port: 5000, key: fiveTupleKey('tcp', '192.0.2.1', 5000, 3478), send: () => undefined, close: () => undefined });
+    links.keep({ transport: 'udp', address: '192.0.2.1', port: 5000, key: fiveTupleKey('udp', '192.0.2.1', 5000, 3479), send: () => undefined, close: () => undefined });
     expect(links.size).toBe(0);
+  });
+
+  it('counts a send the socket refuses at once (a source port 0, which cannot be answered) instead of throwing', () => {
+    const link = links.link('127.0.0.1', 0);
+    expect(() => link.send(Buffer.from('answer'))).not.toThrow();
+    expect(sendFailures).toBe(1);
   });
 });

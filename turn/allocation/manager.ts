@@ -1,45 +1,79 @@
 /**
- * Every allocation, found by client 5-tuple or by relay port; the quotas
- * (in total and per user); the relay port range; and the sweep that expires
- * allocations, permissions and channels, closing their sockets. Two
- * allocations of this relay talk to each other in process, so relay-to-relay
- * calls work even where the external address does not hairpin.
+ * Every allocation, found by client 5-tuple or by relay port; the quotas;
+ * the relay port range; and the sweep that expires allocations, permissions
+ * and channels, closing their sockets. Two allocations of this relay talk to
+ * each other in process, so relay-to-relay calls work even where the
+ * external address does not hairpin, and nothing is ever sent over the wire
+ * to the relay's own address: a port there that is not a live allocation
+ * (another service on the host, say) cannot be reached through the relay.
+ *
+ * Quotas: allocations and EVEN-PORT reservations alike hold a relay socket,
+ * so each counts once against the total, its user and its client address,
+ * from before its socket is bound (so concurrent Allocates cannot overshoot)
+ * until it ends. A reservation belongs to the allocation that made it and
+ * ends with it.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { TransportAddress } from '../codec/address.js';
 import type { ClientLink } from '../transport.js';
 import type { PeerPolicy } from '../peer-policy.js';
+import type { TurnConfig } from '../config.js';
+import type { LimitName } from '../metrics.js';
 import { ipLiteralLookup } from '../ip-lookup.js';
-import { Allocation, type RelayHooks } from './allocation.js';
+import { Allocation, type AllocationLimits, type DropReason, type RelayHooks } from './allocation.js';
+import { Pool, Tally } from './counters.js';
 
-export interface ManagerOptions {
-  relayAddress: string;
-  externalAddress: string;
-  minPort: number;
-  maxPort: number;
-  maxAllocations: number;
-  maxAllocationsPerUser: number;
-  bandwidthBytesPerSecond: number;
-}
+export type ManagerOptions = Pick<
+  TurnConfig,
+  | 'relayAddress'
+  | 'externalAddress'
+  | 'minPort'
+  | 'maxPort'
+  | 'maxAllocations'
+  | 'maxAllocationsPerUser'
+  | 'maxAllocationsPerAddress'
+  | 'maxPermissionsPerAllocation'
+  | 'maxChannelsPerAllocation'
+  | 'maxPermissions'
+  | 'maxChannels'
+  | 'bandwidthBytesPerSecond'
+>;
 
 export interface ManagerEvents {
   relayed(direction: 'to-peer' | 'to-client', bytes: number): void;
-  dropped(reason: 'no-permission' | 'bandwidth' | 'forbidden'): void;
+  dropped(reason: DropReason): void;
   expired(allocation: Allocation): void;
   created(allocation: Allocation): void;
   /** Whatever ended it: expiry, Refresh with lifetime 0, its connection closing, shutdown. */
   removed(allocation: Allocation): void;
 }
 
-export type CreateResult = { ok: true; allocation: Allocation; reservationToken?: Buffer } | { ok: false; error: 486 | 508 };
-
 /** How a relay port is chosen (RFC 8656 §7.2: EVEN-PORT, RESERVATION-TOKEN), for RTP/RTCP pairs. */
 export type PortRequest = { kind: 'any' } | { kind: 'even'; reserveNext: boolean } | { kind: 'reserved'; token: Buffer };
 
-interface Reservation {
+export interface AllocateRequest {
+  username: string;
+  /** The quota identity: the user part of the username, chosen by the signaling server. */
+  user: string;
+  key: Buffer;
+  lifetime: number;
+  ports: PortRequest;
+}
+
+export type CreateResult =
+  | { ok: true; allocation: Allocation; reservationToken?: Buffer }
+  /** 486 names the quota that refused; 508 is no relay port (or no such reservation). */
+  | { ok: false; error: 486; limit: LimitName }
+  | { ok: false; error: 508 };
+
+interface Bound {
   socket: Socket;
   port: number;
+}
+
+interface Reservation extends Bound {
+  owner: Allocation;
   timer: NodeJS.Timeout;
 }
 
@@ -51,16 +85,29 @@ const SWEEP_INTERVAL_MS = 5_000;
 export class AllocationManager {
   private readonly byTuple = new Map<string, Allocation>();
   private readonly byPort = new Map<number, Allocation>();
-  private readonly perUser = new Map<string, number>();
+  /** By token (hex); and the token each owner holds. */
   private readonly reservations = new Map<string, Reservation>();
+  private readonly reservationOf = new Map<Allocation, string>();
+  private readonly reservedPorts = new Set<number>();
+  private readonly perUser: Tally;
+  private readonly perAddress: Tally;
+  /** Allocations, reservations and Allocates still binding their socket. */
+  private held = 0;
+  private readonly limits: AllocationLimits;
   private readonly sweeper: NodeJS.Timeout;
-  private counts = { permissions: 0, channels: 0 };
 
   constructor(
     private readonly options: ManagerOptions,
     private readonly policy: PeerPolicy,
     private readonly events: ManagerEvents,
   ) {
+    this.perUser = new Tally(options.maxAllocationsPerUser);
+    this.perAddress = new Tally(options.maxAllocationsPerAddress);
+    this.limits = {
+      bytesPerSecond: options.bandwidthBytesPerSecond,
+      permissions: { perAllocation: options.maxPermissionsPerAllocation, pool: new Pool(options.maxPermissions) },
+      channels: { perAllocation: options.maxChannelsPerAllocation, pool: new Pool(options.maxChannels) },
+    };
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -74,43 +121,73 @@ export class AllocationManager {
     return allocation;
   }
 
-  async create(client: ClientLink, username: string, user: string, key: Buffer, lifetime: number, ports: PortRequest = { kind: 'any' }): Promise<CreateResult> {
-    if (this.byTuple.size >= this.options.maxAllocations) return { ok: false, error: 486 };
-    if ((this.perUser.get(user) ?? 0) >= this.options.maxAllocationsPerUser) return { ok: false, error: 486 };
-    let reservationToken: Buffer | undefined;
-    let bound: { socket: Socket; port: number } | undefined;
+  async create(client: ClientLink, request: AllocateRequest): Promise<CreateResult> {
+    const { ports, user } = request;
+    const address = client.address;
+    let bound: Bound | undefined;
+    let odd: Bound | undefined;
     if (ports.kind === 'reserved') {
-      bound = this.takeReservation(ports.token);
-    } else if (ports.kind === 'even') {
-      const pair = await this.bindEvenPort(ports.reserveNext);
-      bound = pair?.even;
-      if (pair?.odd !== undefined) reservationToken = this.reserve(pair.odd);
+      // The reservation's unit goes back to its owner's quotas; this allocation takes its own.
+      const reserved = this.takeReservation(ports.token);
+      if (reserved === undefined) return { ok: false, error: 508 };
+      const refused = this.charge(user, address);
+      if (refused !== undefined) {
+        reserved.socket.close();
+        return { ok: false, error: 486, limit: refused };
+      }
+      bound = reserved;
     } else {
-      bound = await this.bindRelayPort();
+      const reserveNext = ports.kind === 'even' && ports.reserveNext;
+      const refused = this.charge(user, address) ?? (reserveNext ? this.chargeSecond(user, address) : undefined);
+      if (refused !== undefined) return { ok: false, error: 486, limit: refused };
+      if (ports.kind === 'even') {
+        const pair = await this.bindEvenPort(reserveNext);
+        bound = pair?.even;
+        odd = pair?.odd;
+      } else {
+        bound = await this.bindRelayPort();
+      }
+      if (bound === undefined) {
+        this.uncharge(user, address);
+        if (reserveNext) this.uncharge(user, address);
+        return { ok: false, error: 508 };
+      }
     }
-    if (bound === undefined) return { ok: false, error: 508 };
     // The client may have gone, or another Allocate won the race, while the socket was binding.
     if (this.byTuple.has(client.key)) {
       bound.socket.close();
+      this.uncharge(user, address);
+      if (odd !== undefined) {
+        odd.socket.close();
+        this.uncharge(user, address);
+      }
       return { ok: false, error: 508 };
     }
-    const relayed: TransportAddress = { family: 4, address: this.options.externalAddress, port: bound.port };
-    const allocation = new Allocation(client, username, user, key, bound.socket, relayed, this.options.bandwidthBytesPerSecond, this.hooks);
-    allocation.refresh(lifetime);
+    const allocation = new Allocation({
+      client,
+      username: request.username,
+      user,
+      key: request.key,
+      socket: bound.socket,
+      relayed: { family: 4, address: this.options.externalAddress, port: bound.port },
+      limits: this.limits,
+      hooks: this.hooks,
+    });
+    allocation.refresh(request.lifetime);
     this.byTuple.set(client.key, allocation);
     this.byPort.set(bound.port, allocation);
-    this.perUser.set(user, (this.perUser.get(user) ?? 0) + 1);
     this.events.created(allocation);
-    return reservationToken === undefined ? { ok: true, allocation } : { ok: true, allocation, reservationToken };
+    if (odd === undefined) return { ok: true, allocation };
+    return { ok: true, allocation, reservationToken: this.reserve(odd, allocation) };
   }
 
   remove(allocation: Allocation): void {
     if (this.byTuple.get(allocation.client.key) !== allocation) return;
     this.byTuple.delete(allocation.client.key);
     this.byPort.delete(allocation.relayed.port);
-    const left = (this.perUser.get(allocation.user) ?? 1) - 1;
-    if (left === 0) this.perUser.delete(allocation.user);
-    else this.perUser.set(allocation.user, left);
+    this.uncharge(allocation.user, allocation.client.address);
+    const token = this.reservationOf.get(allocation);
+    if (token !== undefined) this.takeReservation(Buffer.from(token, 'hex'))?.socket.close();
     allocation.close();
     this.events.removed(allocation);
   }
@@ -121,32 +198,81 @@ export class AllocationManager {
     if (allocation !== undefined) this.remove(allocation);
   }
 
-  get stats(): { allocations: number; permissions: number; channels: number } {
-    return { allocations: this.byTuple.size, ...this.counts };
+  /**
+   * Whether a packet may go to `peer`: what the peer policy allows, and the
+   * relay's own addresses only at ports that are live allocations.
+   */
+  mayReach(peer: TransportAddress): boolean {
+    const verdict = this.policy.permission(peer.address);
+    if (verdict === 'own-relay') return this.byPort.has(peer.port);
+    return verdict === 'allowed' && peer.port !== 0;
+  }
+
+  get stats(): { allocations: number; reservations: number; permissions: number; channels: number } {
+    return {
+      allocations: this.byTuple.size,
+      reservations: this.reservations.size,
+      permissions: this.limits.permissions.pool.size,
+      channels: this.limits.channels.pool.size,
+    };
   }
 
   close(): void {
     clearInterval(this.sweeper);
     for (const allocation of [...this.byTuple.values()]) this.remove(allocation);
-    for (const token of [...this.reservations.keys()]) this.takeReservation(Buffer.from(token, 'hex'))?.socket.close();
   }
 
   private readonly hooks: RelayHooks = {
     toPeer: (from, peer, data) => {
-      if (!this.policy.mayReach(peer.address, peer.port)) return this.events.dropped('forbidden');
-      const local = this.isOwnAddress(peer.address) ? this.byPort.get(peer.port) : undefined;
-      if (local !== undefined) local.fromPeer(from.relayed.address, from.relayed.port, data);
-      else from.socket.send(data, peer.port, peer.address);
+      const verdict = this.policy.permission(peer.address);
+      if (verdict === 'own-relay') {
+        const local = this.byPort.get(peer.port);
+        if (local === undefined) return this.drop('forbidden');
+        local.fromPeer(from.relayed.address, from.relayed.port, data);
+        return true;
+      }
+      if (verdict !== 'allowed' || peer.port === 0) return this.drop('forbidden');
+      try {
+        from.socket.send(data, peer.port, peer.address);
+        return true;
+      } catch {
+        return this.drop('send-failed');
+      }
     },
     relayed: (direction, bytes) => this.events.relayed(direction, bytes),
     dropped: (reason) => this.events.dropped(reason),
   };
 
-  private isOwnAddress(address: string): boolean {
-    return address === this.options.externalAddress || address === this.options.relayAddress;
+  private drop(reason: DropReason): false {
+    this.events.dropped(reason);
+    return false;
   }
 
-  private async bindRelayPort(): Promise<{ socket: Socket; port: number } | undefined> {
+  /** Counts one allocation or reservation against every quota; or, when one is full, nothing, and names it. */
+  private charge(user: string, address: string): LimitName | undefined {
+    if (this.held >= this.options.maxAllocations) return 'allocations';
+    if (!this.perUser.hasRoom(user)) return 'allocations-per-user';
+    if (!this.perAddress.hasRoom(address)) return 'allocations-per-address';
+    this.held += 1;
+    this.perUser.add(user);
+    this.perAddress.add(address);
+    return undefined;
+  }
+
+  /** The reservation's unit, after the allocation's: both or neither. */
+  private chargeSecond(user: string, address: string): LimitName | undefined {
+    const refused = this.charge(user, address);
+    if (refused !== undefined) this.uncharge(user, address);
+    return refused;
+  }
+
+  private uncharge(user: string, address: string): void {
+    this.held -= 1;
+    this.perUser.remove(user);
+    this.perAddress.remove(address);
+  }
+
+  private async bindRelayPort(): Promise<Bound | undefined> {
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       const port = this.randomPort(false);
       if (port === undefined) continue;
@@ -157,7 +283,7 @@ export class AllocationManager {
   }
 
   /** An even port, and with `reserveNext` the odd one above it too. */
-  private async bindEvenPort(reserveNext: boolean) {
+  private async bindEvenPort(reserveNext: boolean): Promise<{ even: Bound; odd?: Bound } | undefined> {
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       const port = this.randomPort(true);
       if (port === undefined || (reserveNext && (port + 1 > this.options.maxPort || this.isTaken(port + 1)))) continue;
@@ -180,9 +306,7 @@ export class AllocationManager {
   }
 
   private isTaken(port: number): boolean {
-    if (this.byPort.has(port)) return true;
-    for (const reservation of this.reservations.values()) if (reservation.port === port) return true;
-    return false;
+    return this.byPort.has(port) || this.reservedPorts.has(port);
   }
 
   private async bindPort(port: number): Promise<Socket | undefined> {
@@ -196,42 +320,47 @@ export class AllocationManager {
       return undefined;
     }
     socket.removeAllListeners('error');
-    // A peer's ICMP errors surface as socket errors; the allocation lives on.
-    socket.on('error', () => undefined);
+    // Sends to peers are fire and forget; one that fails later (no buffer, a firewall) is a lost packet.
+    socket.on('error', () => this.events.dropped('send-failed'));
     return socket;
   }
 
-  private reserve(odd: { socket: Socket; port: number }): Buffer {
+  /** Holds the odd port of a pair for `owner`, counted in its quotas, until taken, expired or its owner ends. */
+  private reserve(odd: Bound, owner: Allocation): Buffer {
     const token = randomBytes(8);
     const key = token.toString('hex');
-    const timer = setTimeout(() => this.takeReservation(token)?.socket.close(), RESERVATION_MS);
+    const timer = setTimeout(() => {
+      const reservation = this.takeReservation(token);
+      reservation?.socket.close();
+    }, RESERVATION_MS);
     timer.unref();
-    this.reservations.set(key, { ...odd, timer });
+    this.reservations.set(key, { ...odd, owner, timer });
+    this.reservationOf.set(owner, key);
+    this.reservedPorts.add(odd.port);
     return token;
   }
 
-  private takeReservation(token: Buffer): { socket: Socket; port: number } | undefined {
+  /** Ends a reservation and returns its socket, giving its unit back to the owner's quotas. */
+  private takeReservation(token: Buffer): Bound | undefined {
     const key = token.toString('hex');
     const reservation = this.reservations.get(key);
     if (reservation === undefined) return undefined;
     this.reservations.delete(key);
+    this.reservationOf.delete(reservation.owner);
+    this.reservedPorts.delete(reservation.port);
     clearTimeout(reservation.timer);
+    this.uncharge(reservation.owner.user, reservation.owner.client.address);
     return { socket: reservation.socket, port: reservation.port };
   }
 
   private sweep(): void {
-    let permissions = 0;
-    let channels = 0;
     for (const allocation of [...this.byTuple.values()]) {
       if (allocation.expired) {
         this.events.expired(allocation);
         this.remove(allocation);
-        continue;
+      } else {
+        allocation.sweep();
       }
-      const counts = allocation.sweep();
-      permissions += counts.permissions;
-      channels += counts.channels;
     }
-    this.counts = { permissions, channels };
   }
 }

@@ -3,6 +3,19 @@ import { StunParseError } from './parse-error.js';
 
 const CHANNEL_DATA_HEADER_BYTES = 4;
 
+/** The largest frame a stream can carry: a STUN message or ChannelData with a 64 KiB payload. */
+export const MAX_STREAM_FRAME_BYTES = 65_536 + HEADER_BYTES;
+
+/** A frame above the bound: the stream is well-formed but asks for more than the relay will hold. */
+export class FrameTooLargeError extends StunParseError {}
+
+function checkedBound(maxFrameBytes: number): number {
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < HEADER_BYTES) {
+    throw new RangeError(`maxFrameBytes must be an integer of at least ${HEADER_BYTES}`);
+  }
+  return maxFrameBytes;
+}
+
 /**
  * Cuts a TURN-over-TCP/TLS byte stream into STUN messages and ChannelData
  * frames. STUN carries its length at bytes 2–3 and is always a multiple of 4;
@@ -11,18 +24,26 @@ const CHANNEL_DATA_HEADER_BYTES = 4;
  *
  * Frames that arrive whole inside one chunk are returned as views into that
  * chunk; only an incomplete frame is copied, into a buffer that never exceeds
- * roughly twice maxFrameBytes. After push() throws, the stream has lost
- * framing for good: close the connection.
+ * roughly twice maxFrameBytes. A relay starts a connection with a small
+ * bound (an unauthenticated client needs no large frame) and raises it once
+ * the client holds an allocation; the bound applies from the next frame.
+ * After push() throws, the stream has lost framing for good: close the
+ * connection.
  */
 export class StreamFramer {
   /** Start of a frame still incomplete; `held` bytes of it are valid. */
   private store = Buffer.alloc(0);
   private held = 0;
 
-  constructor(private readonly maxFrameBytes = 65_536 + HEADER_BYTES) {
-    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < HEADER_BYTES) {
-      throw new RangeError(`maxFrameBytes must be an integer of at least ${HEADER_BYTES}`);
-    }
+  private maxFrameBytes: number;
+
+  constructor(maxFrameBytes = MAX_STREAM_FRAME_BYTES) {
+    this.maxFrameBytes = checkedBound(maxFrameBytes);
+  }
+
+  /** Allows frames up to `maxFrameBytes` from now on (never lowers the bound). */
+  raiseLimit(maxFrameBytes: number): void {
+    this.maxFrameBytes = Math.max(this.maxFrameBytes, checkedBound(maxFrameBytes));
   }
 
   /** Returns the frames completed by `chunk`, ChannelData padding removed. */
@@ -52,7 +73,7 @@ export class StreamFramer {
     if (kind === 0 && length % 4 !== 0) throw new StunParseError('STUN length not a multiple of 4');
     const frame = (kind === 0 ? HEADER_BYTES : CHANNEL_DATA_HEADER_BYTES) + length;
     const wire = kind === 0 ? frame : CHANNEL_DATA_HEADER_BYTES + padTo4(length);
-    if (wire > this.maxFrameBytes) throw new StunParseError(`frame of ${wire} bytes exceeds ${this.maxFrameBytes}`);
+    if (wire > this.maxFrameBytes) throw new FrameTooLargeError(`frame of ${wire} bytes exceeds ${this.maxFrameBytes}`);
     return { frame, wire };
   }
 
