@@ -14,6 +14,8 @@ export interface FrameTransport {
   readonly kind: IceUrl['transport'];
   send(frame: Buffer): void;
   onFrame(listener: (frame: Buffer) => void): void;
+  /** Called once when the connection ends, whoever ended it (for UDP: when closed here). */
+  onClose(listener: () => void): void;
   close(): void;
 }
 
@@ -22,6 +24,8 @@ export interface TlsOptions {
   insecure?: boolean;
   /** Extra trusted CA certificates, PEM. */
   ca?: string;
+  /** The local address to connect from (any transport), when the machine has several. */
+  localAddress?: string;
 }
 
 /** Why a connection could not be made, in an operator's words, with the system's code kept. */
@@ -36,7 +40,7 @@ export class TransportError extends Error {
 
 export async function openTransport(url: IceUrl, timeoutMs: number, tls: TlsOptions = {}): Promise<FrameTransport> {
   const address = isIP(url.host) ? url.host : await resolve(url.host);
-  if (url.transport === 'UDP') return openUdp(address, url.port);
+  if (url.transport === 'UDP') return openUdp(address, url.port, tls.localAddress);
   return openStream(url, address, timeoutMs, tls);
 }
 
@@ -48,8 +52,9 @@ async function resolve(host: string): Promise<string> {
   }
 }
 
-async function openUdp(address: string, port: number): Promise<FrameTransport> {
+async function openUdp(address: string, port: number, localAddress: string | undefined): Promise<FrameTransport> {
   const socket = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
+  if (localAddress !== undefined) await new Promise<void>((done) => socket.bind(0, localAddress, done));
   const listeners: Array<(frame: Buffer) => void> = [];
   socket.on('message', (frame) => listeners.forEach((listener) => listener(frame)));
   // ICMP "port unreachable" surfaces as an error on a connected socket; a retransmit will say no answer.
@@ -59,6 +64,7 @@ async function openUdp(address: string, port: number): Promise<FrameTransport> {
     kind: 'UDP',
     send: (frame) => socket.send(frame),
     onFrame: (listener) => listeners.push(listener),
+    onClose: (listener) => socket.once('close', listener),
     close: () => socket.close(),
   };
 }
@@ -72,8 +78,9 @@ async function openStream(url: IceUrl, address: string, timeoutMs: number, tls: 
           ...(isIP(url.host) ? {} : { servername: url.host }),
           rejectUnauthorized: tls.insecure !== true,
           ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls.localAddress === undefined ? {} : { localAddress: tls.localAddress }),
         })
-      : connectTcp({ host: address, port: url.port });
+      : connectTcp({ host: address, port: url.port, ...(tls.localAddress === undefined ? {} : { localAddress: tls.localAddress }) });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
@@ -103,6 +110,7 @@ async function openStream(url: IceUrl, address: string, timeoutMs: number, tls: 
     kind: url.transport,
     send: (frame) => socket.write(frame),
     onFrame: (listener) => listeners.push(listener),
+    onClose: (listener) => socket.once('close', listener),
     close: () => socket.destroy(),
   };
 }
