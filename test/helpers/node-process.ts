@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,6 +18,28 @@ export type LogLine = Record<string, unknown> & { msg?: string; level?: number }
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
+}
+
+/** Where a process stands, to compare before and after an attack. */
+export interface Snapshot {
+  descriptors: number;
+  /** heapUsed after a full GC. */
+  heap: number;
+  lines: number;
+  logBytes: number;
+}
+
+export interface RecoveryBounds {
+  /** Most log lines the attack may have cost. */
+  logLines: number;
+  /** Most log bytes it may have cost (default: no bound beyond the lines). */
+  logBytes?: number;
+  /** How far the heap after a full GC may stay above the start (default 8 MiB). */
+  heapSlackBytes?: number;
+  /** How many descriptors more than at the start may stay open (default 2). */
+  descriptorSlack?: number;
+  /** How long the descriptors may take to come back (default 10 s). */
+  settleMs?: number;
 }
 
 export interface SpawnOptions {
@@ -131,6 +154,30 @@ export class NodeProcess {
     } finally {
       socket.close();
     }
+  }
+
+  /** Descriptors, heap after a full GC (needs `inspect: true`) and log written so far. */
+  async snapshot(): Promise<Snapshot> {
+    return { descriptors: this.descriptors(), heap: await this.heapAfterGc(), lines: this.lines.length, logBytes: this.logBytes };
+  }
+
+  /**
+   * After an attack: the process is still running, its descriptors are back
+   * near `before` (waited for: sockets close asynchronously), its heap after
+   * a full GC is near it too, and it logged no more than `bounds` allow.
+   */
+  async expectRecovered(before: Snapshot, bounds: RecoveryBounds): Promise<void> {
+    expect(this.alive, 'the process is still running').toBe(true);
+    const slack = bounds.descriptorSlack ?? 2;
+    const deadline = Date.now() + (bounds.settleMs ?? 10_000);
+    while (this.descriptors() > before.descriptors + slack && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(this.descriptors(), `descriptors, against ${before.descriptors} at the start`).toBeLessThanOrEqual(before.descriptors + slack);
+    expect(await this.heapAfterGc(), 'heap after a full GC, against the start').toBeLessThan(before.heap + (bounds.heapSlackBytes ?? 8 * 1024 * 1024));
+    const written = this.lines.slice(before.lines);
+    expect(written.length, `log lines written: ${JSON.stringify(written.slice(0, 5))}`).toBeLessThanOrEqual(bounds.logLines);
+    if (bounds.logBytes !== undefined) expect(this.logBytes - before.logBytes, 'log bytes written').toBeLessThanOrEqual(bounds.logBytes);
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */

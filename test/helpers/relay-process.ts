@@ -8,11 +8,11 @@ import { createSocket } from 'node:dgram';
 import { expect } from 'vitest';
 import { NodeProcess, type SpawnOptions } from './node-process.js';
 import { RELAY_SECRET } from './relay.js';
-import { TurnTestClient, errorCode } from './turn-client.js';
 import { issueTurnCredential } from '../../server/turn-credentials.js';
 import { metric } from './metrics-text.js';
-import { Attr, Method } from '../../turn/codec/constants.js';
-import { getAttribute } from '../../turn/codec/message.js';
+import { openTransport } from '../../tools/ice-check/transport.js';
+import { TurnSession } from '../../tools/ice-check/turn-session.js';
+import type { IceTransport, IceUrl } from '../../protocol/ice-url.js';
 
 export interface RelayProcessPorts {
   udp: number;
@@ -67,30 +67,31 @@ export class RelayProcess {
   }
 
   /**
-   * A legitimate user, from `localAddress`: allocates, reaches a UDP peer
-   * through the relay and hears back, then deletes its allocation. Fails the
-   * test if any step does not work.
+   * A legitimate user, from `localAddress`, over `transport`: allocates,
+   * reaches a UDP peer through the relay and hears back, then deletes its
+   * allocation. Fails the test if any step does not work.
    */
-  async assertServes(user = 'legitimate', localAddress = '127.0.0.1'): Promise<void> {
-    const client = await TurnTestClient.open(this.server, this.credentials(user), localAddress);
+  async assertServes(options: { user?: string; localAddress?: string; transport?: IceTransport } = {}): Promise<void> {
+    const { user = 'legitimate', localAddress = '127.0.0.1', transport = 'UDP' } = options;
+    const port = transport === 'TLS' ? this.ports.tls : this.ports.udp;
+    if (port === undefined) throw new Error('the relay was started without TLS');
+    const url: IceUrl = { url: `turn:127.0.0.1:${port}`, scheme: transport === 'TLS' ? 'turns' : 'turn', host: '127.0.0.1', port, transport, relay: true };
+    const session = new TurnSession(await openTransport(url, 3000, { insecure: true, localAddress }), this.credentials(user), 3000);
     const peer = createSocket('udp4');
     try {
       await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
-      const allocated = await client.allocate();
-      expect(errorCode(allocated), 'a legitimate Allocate').toBe(200);
-      const relayed = client.relayedAddress(allocated);
+      const { relayed } = await session.allocate();
       const peerAddress = { family: 4 as const, address: '127.0.0.1', port: peer.address().port };
-      expect(errorCode(await client.createPermission(peerAddress)), 'a legitimate CreatePermission').toBe(200);
+      await session.createPermission(peerAddress);
       const heard = new Promise<Buffer>((resolve) => peer.once('message', (data) => resolve(Buffer.from(data))));
-      client.send(peerAddress, Buffer.from('ping'));
-      expect((await withTimeout(heard, 3000, 'the peer to hear the client')).toString()).toBe('ping');
-      const before = client.indications.length;
+      session.send(peerAddress, Buffer.from('ping'));
+      expect((await withTimeout(heard, 3000, `the peer to hear the client over ${transport}`)).toString()).toBe('ping');
+      const answered = new Promise<Buffer>((resolve) => session.onData((_from, data) => resolve(Buffer.from(data))));
       peer.send(Buffer.from('pong'), relayed.port, relayed.address);
-      await until(() => client.indications.length > before, 3000, 'the client to hear the peer');
-      expect(getAttribute(client.indications[before]!, Attr.Data)?.toString()).toBe('pong');
-      expect(errorCode(await client.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+      expect((await withTimeout(answered, 3000, `the client to hear the peer over ${transport}`)).toString()).toBe('pong');
+      await session.release();
     } finally {
-      client.close();
+      session.close();
       peer.close();
     }
   }

@@ -26,6 +26,8 @@ beforeAll(async () => {
     TURN_MIN_PORT: '42500',
     TURN_MAX_PORT: '42999',
     TURN_ALLOWED_PEERS: '127.0.0.1/32',
+    // Every run's clients come from 127.0.0.1 and leave their allocations (and reservations) to expire.
+    TURN_MAX_ALLOCATIONS_PER_ADDRESS: '1000',
     TURN_TLS_PORT: '0',
     TURN_TLS_CERT: certs.cert,
     TURN_TLS_KEY: certs.key,
