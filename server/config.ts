@@ -17,6 +17,12 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** `'*'` for open embedding; an empty list means same-origin only. */
   allowedOrigins: '*' | string[];
+  /**
+   * The origin users open (`https://calls.example.com`). When set, it is the
+   * only same origin, and its host name fills `{host}` in ICE URLs; when not,
+   * same-origin is judged from the Host header, for hosts DNS cannot rebind.
+   */
+  publicUrl: string | undefined;
   roomCapacity: number;
   maxFrameBytes: number;
   rateLimitPerSecond: number;
@@ -51,6 +57,7 @@ export const defaults: Config = {
   logLevel: 'info',
   trustProxy: false,
   allowedOrigins: [],
+  publicUrl: undefined,
   roomCapacity: 2,
   maxFrameBytes: 64 * 1024,
   rateLimitPerSecond: 50,
@@ -95,6 +102,7 @@ export function loadConfig(env: Env): Config {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, defaults.logLevel),
     trustProxy: read.trustProxy('TRUST_PROXY'),
     allowedOrigins: read.origins('ALLOWED_ORIGINS'),
+    publicUrl: read.origin('PUBLIC_URL'),
     roomCapacity: read.integer('ROOM_CAPACITY', defaults.roomCapacity, 2, MAX_ROOM_CAPACITY),
     maxFrameBytes: read.integer('MAX_FRAME_BYTES', defaults.maxFrameBytes, 1024, 1024 * 1024),
     rateLimitPerSecond: read.integer('RATE_LIMIT_PER_SECOND', defaults.rateLimitPerSecond, 1, 1_000_000),
@@ -193,6 +201,16 @@ class Reader {
       if (!pattern.test(item)) this.problems.push(`${name} has an invalid URL "${item}"`);
     }
     return items;
+  }
+
+  origin(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const origin = parseOrigin(value);
+    if (origin === undefined) {
+      this.problems.push(`${name} must be the http(s) URL users open, with no path, like https://calls.example.com, got "${value}"`);
+    }
+    return origin;
   }
 
   origins(name: string): '*' | string[] {

@@ -9,6 +9,11 @@ export const OriginNotAllowedError = createError<[string]>(
   'origin %s is not allowed; add it to ALLOWED_ORIGINS',
   403,
 );
+export const HostNotAllowedError = createError<[string]>(
+  'VC_ERR_HOST_NOT_ALLOWED',
+  'host %s is not a name this server answers to; set PUBLIC_URL to the URL users open (e.g. https://calls.example.com)',
+  403,
+);
 export const ServerFullError = createError('VC_ERR_SERVER_FULL', 'the server is at its connection limit; try again later', 503);
 export const TooManyConnectionsError = createError(
   'VC_ERR_TOO_MANY_CONNECTIONS',

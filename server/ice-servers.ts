@@ -1,9 +1,11 @@
 /**
  * The ICE servers a client is handed in `welcome`, on `ice-servers`, and by
  * GET /api/ice-servers: the configured STUN URLs, and the TURN URLs with
- * fresh short-lived credentials. `{host}` in a configured URL becomes the
- * host name the client used to reach this server, so one configuration
- * serves localhost, a LAN address and a public name alike.
+ * fresh short-lived credentials. `{host}` in a configured URL becomes
+ * PUBLIC_URL's host name, or without it the host name the client used to
+ * reach this server, so one configuration serves localhost, a LAN address and
+ * a public name alike. `user`, the identity the relay's per-user quota
+ * counts, is always chosen by the server.
  */
 import type { IceServersResponse } from '../protocol/ice.js';
 import type { Config } from './config.js';
@@ -12,8 +14,9 @@ import { issueTurnCredential } from './turn-credentials.js';
 export type IceServersFor = (host: string, user: string) => IceServersResponse;
 
 export function createIceServers(config: Config, now: () => number = Date.now): IceServersFor {
+  const publicName = config.publicUrl === undefined ? undefined : new URL(config.publicUrl).hostname;
   return (host, user) => {
-    const name = hostName(host);
+    const name = publicName ?? hostName(host);
     const fill = (url: string) => url.replaceAll('{host}', name);
     const stun = config.stunUrls.map(fill);
     const response: IceServersResponse = {

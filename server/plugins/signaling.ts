@@ -10,9 +10,8 @@ import websocket from '@fastify/websocket';
 import type WebSocket from 'ws';
 import type { Config } from '../config.js';
 import { CloseCode } from '../../protocol/close-codes.js';
-import { isOriginAllowed } from '../origin.js';
+import { judgeSite, siteRefusal } from '../origin.js';
 import {
-  OriginNotAllowedError,
   ServerFullError,
   ShuttingDownError,
   TooManyConnectionsError,
@@ -103,10 +102,12 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
         metrics.refused('shutting-down');
         throw new ShuttingDownError();
       }
-      if (!isOriginAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
-        metrics.refused('origin');
-        request.log.info({ origin: request.headers.origin }, 'origin refused');
-        throw new OriginNotAllowedError(String(request.headers.origin));
+      const { origin, host } = request.headers;
+      const verdict = judgeSite(config, origin, host);
+      if (verdict !== 'ok') {
+        metrics.refused(verdict);
+        request.log.info({ origin, host }, `${verdict} refused`);
+        throw siteRefusal(verdict, origin, host);
       }
       if (sessions.size >= config.maxConnections) {
         metrics.refused('capacity');

@@ -67,7 +67,7 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
     error(code: ErrorCode): void {
       errors.labels(code).inc();
     },
-    refused(reason: 'origin' | 'capacity' | 'address' | 'shutting-down'): void {
+    refused(reason: 'origin' | 'host' | 'capacity' | 'address' | 'shutting-down'): void {
       refused.labels(reason).inc();
     },
   };

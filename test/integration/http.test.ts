@@ -15,8 +15,9 @@ afterEach(async () => {
 });
 
 describe('origins', () => {
-  async function upgradeStatus(origin: string | undefined): Promise<number> {
-    return TestClient.connect(server.wsUrl, origin === undefined ? {} : { origin }).then(
+  async function upgradeStatus(origin: string | undefined, host?: string): Promise<number> {
+    const options = { ...(origin === undefined ? {} : { origin }), ...(host === undefined ? {} : { headers: { host } }) };
+    return TestClient.connect(server.wsUrl, options).then(
       (client) => {
         clients.push(client);
         return 101;
@@ -48,6 +49,26 @@ describe('origins', () => {
   it('accepts every origin with ALLOWED_ORIGINS=*', async () => {
     server = await startServer({ ALLOWED_ORIGINS: '*' });
     expect(await upgradeStatus('https://anywhere.example')).toBe(101);
+  });
+
+  it('refuses a DNS-rebinding page (Origin and Host both its own name), telling the operator to set PUBLIC_URL', async () => {
+    server = await startServer();
+    const rebound = { origin: 'http://attacker.example', host: 'attacker.example' };
+    expect(await upgradeStatus(rebound.origin, rebound.host)).toBe(403);
+    expect(await metric(server.httpUrl, 'vc_signaling_upgrades_refused_total{reason="host"}')).toBe(1);
+    for (const headers of [rebound, { host: rebound.host }]) {
+      const response = await server.app.inject({ method: 'GET', url: '/api/ice-servers', headers });
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toMatchObject({ code: 'VC_ERR_HOST_NOT_ALLOWED', message: expect.stringContaining('set PUBLIC_URL') });
+    }
+  });
+
+  it("accepts only PUBLIC_URL's origin as the same origin once it is set", async () => {
+    server = await startServer({ PUBLIC_URL: 'https://calls.example.com' });
+    expect(await upgradeStatus('https://calls.example.com', 'calls.example.com')).toBe(101);
+    expect(await upgradeStatus('https://attacker.example', 'attacker.example')).toBe(403);
+    expect(await upgradeStatus(server.httpUrl)).toBe(403);
+    expect(await upgradeStatus(undefined, 'calls.example.com')).toBe(101);
   });
 
   it('says why in the 403 body', async () => {

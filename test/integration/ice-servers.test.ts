@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 import { restUsernameExpiry, turnPassword } from '../../protocol/turn-rest.js';
+import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
+import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
 
 let server: TestServer;
 const clients: TestClient[] = [];
@@ -20,11 +22,11 @@ const TURN = {
 describe('GET /api/ice-servers', () => {
   it('returns TURN REST credentials that verify with the shared secret, and the RTCIceServer form', async () => {
     server = await startServer(TURN);
-    const response = await fetch(`${server.httpUrl}/api/ice-servers?username=ada`);
+    const response = await fetch(`${server.httpUrl}/api/ice-servers`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const body = (await response.json()) as { username: string; password: string; ttl: number; uris: string[]; iceServers: unknown[] };
-    expect(body.username).toMatch(/^\d+:ada$/);
+    expect(body.username).toMatch(/^\d+:[A-Za-z0-9_-]{16}$/);
     expect(restUsernameExpiry(body.username)).toBeGreaterThan(Date.now() / 1000 + 590);
     expect(body.password).toBe(turnPassword('integration-turn-secret', body.username));
     expect(body.ttl).toBe(600);
@@ -52,9 +54,22 @@ describe('GET /api/ice-servers', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 
-  it('refuses a username that is not a plain id', async () => {
+  it('picks the user in each credential itself, ignoring the one the client names', async () => {
     server = await startServer(TURN);
-    expect((await fetch(`${server.httpUrl}/api/ice-servers?username=a:b`)).status).toBe(400);
+    const users = [];
+    for (const query of ['?username=ada', '?username=ada', '?username=a:b', '?service=turn']) {
+      const response = await fetch(`${server.httpUrl}/api/ice-servers${query}`);
+      expect(response.status).toBe(200);
+      users.push(((await response.json()) as { username: string }).username.split(':')[1]);
+    }
+    expect(users).not.toContain('ada');
+    expect(new Set(users).size).toBe(users.length);
+  });
+
+  it("uses PUBLIC_URL's host name for {host}, whatever Host the request came with", async () => {
+    server = await startServer({ ...TURN, PUBLIC_URL: 'https://calls.example.com' });
+    const body = (await (await fetch(`${server.httpUrl}/api/ice-servers`)).json()) as { uris: string[] };
+    expect(body.uris).toEqual(['turn:calls.example.com:3478?transport=udp', 'turn:calls.example.com:3478?transport=tcp']);
   });
 
   it('hands out STUN only, without credentials, when no TURN is configured', async () => {
@@ -64,6 +79,43 @@ describe('GET /api/ice-servers', () => {
       uris: [],
       iceServers: [{ urls: ['stun:stun.example.com:3478'] }],
     });
+  });
+});
+
+describe("a peer's relay quota", () => {
+  let relay: TestRelay;
+  afterEach(async () => {
+    await relay.close();
+  });
+
+  it('cannot be used up by a room-mate asking /api/ice-servers for credentials in its name', async () => {
+    relay = await startRelay({ TURN_MIN_PORT: '44100', TURN_MAX_PORT: '44149', TURN_MAX_ALLOCATIONS_PER_USER: '3' });
+    server = await startServer({ TURN_URLS: `turn:127.0.0.1:${relay.ports.udp}?transport=udp`, TURN_SECRET: RELAY_SECRET });
+    const victim = await TestClient.joined(server.wsUrl, 'call');
+    const mate = await TestClient.joined(server.wsUrl, 'call');
+    clients.push(victim.client, mate.client);
+    const turnCredential = (iceServers: { username?: string; credential?: string }[]) => {
+      const turn = iceServers.find((entry) => entry.username !== undefined);
+      return { username: turn?.username ?? '', password: turn?.credential ?? '' };
+    };
+
+    const opened: TurnTestClient[] = [];
+    try {
+      // The room-mate asks for more credentials "for" the victim than the victim's quota, and allocates with each.
+      for (let i = 0; i < 4; i++) {
+        const response = await fetch(`${server.httpUrl}/api/ice-servers?username=${victim.welcome.id}`);
+        const credential = turnCredential(((await response.json()) as { iceServers: { username?: string; credential?: string }[] }).iceServers);
+        expect(credential.username.endsWith(`:${victim.welcome.id}`)).toBe(false);
+        const attacker = await TurnTestClient.open(relay.server, credential);
+        opened.push(attacker);
+        expect(errorCode(await attacker.allocate())).toBe(200);
+      }
+      const own = await TurnTestClient.open(relay.server, turnCredential(victim.welcome.iceServers));
+      opened.push(own);
+      expect(errorCode(await own.allocate())).toBe(200);
+    } finally {
+      for (const client of opened) client.close();
+    }
   });
 });
 

@@ -16,6 +16,7 @@ describe('config', () => {
       LOG_LEVEL: 'warn',
       TRUST_PROXY: 'true',
       ALLOWED_ORIGINS: 'https://a.example, https://B.example:443/',
+      PUBLIC_URL: 'https://Calls.Example.com:443/',
       ROOM_CAPACITY: '4',
       MAX_FRAME_BYTES: '2048',
       RATE_LIMIT_PER_SECOND: '5',
@@ -41,6 +42,7 @@ describe('config', () => {
       logLevel: 'warn',
       trustProxy: true,
       allowedOrigins: ['https://a.example', 'https://b.example'],
+      publicUrl: 'https://calls.example.com',
       roomCapacity: 4,
       maxFrameBytes: 2048,
       rateLimitPerSecond: 5,
@@ -74,6 +76,13 @@ describe('config', () => {
   it('refuses origins with a path, credentials or another scheme', () => {
     for (const origin of ['https://a.example/app', 'https://:pw@a.example', 'https://u@a.example', 'ftp://a.example']) {
       expect(() => loadConfig({ ALLOWED_ORIGINS: origin })).toThrow(/ALLOWED_ORIGINS/);
+    }
+  });
+
+  it('takes PUBLIC_URL as an origin, and refuses one with a path or another scheme', () => {
+    expect(loadConfig({ PUBLIC_URL: 'http://localhost:8080/' }).publicUrl).toBe('http://localhost:8080');
+    for (const url of ['https://calls.example.com/app', 'calls.example.com', 'wss://calls.example.com']) {
+      expect(() => loadConfig({ PUBLIC_URL: url })).toThrow(/PUBLIC_URL must be the http\(s\) URL users open/);
     }
   });
 
