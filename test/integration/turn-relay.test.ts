@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay, type TestRelay } from '../helpers/relay.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
 import { Attr, MessageClass, Method } from '../../turn/codec/constants.js';
-import { MessageBuilder, getAttribute, randomTransactionId } from '../../turn/codec/message.js';
+import { MessageBuilder, getAttribute, parseMessage, randomTransactionId } from '../../turn/codec/message.js';
 import { decodeXorAddress, type TransportAddress } from '../../turn/codec/address.js';
 import { readUInt32 } from '../../turn/codec/attributes.js';
 import { encodeChannelData, parseChannelData } from '../../turn/codec/channel-data.js';
@@ -111,6 +111,59 @@ describe('the relay, as RFC 8656 describes it', () => {
     const first = await c.allocate();
     expect(errorCode(first)).toBe(200);
     expect(errorCode(await c.allocate())).toBe(437);
+  });
+
+  it('grants the default lifetime to a client asking for less, on Allocate and on Refresh (RFC 8656 §7.2, §7.3)', async () => {
+    relay = await startRelay(RANGE);
+    const c = await client();
+    const allocated = await c.allocate((b) => b.addUInt32(Attr.Lifetime, 30));
+    expect(readUInt32(getAttribute(allocated, Attr.Lifetime) ?? Buffer.alloc(0))).toBe(600);
+    const refreshed = await c.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 1));
+    expect(readUInt32(getAttribute(refreshed, Attr.Lifetime) ?? Buffer.alloc(0))).toBe(600);
+  });
+
+  it('discards a Send indication carrying an unknown comprehension-required attribute (RFC 8489 §6.3.2)', async () => {
+    relay = await startRelay({ ...RANGE, TURN_ALLOWED_PEERS: '127.0.0.1/32' });
+    const c = await client();
+    await c.allocate();
+    const peer = await udpPeer();
+    try {
+      expect(errorCode(await c.createPermission(peer.address))).toBe(200);
+      const odd = new MessageBuilder(Method.Send, MessageClass.Indication, randomTransactionId())
+        .addXorAddress(Attr.XorPeerAddress, peer.address)
+        .add(Attr.Data, Buffer.from('with an unknown attribute'))
+        .add(0x0031, Buffer.from([1, 2, 3, 4]))
+        .build();
+      c.raw(odd);
+      c.send(peer.address, Buffer.from('plain'));
+      // Both left the same socket for the same relay socket, so the plain one arriving means the odd one was handled.
+      await until(() => peer.received.length === 1);
+      expect(peer.received.map(String)).toEqual(['plain']);
+      expect(await relay.metric('vc_turn_dropped_packets_total{reason="unknown-attribute"}')).toBe(1);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('answers unauthenticated requests with what they must carry only: no SOFTWARE, FINGERPRINT only if asked with one', async () => {
+    relay = await startRelay({ ...RANGE, TURN_SOFTWARE: 'video-call relay 1.0' });
+    const c = await client();
+    const bare = new MessageBuilder(Method.Allocate, MessageClass.Request, randomTransactionId()).add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])).build();
+    const answers: Buffer[] = [];
+    c['socket'].on('message', (data: Buffer) => answers.push(Buffer.from(data)));
+    c.raw(bare);
+    await until(() => answers.length === 1);
+    const challenge = parseMessage(answers[0]!);
+    expect(errorCode(challenge)).toBe(401);
+    expect(challenge.attributes.map((attribute) => attribute.type)).toEqual([Attr.ErrorCode, Attr.Realm, Attr.Nonce]);
+    // 28 bytes asked, under 100 answered: the realm and nonce a client needs, and nothing else.
+    expect(bare.length).toBe(28);
+    expect(answers[0]!.length).toBeLessThanOrEqual(100);
+
+    const binding = await c.request(Method.Binding, (b) => b, false);
+    expect(binding.attributes.map((attribute) => attribute.type)).toEqual([Attr.XorMappedAddress, Attr.Fingerprint]);
+    const allocated = await c.allocate();
+    expect(allocated.attributes.map((attribute) => attribute.type)).toContain(Attr.Software);
   });
 
   it('refuses transports other than UDP (442) and IPv6 relays (440)', async () => {

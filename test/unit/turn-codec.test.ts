@@ -10,6 +10,7 @@ import {
   MessageClass,
   Method,
   StreamFramer,
+  FrameTooLargeError,
   StunParseError,
   type StunMessage,
   decodeAddress,
@@ -550,5 +551,16 @@ describe('StreamFramer', () => {
 
   it('throws on a STUN length that is not a multiple of 4', () => {
     expectParseError(() => new StreamFramer().push(hex('00 01 00 03')), /multiple of 4/);
+  });
+
+  it('takes frames up to a raised limit from then on, keeping what it holds, and never lowers it', () => {
+    const framer = new StreamFramer(1024);
+    expect(framer.push(hex('40 00'))).toEqual([]);
+    framer.raiseLimit(4096);
+    const [frame] = framer.push(Buffer.concat([hex('07 fc'), Buffer.alloc(2044, 1)]));
+    expect(frame?.length).toBe(2048);
+    framer.raiseLimit(64);
+    expect(framer.push(Buffer.concat([hex('40 00 07 fc'), Buffer.alloc(2044, 1)]))).toHaveLength(1);
+    expect(() => framer.push(hex('40 00 10 00'))).toThrow(FrameTooLargeError);
   });
 });
