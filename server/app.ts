@@ -75,10 +75,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.sessionSecret === undefined) {
     app.log.info('SESSION_SECRET not set; generated one, so peer ids will not survive a restart');
   }
-  const resumeTokens = createResumeTokens(
-    config.sessionSecret ?? randomBytes(32).toString('base64url'),
-    config.resumeLifetimeSeconds,
-  );
+  const resumeTokens = createResumeTokens({
+    secret: config.sessionSecret ?? randomBytes(32).toString('base64url'),
+    lifetimeSeconds: config.resumeLifetimeSeconds,
+    maxPeers: config.maxResumablePeers,
+  });
   const iceServers = createIceServers(config);
   await app.register(signaling, { config, iceServers, resumeTokens });
   await app.register(iceServersRoute, { config, iceServers });

@@ -49,6 +49,8 @@ export interface Config {
    */
   sessionSecret: string | undefined;
   resumeLifetimeSeconds: number;
+  /** Peer ids whose latest resume token is remembered; beyond it the oldest is forgotten. */
+  maxResumablePeers: number;
 }
 
 export const defaults: Config = {
@@ -76,6 +78,7 @@ export const defaults: Config = {
   staticDir: 'web/dist',
   sessionSecret: undefined,
   resumeLifetimeSeconds: 86_400,
+  maxResumablePeers: 50_000,
 };
 
 export const MAX_ROOM_CAPACITY = 8;
@@ -121,6 +124,7 @@ export function loadConfig(env: Env): Config {
     staticDir: read.string('STATIC_DIR', defaults.staticDir),
     sessionSecret: read.secret('SESSION_SECRET', 32),
     resumeLifetimeSeconds: read.integer('RESUME_LIFETIME_SECONDS', defaults.resumeLifetimeSeconds, 60, 30 * 86_400),
+    maxResumablePeers: read.integer('MAX_RESUMABLE_PEERS', defaults.maxResumablePeers, 1, 10_000_000),
   };
 
   if (config.turnUrls.length > 0 && config.turnSecret === undefined) {

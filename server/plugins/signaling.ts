@@ -19,6 +19,7 @@ import {
 } from '../errors.js';
 import { Rooms } from '../signaling/rooms.js';
 import { Session } from '../signaling/session.js';
+import { Sessions } from '../signaling/sessions.js';
 import { TokenBucket } from '../signaling/token-bucket.js';
 import { SignalingContext } from '../signaling/context.js';
 import type { IceServersFor } from '../ice-servers.js';
@@ -36,7 +37,7 @@ export interface SignalingOptions {
 const HARD_FRAME_FACTOR = 4;
 
 export default async function signaling(app: FastifyInstance, { config, iceServers, resumeTokens }: SignalingOptions) {
-  const sessions = new Set<Session>();
+  const sessions = new Sessions();
   /** Open sockets per client address (the proxy's X-Forwarded-For when TRUST_PROXY is on). */
   const perAddress = new Map<string, number>();
   const rooms = new Rooms<Session>(config.roomCapacity);
@@ -45,7 +46,7 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
     rooms: () => rooms.roomCount,
     peers: () => rooms.memberCount,
   });
-  const ctx = new SignalingContext(config, rooms, metrics, iceServers, resumeTokens);
+  const ctx = new SignalingContext({ config, rooms, sessions, metrics, iceServers, resumeTokens });
   let closing = false;
 
   const heartbeat = setInterval(() => {

@@ -1,6 +1,7 @@
 /**
  * What every message handler may use: the config, the room registry, the
- * metrics, the ICE servers to hand out, and one way to refuse a request.
+ * open sessions, the metrics, the ICE servers and resume tokens to hand out,
+ * and one way each to refuse a request and to leave a room.
  */
 import type { Config } from '../config.js';
 import type { ErrorCode, PeerLeftReason } from '../../protocol/signaling.js';
@@ -8,19 +9,36 @@ import type { IceServer } from '../../protocol/ice.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { Rooms } from './rooms.js';
 import type { Session } from './session.js';
+import type { Sessions } from './sessions.js';
 import type { SignalingMetrics } from './metrics.js';
 import type { ResumeTokens } from './resume-token.js';
 import type { IceServersFor } from '../ice-servers.js';
 
+export interface SignalingParts {
+  config: Config;
+  rooms: Rooms<Session>;
+  sessions: Sessions;
+  metrics: SignalingMetrics;
+  iceServers: IceServersFor;
+  resumeTokens: ResumeTokens;
+}
 
 export class SignalingContext {
-  constructor(
-    readonly config: Config,
-    readonly rooms: Rooms<Session>,
-    readonly metrics: SignalingMetrics,
-    private readonly iceServersFor: IceServersFor,
-    readonly resumeTokens: ResumeTokens,
-  ) {}
+  readonly config: Config;
+  readonly rooms: Rooms<Session>;
+  readonly sessions: Sessions;
+  readonly metrics: SignalingMetrics;
+  readonly resumeTokens: ResumeTokens;
+  private readonly iceServersFor: IceServersFor;
+
+  constructor(parts: SignalingParts) {
+    this.config = parts.config;
+    this.rooms = parts.rooms;
+    this.sessions = parts.sessions;
+    this.metrics = parts.metrics;
+    this.resumeTokens = parts.resumeTokens;
+    this.iceServersFor = parts.iceServers;
+  }
 
   /** ICE servers for this socket's client, with TURN credentials issued to its peer id. */
   iceServers(session: Session): { iceServers: IceServer[]; ttl: number } {
@@ -45,8 +63,10 @@ export class SignalingContext {
   }
 
   /**
-   * Frees `previous`'s seat for the reconnecting client without the room
-   * noticing (no peer-left), and cuts the old socket it has given up on.
+   * Frees `previous`'s peer id for the reconnecting `session`, and cuts the
+   * old socket it has given up on. Its seat is freed without the room
+   * noticing (no peer-left): the seat is in the room the resume token was
+   * for, the one `session` is joining, since only an id's latest token works.
    */
   takeOver(session: Session, previous: Session): void {
     if (previous.room !== undefined) this.rooms.leave(previous.room, previous.id);

@@ -1,40 +1,69 @@
 /**
- * Resume tokens: `<peer id>.<expiry, base36 seconds>.<HMAC>`, signed with the
- * session secret and bound to one room. They need no server state, so a
- * client keeps its peer id across a reconnect and across a server restart
- * (when SESSION_SECRET is set), and its peers' connections carry on.
- * Pure, with an injectable clock.
+ * Resume tokens: `<peer id>.<issue time, base36 ms>.<HMAC>`, signed with the
+ * session secret and bound to one room. Each `welcome` brings a new one, and
+ * only a peer id's latest token resumes it: a token works once (the join
+ * that uses it gets the next), and an older one never again.
+ *
+ * The latest token of each peer id is remembered in memory, for at most
+ * `maxPeers` ids; beyond that the oldest is forgotten, and its tokens are
+ * refused (the client joins as a new peer, and its calls start over). A token
+ * issued before this process started has no record; it is accepted once, so
+ * that calls survive a restart when SESSION_SECRET is set. Once any id has
+ * been forgotten that is no longer safe (an id without a record may have
+ * been forgotten, not never seen), and such tokens are refused too.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface ResumeTokens {
+  /** A fresh token for `id` in `room`; from now on the only one that resumes `id`. */
   issue(room: string, id: string): string;
-  /** The peer id a token grants in `room`, or undefined if it is forged, expired or for another room. */
+  /** The peer id `token` resumes in `room`, or undefined if it is forged, expired, for another room, or not the latest. */
   verify(room: string, token: string): string | undefined;
 }
 
-export function createResumeTokens(
-  secret: string,
-  lifetimeSeconds: number,
-  now: () => number = Date.now,
-): ResumeTokens {
-  const mac = (room: string, id: string, expiry: string) =>
-    createHmac('sha256', secret).update(`resume\0${room}\0${id}\0${expiry}`).digest().subarray(0, 16);
+export interface ResumeTokenOptions {
+  secret: string;
+  lifetimeSeconds: number;
+  /** Peer ids whose latest token is remembered. */
+  maxPeers: number;
+  now?: () => number;
+}
+
+export function createResumeTokens({ secret, lifetimeSeconds, maxPeers, now = Date.now }: ResumeTokenOptions): ResumeTokens {
+  const startedAt = now();
+  /** Each peer id's latest token, in the order they were issued. */
+  const latest = new Map<string, string>();
+  let forgotAny = false;
+  const mac = (room: string, id: string, issued: string) =>
+    createHmac('sha256', secret).update(`resume-v2\0${room}\0${id}\0${issued}`).digest().subarray(0, 16);
 
   return {
     issue(room, id) {
-      const expiry = Math.floor(now() / 1000 + lifetimeSeconds).toString(36);
-      return `${id}.${expiry}.${mac(room, id, expiry).toString('base64url')}`;
+      const issued = Math.floor(now()).toString(36);
+      const token = `${id}.${issued}.${mac(room, id, issued).toString('base64url')}`;
+      latest.delete(id);
+      latest.set(id, token);
+      if (latest.size > maxPeers) {
+        for (const oldest of latest.keys()) {
+          latest.delete(oldest);
+          break;
+        }
+        forgotAny = true;
+      }
+      return token;
     },
     verify(room, token) {
-      const [id, expiry, signature, ...rest] = token.split('.');
-      if (id === undefined || expiry === undefined || signature === undefined || rest.length > 0) return undefined;
-      if (id === '' || !/^[0-9a-z]{1,10}$/.test(expiry)) return undefined;
+      const [id, issued, signature, ...rest] = token.split('.');
+      if (id === undefined || issued === undefined || signature === undefined || rest.length > 0) return undefined;
+      if (id === '' || !/^[0-9a-z]{1,12}$/.test(issued)) return undefined;
       const given = Buffer.from(signature, 'base64url');
-      const expected = mac(room, id, expiry);
+      const expected = mac(room, id, issued);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-      if (parseInt(expiry, 36) * 1000 <= now()) return undefined;
-      return id;
+      const issuedAt = parseInt(issued, 36);
+      if (issuedAt + lifetimeSeconds * 1000 <= now()) return undefined;
+      const known = latest.get(id);
+      if (known !== undefined) return known === token ? id : undefined;
+      return issuedAt < startedAt && !forgotAny ? id : undefined;
     },
   };
 }

@@ -21,7 +21,7 @@ export class Session {
   log!: FastifyBaseLogger;
 
   constructor(
-    /** Issued at connect; replaced by the previous id when a join resumes. */
+    /** Issued at connect; Sessions.rename replaces it with the previous id when a join resumes. */
     public id: string,
     readonly socket: WebSocket,
     private readonly connectionLog: FastifyBaseLogger,

@@ -35,6 +35,7 @@ describe('config', () => {
       STATIC_DIR: '/srv/web',
       SESSION_SECRET: 'x'.repeat(32),
       RESUME_LIFETIME_SECONDS: '3600',
+      MAX_RESUMABLE_PEERS: '1000',
     });
     expect(config).toEqual({
       host: '127.0.0.1',
@@ -61,6 +62,7 @@ describe('config', () => {
       staticDir: '/srv/web',
       sessionSecret: 'x'.repeat(32),
       resumeLifetimeSeconds: 3600,
+      maxResumablePeers: 1000,
     });
   });
 

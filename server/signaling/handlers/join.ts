@@ -15,17 +15,24 @@ export function join(ctx: SignalingContext, session: Session, message: JoinMessa
   }
 
   // A reconnecting client keeps its peer id. If its old socket still holds
-  // the seat (the server has not noticed the drop yet), the new one takes it
-  // over and the room is told nothing, so the call carries on.
+  // it (the server has not noticed the drop yet), the new one takes it over,
+  // and when the old one held a seat here the room is told nothing, so the
+  // call carries on.
   const claimed = message.resume === undefined ? undefined : ctx.resumeTokens.verify(message.room, message.resume);
-  const previous = claimed === undefined ? undefined : ctx.rooms.get(message.room, claimed);
-  if (previous !== undefined) ctx.takeOver(session, previous);
-
   const connectionId = session.id;
-  session.id = claimed ?? connectionId;
+  let seatKept = false;
+  if (claimed !== undefined) {
+    const previous = ctx.sessions.holding(claimed);
+    if (previous !== undefined && previous !== session) {
+      seatKept = previous.room === message.room;
+      ctx.takeOver(session, previous);
+    }
+    ctx.sessions.rename(session, claimed);
+  }
+
   const result = ctx.rooms.join(message.room, session);
   if (!result.ok) {
-    session.id = connectionId;
+    ctx.sessions.rename(session, connectionId);
     ctx.reject(session, 'room-full', `room "${message.room}" is full (${ctx.config.roomCapacity} peers)`);
     return;
   }
@@ -45,10 +52,11 @@ export function join(ctx: SignalingContext, session: Session, message: JoinMessa
     peers: result.others.map((other) => ({ id: other.id, name: other.name })),
     iceServers,
     ttl,
+    // From now on the only token that resumes this id: the one just used is spent.
     resume: ctx.resumeTokens.issue(message.room, id),
     resumed: claimed !== undefined,
   });
-  if (previous !== undefined) return;
+  if (seatKept) return;
   const joined = JSON.stringify({ type: 'peer-joined', peer: { id, name: session.name } });
   for (const other of result.others) other.sendText(joined);
 }
