@@ -7,7 +7,7 @@
  */
 import { ConfigError, loadConfig } from '../server/config.js';
 import { TurnConfigError, loadTurnConfig } from '../turn/config.js';
-import { localAddresses } from '../turn/server.js';
+import { defaultRelayAddress } from '../turn/local-addresses.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -29,13 +29,4 @@ export function configurationReport(launcherProblems: string[], serverEnv: Env, 
     reports.push(error.message);
   }
   return reports;
-}
-
-/**
- * The relay's own default (turn/main.ts): the first non-loopback IPv4
- * address, else loopback. Repeated here because turn/main.ts cannot be
- * imported without starting a relay.
- */
-function defaultRelayAddress(): string {
-  return localAddresses().find((address) => address.includes('.') && !address.startsWith('127.')) ?? '127.0.0.1';
 }

@@ -1,16 +1,16 @@
 /**
  * The relay process (`npm run turn`): read the config, listen, and on
- * SIGTERM/SIGINT close every allocation and exit 0.
+ * SIGTERM/SIGINT close every allocation and exit 0 (1 if that takes over
+ * STOP_DEADLINE_MS).
  */
 import pino from 'pino';
 import { loadTurnConfig, TurnConfigError, type TurnConfig } from './config.js';
-import { TurnRelay, localAddresses } from './server.js';
+import { TurnRelay } from './server.js';
 import { descriptorLimit, descriptorsNeeded } from './descriptors.js';
+import { defaultRelayAddress } from './local-addresses.js';
 
-/** Without TURN_RELAY_ADDRESS: the first non-loopback IPv4 address, else loopback. */
-function defaultRelayAddress(): string {
-  return localAddresses().find((address) => address.includes('.') && !address.startsWith('127.')) ?? '127.0.0.1';
-}
+/** A stop that hangs (a socket that will not close) must not keep the process, or `npm start`, waiting. */
+const STOP_DEADLINE_MS = 10_000;
 
 let config: TurnConfig;
 try {
@@ -29,6 +29,11 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   if (stopping) process.exit(1);
   stopping = true;
   log.info({ signal }, 'shutting down');
+  const deadline = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, STOP_DEADLINE_MS);
+  deadline.unref();
   await relay.stop();
   log.info('stopped');
   process.exitCode = 0;

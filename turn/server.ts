@@ -11,7 +11,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { TurnConfig } from './config.js';
 import { Authenticator } from './auth.js';
@@ -25,6 +24,7 @@ import { ipLiteralLookup } from './ip-lookup.js';
 import { StreamConnections } from './stream-connections.js';
 import { CertificateWatcher } from './tls-certificate.js';
 import { ThrottledLog } from './throttled-log.js';
+import { localAddresses } from './local-addresses.js';
 
 const LISTENER_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -196,12 +196,4 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve(typeof address === 'object' && address !== null ? address.port : port);
     });
   });
-}
-
-/** Every address of this machine: the relay must not be a way into its own services. */
-export function localAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .map((entry) => entry?.address)
-    .filter((address): address is string => address !== undefined);
 }
