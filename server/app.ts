@@ -13,6 +13,8 @@ import staticFiles from './plugins/static.js';
 import { createIceServers } from './ice-servers.js';
 import iceServersRoute from './plugins/ice-servers.js';
 import { createResumeTokens } from './signaling/resume-token.js';
+import { Refusals } from './refusals.js';
+import pendingRequests from './plugins/pending-requests.js';
 
 export interface BuildOptions {
   /** Where logs go; stdout when omitted. Tests pass a stream to read them. */
@@ -32,7 +34,11 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** How often Node looks for requests past REQUEST_TIMEOUT_MS (its default, 30 s, would add up to that much). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const refusals = new Refusals();
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -44,9 +50,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // their routes (readyz says 503, /ws refuses with a reason) rather than
     // by Fastify's bare 503, which would leave an upgrade's socket open.
     return503OnClosing: false,
-    // Probes and scrapes would drown the log; every other request is logged.
+    // A request must arrive whole, headers first, within REQUEST_TIMEOUT_MS, or it gets 408 and its connection closes.
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
+    // Probes and scrapes would drown the log, and so would a client address being refused
+    // (refusals.ts logs about it sparingly instead); every other request is logged.
     logController: new LogController({
-      disableRequestLogging: (request) => QUIET_PATHS.has(request.url.split('?', 1)[0] ?? ''),
+      disableRequestLogging: (request) =>
+        QUIET_PATHS.has(request.url.split('?', 1)[0] ?? '') || refusals.isRecent((request as { ip?: string }).ip ?? ''),
     }),
   });
 
@@ -71,6 +82,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await app.register(metrics);
+  await app.register(pendingRequests, { maxPendingPerAddress: config.maxPendingRequestsPerIp, refusals });
   await app.register(health);
   if (config.sessionSecret === undefined) {
     app.log.info('SESSION_SECRET not set; generated one, so peer ids will not survive a restart');
@@ -81,8 +93,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxPeers: config.maxResumablePeers,
   });
   const iceServers = createIceServers(config);
-  await app.register(signaling, { config, iceServers, resumeTokens });
-  await app.register(iceServersRoute, { config, iceServers });
+  await app.register(signaling, { config, iceServers, resumeTokens, refusals });
+  await app.register(iceServersRoute, { config, iceServers, refusals });
   await app.register(staticFiles, { dir: config.staticDir });
   return app;
 }

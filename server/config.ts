@@ -25,8 +25,23 @@ export interface Config {
   publicUrl: string | undefined;
   roomCapacity: number;
   maxFrameBytes: number;
+  /** Inbound frames and bytes, per socket and per client address (origin/proxy rules as for connections). */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  rateLimitBytesPerSecond: number;
+  rateLimitBytesBurst: number;
+  rateLimitPerSecondPerIp: number;
+  rateLimitBurstPerIp: number;
+  rateLimitBytesPerSecondPerIp: number;
+  rateLimitBytesBurstPerIp: number;
+  /** WebSocket upgrades one client address may make per minute (a minute's worth at once). */
+  upgradesPerMinutePerIp: number;
+  /** How long a socket we close may take to answer the close frame before it is cut. */
+  closeTimeoutMs: number;
+  /** Time a request has to arrive whole, headers included. */
+  requestTimeoutMs: number;
+  /** Connections from one TCP address whose first request has not arrived whole yet. */
+  maxPendingRequestsPerIp: number;
   joinTimeoutMs: number;
   heartbeatIntervalMs: number;
   maxConnections: number;
@@ -64,6 +79,16 @@ export const defaults: Config = {
   maxFrameBytes: 64 * 1024,
   rateLimitPerSecond: 50,
   rateLimitBurst: 200,
+  rateLimitBytesPerSecond: 64 * 1024,
+  rateLimitBytesBurst: 512 * 1024,
+  rateLimitPerSecondPerIp: 200,
+  rateLimitBurstPerIp: 1600,
+  rateLimitBytesPerSecondPerIp: 512 * 1024,
+  rateLimitBytesBurstPerIp: 4 * 1024 * 1024,
+  upgradesPerMinutePerIp: 120,
+  closeTimeoutMs: 2_000,
+  requestTimeoutMs: 10_000,
+  maxPendingRequestsPerIp: 128,
   joinTimeoutMs: 10_000,
   heartbeatIntervalMs: 10_000,
   maxConnections: 10_000,
@@ -110,6 +135,16 @@ export function loadConfig(env: Env): Config {
     maxFrameBytes: read.integer('MAX_FRAME_BYTES', defaults.maxFrameBytes, 1024, 1024 * 1024),
     rateLimitPerSecond: read.integer('RATE_LIMIT_PER_SECOND', defaults.rateLimitPerSecond, 1, 1_000_000),
     rateLimitBurst: read.integer('RATE_LIMIT_BURST', defaults.rateLimitBurst, 1, 1_000_000),
+    rateLimitBytesPerSecond: read.integer('RATE_LIMIT_BYTES_PER_SECOND', defaults.rateLimitBytesPerSecond, 1024, 1024 ** 3),
+    rateLimitBytesBurst: read.integer('RATE_LIMIT_BYTES_BURST', defaults.rateLimitBytesBurst, 1024, 1024 ** 3),
+    rateLimitPerSecondPerIp: read.integer('RATE_LIMIT_PER_SECOND_PER_IP', defaults.rateLimitPerSecondPerIp, 1, 1_000_000),
+    rateLimitBurstPerIp: read.integer('RATE_LIMIT_BURST_PER_IP', defaults.rateLimitBurstPerIp, 1, 1_000_000),
+    rateLimitBytesPerSecondPerIp: read.integer('RATE_LIMIT_BYTES_PER_SECOND_PER_IP', defaults.rateLimitBytesPerSecondPerIp, 1024, 1024 ** 3),
+    rateLimitBytesBurstPerIp: read.integer('RATE_LIMIT_BYTES_BURST_PER_IP', defaults.rateLimitBytesBurstPerIp, 1024, 1024 ** 3),
+    upgradesPerMinutePerIp: read.integer('UPGRADES_PER_MINUTE_PER_IP', defaults.upgradesPerMinutePerIp, 1, 1_000_000),
+    closeTimeoutMs: read.integer('CLOSE_TIMEOUT_MS', defaults.closeTimeoutMs, 100, 60_000),
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs, 1_000, 600_000),
+    maxPendingRequestsPerIp: read.integer('MAX_PENDING_REQUESTS_PER_IP', defaults.maxPendingRequestsPerIp, 1, 1_000_000),
     joinTimeoutMs: read.integer('JOIN_TIMEOUT_MS', defaults.joinTimeoutMs, 100, 600_000),
     heartbeatIntervalMs: read.integer('HEARTBEAT_INTERVAL_MS', defaults.heartbeatIntervalMs, 100, 600_000),
     maxConnections: read.integer('MAX_CONNECTIONS', defaults.maxConnections, 1, 1_000_000),
@@ -126,6 +161,14 @@ export function loadConfig(env: Env): Config {
     resumeLifetimeSeconds: read.integer('RESUME_LIFETIME_SECONDS', defaults.resumeLifetimeSeconds, 60, 30 * 86_400),
     maxResumablePeers: read.integer('MAX_RESUMABLE_PEERS', defaults.maxResumablePeers, 1, 10_000_000),
   };
+
+  // A frame of the largest allowed size must fit in each byte burst, or a legitimate one would always wait.
+  for (const [name, burst] of [
+    ['RATE_LIMIT_BYTES_BURST', config.rateLimitBytesBurst],
+    ['RATE_LIMIT_BYTES_BURST_PER_IP', config.rateLimitBytesBurstPerIp],
+  ] as const) {
+    if (burst < config.maxFrameBytes) problems.push(`${name} (${burst}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`);
+  }
 
   if (config.turnUrls.length > 0 && config.turnSecret === undefined) {
     problems.push('TURN_URLS needs TURN_SECRET, the secret the TURN relay checks credentials with');

@@ -20,5 +20,15 @@ export const TooManyConnectionsError = createError(
   'too many connections from this address; close some and try again',
   429,
 );
+export const TooManyUpgradesError = createError(
+  'VC_ERR_TOO_MANY_UPGRADES',
+  'too many connection attempts from this address; wait a minute and try again',
+  429,
+);
+export const OverBudgetError = createError(
+  'VC_ERR_OVER_BUDGET',
+  'this address has sent more than its share of data; wait a moment and try again',
+  429,
+);
 export const ShuttingDownError = createError('VC_ERR_SHUTTING_DOWN', 'the server is shutting down; try again shortly', 503);
 export const UpgradeRequiredError = createError('VC_ERR_UPGRADE_REQUIRED', 'this endpoint speaks WebSocket only', 426);

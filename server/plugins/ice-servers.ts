@@ -16,14 +16,19 @@ import { IceServersResponse } from '../../protocol/ice.js';
 import type { Config } from '../config.js';
 import type { IceServersFor } from '../ice-servers.js';
 import { judgeSite, siteRefusal } from '../origin.js';
+import { logRefusal, type Refusals } from '../refusals.js';
 
 export interface IceServersRouteOptions {
   config: Config;
   iceServers: IceServersFor;
+  refusals: Refusals;
 }
 
-export default async function iceServersRoute(app: FastifyInstance, { config, iceServers }: IceServersRouteOptions) {
-  await app.register(rateLimit, { global: false });
+export default async function iceServersRoute(app: FastifyInstance, { config, iceServers, refusals }: IceServersRouteOptions) {
+  await app.register(rateLimit, {
+    global: false,
+    onExceeded: (request) => logRefusal(refusals, request.log, request.ip, 'ICE_SERVERS_RATE_LIMIT'),
+  });
 
   app.get(
     '/api/ice-servers',
@@ -37,7 +42,10 @@ export default async function iceServersRoute(app: FastifyInstance, { config, ic
       onRequest: async (request, reply) => {
         const { origin, host } = request.headers;
         const verdict = judgeSite(config, origin, host);
-        if (verdict !== 'ok') throw siteRefusal(verdict, origin, host);
+        if (verdict !== 'ok') {
+          logRefusal(refusals, request.log, request.ip, `${verdict} not allowed`);
+          throw siteRefusal(verdict, origin, host);
+        }
         if (origin !== undefined) reply.header('access-control-allow-origin', origin).header('vary', 'origin');
       },
     },

@@ -1,8 +1,9 @@
 /**
- * `GET /ws`: the signaling WebSocket. Checks origin and capacity before the
- * upgrade, gives each socket a Session, passes frames through the gate in
- * frames.ts, finds dead peers by ping/pong, and on shutdown tells every peer
- * before closing.
+ * `GET /ws`: the signaling WebSocket. Checks the site, the capacity and the
+ * client address's share before the upgrade, gives each socket a Session,
+ * charges what it reads to its byte budgets, passes frames through the gate
+ * in frames.ts, finds dead peers by ping/pong, and on shutdown tells every
+ * peer before closing.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -12,45 +13,60 @@ import type { Config } from '../config.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { judgeSite, siteRefusal } from '../origin.js';
 import {
+  OverBudgetError,
   ServerFullError,
   ShuttingDownError,
   TooManyConnectionsError,
+  TooManyUpgradesError,
   UpgradeRequiredError,
 } from '../errors.js';
 import { Rooms } from '../signaling/rooms.js';
 import { Session } from '../signaling/session.js';
 import { Sessions } from '../signaling/sessions.js';
-import { TokenBucket } from '../signaling/token-bucket.js';
-import { SignalingContext } from '../signaling/context.js';
+import { AddressBook, type UpgradeRefusal } from '../signaling/addresses.js';
+import { SignalingContext, peerLeftReason } from '../signaling/context.js';
 import type { IceServersFor } from '../ice-servers.js';
 import { createSignalingMetrics } from '../signaling/metrics.js';
 import { onFrame } from '../signaling/frames.js';
 import type { ResumeTokens } from '../signaling/resume-token.js';
+import { logRefusal, type Refusals } from '../refusals.js';
 
 export interface SignalingOptions {
   config: Config;
   iceServers: IceServersFor;
   resumeTokens: ResumeTokens;
+  refusals: Refusals;
 }
 
 /** How much larger than MAX_FRAME_BYTES a frame may be before ws closes the socket (1009) unread. */
 const HARD_FRAME_FACTOR = 4;
 
-export default async function signaling(app: FastifyInstance, { config, iceServers, resumeTokens }: SignalingOptions) {
+/** How often idle client addresses are forgotten. */
+const ADDRESS_SWEEP_MS = 10_000;
+
+const ADDRESS_ERRORS = {
+  address: TooManyConnectionsError,
+  'over-budget': OverBudgetError,
+  upgrades: TooManyUpgradesError,
+} satisfies Record<UpgradeRefusal, unknown>;
+
+export default async function signaling(app: FastifyInstance, { config, iceServers, resumeTokens, refusals }: SignalingOptions) {
   const sessions = new Sessions();
-  /** Open sockets per client address (the proxy's X-Forwarded-For when TRUST_PROXY is on). */
-  const perAddress = new Map<string, number>();
+  const addresses = new AddressBook(config);
   const rooms = new Rooms<Session>(config.roomCapacity);
   const metrics = createSignalingMetrics(app.metrics.registry, {
     connections: () => sessions.size,
     rooms: () => rooms.roomCount,
     peers: () => rooms.memberCount,
+    addresses: () => addresses.size,
   });
-  const ctx = new SignalingContext({ config, rooms, sessions, metrics, iceServers, resumeTokens });
+  const ctx = new SignalingContext({ config, rooms, sessions, metrics, iceServers, resumeTokens, refusals });
   let closing = false;
 
   const heartbeat = setInterval(() => {
     for (const session of sessions) {
+      // A socket paused for its byte budget is not read, so its pongs wait too; it is not dead.
+      if (session.throttle.paused) continue;
       if (!session.alive) {
         session.log.info('heartbeat timeout');
         session.socket.terminate();
@@ -60,17 +76,21 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
       session.socket.ping();
     }
   }, config.heartbeatIntervalMs);
+  const sweep = setInterval(() => addresses.sweep(), ADDRESS_SWEEP_MS);
 
   // Added before @fastify/websocket so it runs before the plugin's own
   // preClose, which then unhooks the upgrade listener and closes the server.
   app.addHook('preClose', async () => {
     closing = true;
     clearInterval(heartbeat);
+    clearInterval(sweep);
     await closeAll();
   });
 
+  // ws (8.23) cuts a socket that has not answered our close frame within closeTimeout; @types/ws does not know the option yet.
+  const wsOptions = { maxPayload: config.maxFrameBytes * HARD_FRAME_FACTOR, perMessageDeflate: false, closeTimeout: config.closeTimeoutMs };
   await app.register(websocket, {
-    options: { maxPayload: config.maxFrameBytes * HARD_FRAME_FACTOR, perMessageDeflate: false },
+    options: wsOptions,
     errorHandler(error, socket, request) {
       request.log.info({ err: error }, 'signaling socket error');
       socket.terminate();
@@ -107,44 +127,50 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
       const verdict = judgeSite(config, origin, host);
       if (verdict !== 'ok') {
         metrics.refused(verdict);
-        request.log.info({ origin, host }, `${verdict} refused`);
+        logRefusal(refusals, request.log, request.ip, `${verdict} not allowed`);
         throw siteRefusal(verdict, origin, host);
       }
       if (sessions.size >= config.maxConnections) {
         metrics.refused('capacity');
         throw new ServerFullError();
       }
-      if ((perAddress.get(request.ip) ?? 0) >= config.maxConnectionsPerIp) {
-        metrics.refused('address');
-        request.log.info({ ip: request.ip }, 'too many connections from one address');
-        throw new TooManyConnectionsError();
+      const refusal = addresses.admit(request.ip);
+      if (refusal !== undefined) {
+        metrics.refused(refusal);
+        logRefusal(refusals, request.log, request.ip, refusal);
+        throw new ADDRESS_ERRORS[refusal]();
       }
     },
     handler: async () => {
       throw new UpgradeRequiredError();
     },
     wsHandler: (socket: WebSocket, request) => {
-      const id = randomBytes(12).toString('base64url');
-      const bucket = new TokenBucket(config.rateLimitPerSecond, config.rateLimitBurst);
-      const session = new Session(id, socket, request.log, bucket, config.maxBufferedBytes, request.headers.host ?? 'localhost');
+      const ip = request.ip;
+      const session = new Session({
+        id: randomBytes(12).toString('base64url'),
+        socket,
+        log: request.log,
+        host: request.headers.host ?? 'localhost',
+        address: addresses.open(ip),
+        config,
+        onPause: () => metrics.paused(),
+      });
       sessions.add(session);
-      const address = request.ip;
-      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
       session.log.debug({ origin: request.headers.origin }, 'connected');
       ctx.armJoinTimer(session);
 
+      // Registered after ws's own listener: ws decodes the chunk, then it is charged.
+      request.raw.socket.on('data', (chunk: Buffer) => session.throttle.charge(chunk.length));
       socket.on('message', (data, isBinary) => onFrame(ctx, session, data as Buffer, isBinary));
       socket.on('pong', () => {
         session.alive = true;
       });
       socket.on('close', (code) => {
+        session.throttle.stop();
         session.clearJoinTimer();
-        // Without a close frame (1006), or cut by a server error, the client will try to come back.
-        ctx.removeFromRoom(session, code === 1006 || code === CloseCode.InternalError ? 'disconnected' : 'left');
+        ctx.removeFromRoom(session, peerLeftReason(code));
         sessions.delete(session);
-        const left = (perAddress.get(address) ?? 1) - 1;
-        if (left === 0) perAddress.delete(address);
-        else perAddress.set(address, left);
+        addresses.close(ip);
         session.log.debug({ code }, 'disconnected');
       });
     },

@@ -1,7 +1,7 @@
 /**
  * What every message handler may use: the config, the room registry, the
  * open sessions, the metrics, the ICE servers and resume tokens to hand out,
- * and one way each to refuse a request and to leave a room.
+ * and one way each to refuse a request, to cut a socket, and to leave a room.
  */
 import type { Config } from '../config.js';
 import type { ErrorCode, PeerLeftReason } from '../../protocol/signaling.js';
@@ -13,6 +13,7 @@ import type { Sessions } from './sessions.js';
 import type { SignalingMetrics } from './metrics.js';
 import type { ResumeTokens } from './resume-token.js';
 import type { IceServersFor } from '../ice-servers.js';
+import type { Refusals } from '../refusals.js';
 
 export interface SignalingParts {
   config: Config;
@@ -21,6 +22,13 @@ export interface SignalingParts {
   metrics: SignalingMetrics;
   iceServers: IceServersFor;
   resumeTokens: ResumeTokens;
+  /** Which client addresses were refused lately; what is logged about them goes through it. */
+  refusals: Refusals;
+}
+
+/** Without a close frame (1006), or cut by a server error (1011), a client will try to come back. */
+export function peerLeftReason(code: number): PeerLeftReason {
+  return code === 1006 || code === CloseCode.InternalError ? 'disconnected' : 'left';
 }
 
 export class SignalingContext {
@@ -29,6 +37,7 @@ export class SignalingContext {
   readonly sessions: Sessions;
   readonly metrics: SignalingMetrics;
   readonly resumeTokens: ResumeTokens;
+  readonly refusals: Refusals;
   private readonly iceServersFor: IceServersFor;
 
   constructor(parts: SignalingParts) {
@@ -37,6 +46,7 @@ export class SignalingContext {
     this.sessions = parts.sessions;
     this.metrics = parts.metrics;
     this.resumeTokens = parts.resumeTokens;
+    this.refusals = parts.refusals;
     this.iceServersFor = parts.iceServers;
   }
 
@@ -53,12 +63,23 @@ export class SignalingContext {
     session.send({ type: 'error', code, message });
   }
 
+  /**
+   * Closes a socket the server gives up on. Its room is told at once, not
+   * when the client answers the close frame: from now on nothing the socket
+   * sends is acted on, and a client that never answers is cut after
+   * CLOSE_TIMEOUT_MS by the WebSocket layer.
+   */
+  expel(session: Session, code: CloseCode, reason: string): void {
+    this.removeFromRoom(session, peerLeftReason(code));
+    session.close(code, reason);
+  }
+
   /** Starts (or restarts) the clock within which a socket must be in a room. */
   armJoinTimer(session: Session): void {
     session.clearJoinTimer();
     session.joinTimer = setTimeout(() => {
       this.reject(session, 'join-timeout', `no join within ${this.config.joinTimeoutMs} ms`);
-      session.close(CloseCode.JoinTimeout, 'join timeout');
+      this.expel(session, CloseCode.JoinTimeout, 'join timeout');
     }, this.config.joinTimeoutMs);
   }
 

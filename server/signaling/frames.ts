@@ -1,20 +1,29 @@
 /**
- * The gate every inbound frame passes, in order of cost: rate limit, size,
- * text-only, JSON, schema. Only a frame that passes all five reaches a handler.
+ * The gate every inbound frame passes, in order of cost: the socket still
+ * open, the rate limits (the socket's, then its address's), size, text-only,
+ * JSON, schema. Only a frame that passes all of them reaches a handler.
+ * Bytes are charged earlier, as they are read (read-throttle.ts).
  */
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { SignalingContext } from './context.js';
 import type { Session } from './session.js';
 import { parseClientMessage } from './validate.js';
 import { dispatch } from './handlers/index.js';
+import { logRefusal } from '../refusals.js';
 
 const REFUSAL_WINDOW_MS = 1000;
 
 export function onFrame(ctx: SignalingContext, session: Session, data: Buffer, isBinary: boolean): void {
+  // Once closing, a socket is gone for its room: whatever it still sends is dropped unread.
+  if (!session.open) return;
   session.alive = true;
 
-  if (!session.bucket.take()) {
-    refuse(ctx, session);
+  if (!session.frames.take()) {
+    refuse(ctx, session, `more than ${ctx.config.rateLimitPerSecond} frames/s`);
+    return;
+  }
+  if (!session.address.frames.take()) {
+    refuse(ctx, session, `more than ${ctx.config.rateLimitPerSecondPerIp} frames/s from this address`);
     return;
   }
   if (data.length > ctx.config.maxFrameBytes) {
@@ -37,16 +46,16 @@ export function onFrame(ctx: SignalingContext, session: Session, data: Buffer, i
   } catch (error) {
     // A bug in one handler costs this socket its connection, never the process.
     session.log.error({ err: error, type: parsed.message.type }, 'handler failed');
-    session.close(CloseCode.InternalError, 'internal error');
+    ctx.expel(session, CloseCode.InternalError, 'internal error');
   }
 }
 
 /**
- * Drops a frame over the rate. The client hears `rate-limited` once per
+ * Drops a frame over a rate. The client hears `rate-limited` once per
  * window, so refusals cannot be used to amplify traffic; a client that keeps
  * sending more than a burst's worth within one window is cut off.
  */
-function refuse(ctx: SignalingContext, session: Session): void {
+function refuse(ctx: SignalingContext, session: Session, over: string): void {
   const now = performance.now();
   if (now - session.refusalWindowStart >= REFUSAL_WINDOW_MS) {
     session.refusalWindowStart = now;
@@ -54,9 +63,9 @@ function refuse(ctx: SignalingContext, session: Session): void {
   }
   session.refusedInWindow += 1;
   if (session.refusedInWindow === 1) {
-    ctx.reject(session, 'rate-limited', `more than ${ctx.config.rateLimitPerSecond} frames/s; frames are being dropped`);
+    ctx.reject(session, 'rate-limited', `${over}; frames are being dropped`);
   } else if (session.refusedInWindow === ctx.config.rateLimitBurst + 1) {
-    session.log.warn({ refused: session.refusedInWindow }, 'closing flooding socket');
-    session.close(CloseCode.RateLimited, 'rate limit exceeded');
+    logRefusal(ctx.refusals, session.log, session.address.ip, 'flooding socket closed (4001)');
+    ctx.expel(session, CloseCode.RateLimited, 'rate limit exceeded');
   }
 }

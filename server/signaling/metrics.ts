@@ -9,7 +9,10 @@ export interface SignalingGauges {
   connections(): number;
   rooms(): number;
   peers(): number;
+  addresses(): number;
 }
+
+export type UpgradeRefusalReason = 'origin' | 'host' | 'capacity' | 'address' | 'over-budget' | 'upgrades' | 'shutting-down';
 
 export function createSignalingMetrics(registry: Registry, gauges: SignalingGauges) {
   const gauge = (name: string, help: string, read: () => number) =>
@@ -24,6 +27,7 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
   gauge('vc_signaling_connections', 'Open signaling WebSocket connections.', gauges.connections);
   gauge('vc_signaling_rooms', 'Rooms with at least one peer.', gauges.rooms);
   gauge('vc_signaling_peers', 'Peers joined to a room.', gauges.peers);
+  gauge('vc_signaling_addresses', 'Client addresses whose budgets are remembered (active, or lately).', gauges.addresses);
 
   const frames = new Counter({
     name: 'vc_signaling_frames_total',
@@ -50,6 +54,12 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
     registers: [registry],
   });
 
+  const pauses = new Counter({
+    name: 'vc_signaling_read_pauses_total',
+    help: 'Times a socket stopped being read because it or its address was over a byte budget.',
+    registers: [registry],
+  });
+
   const frameByType = new Map<string, { inc(): void }>();
   return {
     frame(type: string): void {
@@ -67,8 +77,11 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
     error(code: ErrorCode): void {
       errors.labels(code).inc();
     },
-    refused(reason: 'origin' | 'host' | 'capacity' | 'address' | 'shutting-down'): void {
+    refused(reason: UpgradeRefusalReason): void {
       refused.labels(reason).inc();
+    },
+    paused(): void {
+      pauses.inc();
     },
   };
 }

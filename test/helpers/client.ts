@@ -36,9 +36,14 @@ export class TestClient {
     return client;
   }
 
-  /** Connects and joins `room`; resolves with the welcome. */
-  static async joined(url: string, room: string, name?: string): Promise<{ client: TestClient; welcome: Of<'welcome'> }> {
-    const client = await TestClient.connect(url);
+  /** Connects (with `options`, e.g. a `localAddress`) and joins `room`; resolves with the welcome. */
+  static async joined(
+    url: string,
+    room: string,
+    name?: string,
+    options: WebSocket.ClientOptions = {},
+  ): Promise<{ client: TestClient; welcome: Of<'welcome'> }> {
+    const client = await TestClient.connect(url, options);
     client.send({ type: 'join', room, ...(name === undefined ? {} : { name }) });
     return { client, welcome: await client.next('welcome') };
   }

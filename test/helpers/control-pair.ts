@@ -1,14 +1,17 @@
 /**
  * Two peers in a room of their own, set up before a test abuses the server.
  * `assertUnaffected()` proves afterwards that the server still relays for
- * them and that nothing from the abuse leaked into their room.
+ * them and that nothing from the abuse leaked into their room. Against limits
+ * per client address, the pair connects from an address of its own
+ * (`localAddress`, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback).
  */
 import { expect } from 'vitest';
 import { TestClient } from './client.js';
 
-export async function controlPair(wsUrl: string, room = 'control-room') {
-  const a = await TestClient.joined(wsUrl, room, 'control-a');
-  const b = await TestClient.joined(wsUrl, room, 'control-b');
+export async function controlPair(wsUrl: string, { room = 'control-room', localAddress }: { room?: string; localAddress?: string } = {}) {
+  const options = localAddress === undefined ? {} : { localAddress };
+  const a = await TestClient.joined(wsUrl, room, 'control-a', options);
+  const b = await TestClient.joined(wsUrl, room, 'control-b', options);
   await a.client.next('peer-joined');
   return {
     async assertUnaffected(): Promise<void> {

@@ -4,6 +4,14 @@ import { TestClient } from '../helpers/client.js';
 import { controlPair } from '../helpers/control-pair.js';
 import { metric } from '../helpers/metrics.js';
 
+/** Byte budgets out of the way, for tests of another limit that send a lot. */
+const UNLIMITED_BYTES = {
+  RATE_LIMIT_BYTES_PER_SECOND: String(1024 ** 3),
+  RATE_LIMIT_BYTES_BURST: String(1024 ** 3),
+  RATE_LIMIT_BYTES_PER_SECOND_PER_IP: String(1024 ** 3),
+  RATE_LIMIT_BYTES_BURST_PER_IP: String(1024 ** 3),
+};
+
 let server: TestServer;
 let control: Awaited<ReturnType<typeof controlPair>>;
 const clients: TestClient[] = [];
@@ -190,7 +198,7 @@ describe('rate limit', () => {
   });
 
   it('keeps one client from creating more than one room at a time, even over 10 000 attempts', async () => {
-    await setup();
+    await setup(UNLIMITED_BYTES);
     const client = await connect();
     for (let i = 0; i < 10_000; i++) {
       client.send({ type: 'join', room: `room-${i}` });
@@ -206,7 +214,13 @@ describe('rate limit', () => {
   });
 
   it('holds at most one room per socket even when the rate limit is not in the way', async () => {
-    await setup({ RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000' });
+    await setup({
+      ...UNLIMITED_BYTES,
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      RATE_LIMIT_PER_SECOND_PER_IP: '1000000',
+      RATE_LIMIT_BURST_PER_IP: '1000000',
+    });
     const client = await connect();
     for (let i = 0; i < 10_000; i++) client.send({ type: 'join', room: `room-${i}` });
     client.send({ type: 'ice-servers' });
@@ -220,7 +234,7 @@ describe('rate limit', () => {
 
 describe('slow consumers', () => {
   it('cuts a peer that stops reading once its send buffer passes MAX_BUFFERED_BYTES, and tells its room', async () => {
-    await setup({ MAX_BUFFERED_BYTES: '65536' });
+    await setup({ ...UNLIMITED_BYTES, MAX_BUFFERED_BYTES: '65536' });
     const sender = await TestClient.joined(server.wsUrl, 'slow');
     const reader = await TestClient.joined(server.wsUrl, 'slow');
     clients.push(sender.client, reader.client);

@@ -21,6 +21,16 @@ describe('config', () => {
       MAX_FRAME_BYTES: '2048',
       RATE_LIMIT_PER_SECOND: '5',
       RATE_LIMIT_BURST: '10',
+      RATE_LIMIT_BYTES_PER_SECOND: '4096',
+      RATE_LIMIT_BYTES_BURST: '8192',
+      RATE_LIMIT_PER_SECOND_PER_IP: '20',
+      RATE_LIMIT_BURST_PER_IP: '40',
+      RATE_LIMIT_BYTES_PER_SECOND_PER_IP: '16384',
+      RATE_LIMIT_BYTES_BURST_PER_IP: '32768',
+      UPGRADES_PER_MINUTE_PER_IP: '30',
+      CLOSE_TIMEOUT_MS: '500',
+      REQUEST_TIMEOUT_MS: '5000',
+      MAX_PENDING_REQUESTS_PER_IP: '8',
       JOIN_TIMEOUT_MS: '1000',
       HEARTBEAT_INTERVAL_MS: '500',
       MAX_CONNECTIONS: '3',
@@ -48,6 +58,16 @@ describe('config', () => {
       maxFrameBytes: 2048,
       rateLimitPerSecond: 5,
       rateLimitBurst: 10,
+      rateLimitBytesPerSecond: 4096,
+      rateLimitBytesBurst: 8192,
+      rateLimitPerSecondPerIp: 20,
+      rateLimitBurstPerIp: 40,
+      rateLimitBytesPerSecondPerIp: 16384,
+      rateLimitBytesBurstPerIp: 32768,
+      upgradesPerMinutePerIp: 30,
+      closeTimeoutMs: 500,
+      requestTimeoutMs: 5000,
+      maxPendingRequestsPerIp: 8,
       joinTimeoutMs: 1000,
       heartbeatIntervalMs: 500,
       maxConnections: 3,
@@ -86,6 +106,13 @@ describe('config', () => {
     for (const url of ['https://calls.example.com/app', 'calls.example.com', 'wss://calls.example.com']) {
       expect(() => loadConfig({ PUBLIC_URL: url })).toThrow(/PUBLIC_URL must be the http\(s\) URL users open/);
     }
+  });
+
+  it('refuses a byte burst smaller than the largest frame, which could then never pass without waiting', () => {
+    expect(() => loadConfig({ MAX_FRAME_BYTES: '131072', RATE_LIMIT_BYTES_BURST: '65536' })).toThrow(
+      /RATE_LIMIT_BYTES_BURST \(65536\) must be at least MAX_FRAME_BYTES \(131072\)/,
+    );
+    expect(() => loadConfig({ MAX_FRAME_BYTES: '131072', RATE_LIMIT_BYTES_BURST_PER_IP: '65536' })).toThrow(/RATE_LIMIT_BYTES_BURST_PER_IP/);
   });
 
   it('accepts * for open embedding', () => {

@@ -29,5 +29,21 @@ describe('token bucket', () => {
     const bucket = new TokenBucket(10, 2, time.now);
     time.advance(60_000);
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
+    expect(bucket.full).toBe(false);
+    time.advance(200);
+    expect(bucket.full).toBe(true);
+  });
+
+  it('goes into debt when charged more than it holds, and says how long repaying takes', () => {
+    const time = clock();
+    const bytes = new TokenBucket(1000, 500, time.now);
+    bytes.charge(400);
+    expect(bytes.msUntilRepaid()).toBe(0);
+    bytes.charge(600);
+    expect(bytes.msUntilRepaid()).toBe(500);
+    time.advance(499);
+    expect(bytes.msUntilRepaid()).toBe(1);
+    time.advance(1);
+    expect(bytes.msUntilRepaid()).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import type { Session } from '../session.js';
 export function join(ctx: SignalingContext, session: Session, message: JoinMessage): void {
   if (message.v !== undefined && message.v !== PROTOCOL_VERSION) {
     ctx.reject(session, 'unsupported-version', `this server speaks protocol v${PROTOCOL_VERSION}, not v${message.v}`);
-    session.close(CloseCode.UnsupportedVersion, 'unsupported protocol version');
+    ctx.expel(session, CloseCode.UnsupportedVersion, 'unsupported protocol version');
     return;
   }
   if (session.room !== undefined) {
