@@ -152,3 +152,29 @@ describe('TURN over TCP', () => {
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
 });
+
+describe('under a small open-file limit', () => {
+  it('warns at start when the limit is below what the caps allow', async () => {
+    relay = await RelayProcess.start(RANGE, { openFileLimit: 256 });
+    const warning = await relay.process.waitForLog('the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow');
+    expect(warning).toMatchObject({ limit: 256, needed: 1000 + 2000 + 64 });
+  });
+
+  it('keeps descriptors for allocations while 300 idle connections flood a relay whose caps fit 256 descriptors', async () => {
+    relay = await RelayProcess.start(
+      { ...RANGE, TURN_MAX_ALLOCATIONS: '80', TURN_MAX_CONNECTIONS: '100', TURN_MAX_CONNECTIONS_PER_ADDRESS: '40', TURN_CONNECTION_IDLE_TIMEOUT_MS: '2000' },
+      { inspect: true, openFileLimit: 256 },
+    );
+    const before = await relay.process.snapshot();
+    const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
+    for (let i = 0; i < 300; i++) attackers.push(await open(relay.ports.tcp, `127.0.4.${(i % 10) + 1}`));
+    await until(async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections"}')) === 200, 5000, '200 refusals');
+    // The connections hold 100 descriptors at most, so relay sockets are still there to allocate.
+    await relay.assertServes({ transport: 'UDP', localAddress: '127.0.0.3' });
+    await Promise.all(attackers.map(({ closed }) => closed));
+    await relay.assertServes({ transport: 'TCP', localAddress: '127.0.0.3' });
+    expect(relay.process.lines.some((line) => String(line.msg).startsWith('the open-file limit'))).toBe(false);
+    await relay.process.expectRecovered(before, { logLines: 0 });
+  });
+});
+

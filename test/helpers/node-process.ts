@@ -49,6 +49,8 @@ export interface SpawnOptions {
   inspect?: boolean;
   /** Extra node flags, e.g. --max-old-space-size. */
   nodeFlags?: string[];
+  /** Run under this open-file limit (soft and hard, through util-linux's prlimit, which execs node in place). */
+  openFileLimit?: number;
   /**
    * Lead a process group of its own, as a shell's foreground job does, so that
    * a test can signal the whole group (`process.kill(-pid, …)`) like a Ctrl-C.
@@ -70,7 +72,9 @@ export class NodeProcess {
 
   constructor(entry: string, options: SpawnOptions = {}) {
     const flags = [...(options.inspect === true ? ['--inspect=127.0.0.1:0'] : []), ...(options.nodeFlags ?? []), '--import', 'tsx'];
-    this.child = spawn(process.execPath, [...flags, entry], {
+    const command = [process.execPath, ...flags, entry];
+    if (options.openFileLimit !== undefined) command.unshift('prlimit', `--nofile=${options.openFileLimit}:${options.openFileLimit}`, '--');
+    this.child = spawn(command[0]!, command.slice(1), {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
