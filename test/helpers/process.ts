@@ -1,47 +1,70 @@
 /**
- * Runs server/main.ts as a real process (through tsx), the way `npm start`
- * does after its build, and finds the port it listens on from its log.
+ * The signaling server as its own process (server/main.ts through tsx, see
+ * node-process.ts), the way `npm start` runs it after its build: on
+ * 127.0.0.1, its port read back from its log.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { NodeProcess, type RecoveryBounds, type Snapshot, type SpawnOptions } from './node-process.js';
+import { metric } from './metrics.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const TEST_ENV = { HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent-static-dir' };
 
-export interface ServerProcess {
-  child: ChildProcess;
-  port: number;
-  stdout: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+/** Starts server/main.ts without waiting for it, e.g. to see it refuse its configuration. */
+export function runMain(env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}): NodeProcess {
+  return new NodeProcess('server/main.ts', { ...options, env: { ...TEST_ENV, ...env } });
 }
 
-export function runMain(env: Record<string, string>): { child: ChildProcess; exited: ServerProcess['exited']; stdout: string[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent-static-dir', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(...chunk.toString().split('\n').filter(Boolean)));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { child, exited, stdout };
-}
+export class ServerProcess {
+  private constructor(
+    readonly process: NodeProcess,
+    readonly port: number,
+  ) {}
 
-export async function startMain(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const run = runMain(env);
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const line = run.stdout.find((row) => row.includes('Server listening at http://127.0.0.1:'));
-    if (line !== undefined) {
-      const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
-      return { ...run, port };
+  /** Starts the server and waits until it listens. `env` overrides the test defaults. */
+  static async start(env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}): Promise<ServerProcess> {
+    const child = runMain(env, options);
+    try {
+      const line = await child.waitForLog('Server listening at http://127.0.0.1:');
+      return new ServerProcess(child, Number(/:(\d+)$/.exec(String(line.msg))?.[1]));
+    } catch (error) {
+      child.child.kill('SIGKILL');
+      throw error;
     }
-    if (run.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  run.child.kill('SIGKILL');
-  throw new Error(`server did not start: ${(await run.exited).stderr}`);
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  get child(): NodeProcess['child'] {
+    return this.process.child;
+  }
+
+  get exited(): NodeProcess['exited'] {
+    return this.process.exited;
+  }
+
+  /** One sample of the server's /metrics; 0 when the series has no sample yet. */
+  metric(series: string): Promise<number> {
+    return metric(this.httpUrl, series);
+  }
+
+  /** Where the server stands before an attack (needs `inspect: true`). */
+  snapshot(): Promise<Snapshot> {
+    return this.process.snapshot();
+  }
+
+  /** After an attack: up, descriptors and heap back near `before`, the log within `bounds`. */
+  expectRecovered(before: Snapshot, bounds: RecoveryBounds): Promise<void> {
+    return this.process.expectRecovered(before, bounds);
+  }
+
+  stop() {
+    return this.process.stop();
+  }
 }
+
+export const startMain = (env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}) => ServerProcess.start(env, options);

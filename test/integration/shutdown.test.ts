@@ -66,7 +66,7 @@ describe('graceful shutdown', () => {
     expect((await client.closed).code).toBe(1001);
     const { code, signal } = await server.exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(server.stdout.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+    expect(server.process.lines.some((line) => line.msg === 'stopped')).toBe(true);
   });
 
   it('exits 0 on SIGINT', async () => {
@@ -77,7 +77,8 @@ describe('graceful shutdown', () => {
 
   it('refuses to start with bad configuration, naming every bad variable, exit 1', async () => {
     const run = runMain({ PORT: 'http', ROOM_CAPACITY: '99', ALLOWED_ORIGINS: 'example.com' });
-    const { code, stderr } = await run.exited;
+    const { code } = await run.exited;
+    const stderr = run.stderr();
     expect(code).toBe(1);
     expect(stderr).toContain('PORT');
     expect(stderr).toContain('ROOM_CAPACITY');
