@@ -203,9 +203,7 @@ export class AllocationManager {
    * relay's own addresses only at ports that are live allocations.
    */
   mayReach(peer: TransportAddress): boolean {
-    const verdict = this.policy.permission(peer.address);
-    if (verdict === 'own-relay') return this.byPort.has(peer.port);
-    return verdict === 'allowed' && peer.port !== 0;
+    return this.route(peer) !== undefined;
   }
 
   get stats(): { allocations: number; reservations: number; permissions: number; channels: number } {
@@ -222,16 +220,21 @@ export class AllocationManager {
     for (const allocation of [...this.byTuple.values()]) this.remove(allocation);
   }
 
+  /** Where a packet to `peer` goes: to another allocation of this relay, out on the wire, or nowhere. */
+  private route(peer: TransportAddress): Allocation | 'wire' | undefined {
+    const verdict = this.policy.permission(peer.address);
+    if (verdict === 'own-relay') return this.byPort.get(peer.port);
+    return verdict === 'allowed' && peer.port !== 0 ? 'wire' : undefined;
+  }
+
   private readonly hooks: RelayHooks = {
     toPeer: (from, peer, data) => {
-      const verdict = this.policy.permission(peer.address);
-      if (verdict === 'own-relay') {
-        const local = this.byPort.get(peer.port);
-        if (local === undefined) return this.drop('forbidden');
-        local.fromPeer(from.relayed.address, from.relayed.port, data);
+      const route = this.route(peer);
+      if (route === undefined) return this.drop('forbidden');
+      if (route !== 'wire') {
+        route.fromPeer(from.relayed.address, from.relayed.port, data);
         return true;
       }
-      if (verdict !== 'allowed' || peer.port === 0) return this.drop('forbidden');
       try {
         from.socket.send(data, peer.port, peer.address);
         return true;
