@@ -73,7 +73,7 @@ describe('relayed packets to peer port 0', () => {
     expect(await relay.metric('vc_turn_dropped_packets_total{reason="forbidden"}')).toBe(20_000);
     expect(await relay.metric('vc_turn_dropped_packets_total{reason="no-permission"}')).toBe(20);
     expect(await relay.metric('vc_turn_internal_errors_total')).toBe(0);
-    expect(errorCode(await client.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    expect(errorCode(await client.release())).toBe(200);
     await relay.assertServes();
     await relay.process.expectRecovered(before, { logLines: 0 });
   });

@@ -55,7 +55,7 @@ describe('permissions and channels per allocation', () => {
     expect(await relay.metric('vc_turn_permissions')).toBe(128);
     expect(await relay.metric('vc_turn_limit_refusals_total{limit="permissions"}')).toBe(2);
     await relay.assertServes();
-    expect(errorCode(await client.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    expect(errorCode(await client.release())).toBe(200);
     expect(await relay.metric('vc_turn_permissions')).toBe(0);
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
@@ -70,7 +70,7 @@ describe('permissions and channels per allocation', () => {
     expect(codes.slice(128)).toEqual([508, 508]);
     expect(await relay.metric('vc_turn_channels')).toBe(128);
     expect(errorCode(await client.channelBind(0x4000, peer(0)))).toBe(200);
-    expect(errorCode(await client.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    expect(errorCode(await client.release())).toBe(200);
     expect(await relay.metric('vc_turn_channels')).toBe(0);
     await relay.assertServes();
     await relay.process.expectRecovered(before, { logLines: 0 });
@@ -88,11 +88,11 @@ describe('permissions in total', () => {
     expect(errorCode(await permitMany(second, 50, 40))).toBe(508);
     expect(errorCode(await permitMany(second, 50, 30))).toBe(200);
     expect(await relay.metric('vc_turn_permissions')).toBe(200);
-    expect(errorCode(await first.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    expect(errorCode(await first.release())).toBe(200);
     expect(errorCode(await permitMany(second, 80, 40))).toBe(200);
     expect(await relay.metric('vc_turn_permissions')).toBe(120);
     await relay.assertServes();
-    expect(errorCode(await second.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    expect(errorCode(await second.release())).toBe(200);
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
 
@@ -112,7 +112,7 @@ describe('permissions in total', () => {
     // With the caps raised out of the way, the same flood left 13 MiB more heap after GC (93 bytes a permission).
     expect(await relay.process.heapAfterGc()).toBeLessThan(before.heap + 6 * 1024 * 1024);
     await relay.assertServes();
-    for (const client of flooders) expect(errorCode(await client.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    for (const client of flooders) expect(errorCode(await client.release())).toBe(200);
     expect(await relay.metric('vc_turn_permissions')).toBe(0);
     await relay.process.expectRecovered(before, { logLines: 0 });
   });

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
-import { Attr, Method } from '../../turn/codec/constants.js';
+import { Attr } from '../../turn/codec/constants.js';
 import { getAttribute } from '../../turn/codec/message.js';
 
 let relay: RelayProcess | undefined;
@@ -40,7 +40,7 @@ describe('allocations per client address', () => {
     expect(await relay.metric('vc_turn_limit_refusals_total{limit="allocations-per-address"}')).toBe(80);
     await relay.assertServes({ localAddress: '127.0.0.3' });
     for (const greedy of clients.splice(0, 20)) {
-      expect(errorCode(await greedy.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+      expect(errorCode(await greedy.release())).toBe(200);
       greedy.close();
     }
     await relay.assertServes();
@@ -57,7 +57,7 @@ describe('EVEN-PORT reservations', () => {
     expect(await relay.metric('vc_turn_reservations')).toBe(1);
     expect(errorCode(await (await client('pair')).allocate())).toBe(486);
     expect(await relay.metric('vc_turn_limit_refusals_total{limit="allocations-per-user"}')).toBe(1);
-    expect(errorCode(await first.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    expect(errorCode(await first.release())).toBe(200);
     expect(await relay.metric('vc_turn_reservations')).toBe(0);
     expect(errorCode(await (await client('pair')).allocate())).toBe(200);
     await relay.assertServes();
@@ -70,7 +70,7 @@ describe('EVEN-PORT reservations', () => {
     const cycler = await client('cycler');
     for (let i = 0; i < 300; i++) {
       expect(errorCode(await cycler.allocate((b) => b.add(Attr.EvenPort, EVEN_AND_RESERVE)))).toBe(200);
-      expect(errorCode(await cycler.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+      expect(errorCode(await cycler.release())).toBe(200);
     }
     expect(await relay.metric('vc_turn_reservations')).toBe(0);
     expect(await relay.metric('vc_turn_allocations')).toBe(0);
@@ -93,7 +93,7 @@ describe('EVEN-PORT reservations', () => {
     expect(odd.relayedAddress(taken).port).toBe(port + 1);
     expect(await relay.metric('vc_turn_reservations')).toBe(0);
     expect(await relay.metric('vc_turn_allocations')).toBe(2);
-    for (const done of [even, odd]) expect(errorCode(await done.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0)))).toBe(200);
+    for (const done of [even, odd]) expect(errorCode(await done.release())).toBe(200);
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
 });

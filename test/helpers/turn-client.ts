@@ -78,6 +78,11 @@ export class TurnTestClient {
     });
   }
 
+  /** Refresh with lifetime 0: deletes this 5-tuple's allocation. */
+  release(): Promise<StunMessage> {
+    return this.request(Method.Refresh, (b) => b.addUInt32(Attr.Lifetime, 0));
+  }
+
   send(peer: TransportAddress, data: Buffer): void {
     const indication = new MessageBuilder(Method.Send, MessageClass.Indication, randomTransactionId())
       .addXorAddress(Attr.XorPeerAddress, peer)
