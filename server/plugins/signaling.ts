@@ -44,11 +44,15 @@ const HARD_FRAME_FACTOR = 4;
 /** How often idle client addresses are forgotten. */
 const ADDRESS_SWEEP_MS = 10_000;
 
-const ADDRESS_ERRORS = {
-  address: TooManyConnectionsError,
-  'over-budget': OverBudgetError,
-  upgrades: TooManyUpgradesError,
-} satisfies Record<UpgradeRefusal, unknown>;
+/**
+ * One error each, made once: a flooding address is refused thousands of times
+ * a second, and an error's stack trace costs more than the rest of the refusal.
+ */
+const ADDRESS_REFUSALS: Record<UpgradeRefusal, Error> = {
+  address: new TooManyConnectionsError(),
+  'over-budget': new OverBudgetError(),
+  upgrades: new TooManyUpgradesError(),
+};
 
 export default async function signaling(app: FastifyInstance, { config, iceServers, resumeTokens, refusals }: SignalingOptions) {
   const sessions = new Sessions();
@@ -138,7 +142,7 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
       if (refusal !== undefined) {
         metrics.refused(refusal);
         logRefusal(refusals, request.log, request.ip, refusal);
-        throw new ADDRESS_ERRORS[refusal]();
+        throw ADDRESS_REFUSALS[refusal];
       }
     },
     handler: async () => {
