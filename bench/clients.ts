@@ -145,8 +145,13 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function connect(port: number): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+/** Where the generators' sockets connect from; all of 127.0.0.0/8 is loopback. */
+export interface Origin {
+  localAddress?: string;
+}
+
+function connect(port: number, { localAddress }: Origin): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false, ...(localAddress === undefined ? {} : { localAddress }) });
   const opened = new Promise<WebSocket>((resolve, reject) => {
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
@@ -175,8 +180,8 @@ function expectFrame(socket: WebSocket, type: string): Promise<Frame> {
 const closing = new WeakSet<WebSocket>();
 
 /** Two sockets in room `bench-<index>` that know each other's ids, learnt the way a browser learns them. */
-async function openRoom(port: number, index: number, tally: Tally): Promise<[Client, Client]> {
-  const [a, b] = await Promise.all([connect(port), connect(port)]);
+async function openRoom(port: number, index: number, tally: Tally, origin: Origin): Promise<[Client, Client]> {
+  const [a, b] = await Promise.all([connect(port, origin), connect(port, origin)]);
   for (const [socket, side] of [[a, 'a'], [b, 'b']] as const) {
     socket.once('close', (code) => {
       if (!closing.has(socket)) tally.surprise(`room ${index}${side} closed by the server with ${code}`);
@@ -196,11 +201,11 @@ async function openRoom(port: number, index: number, tally: Tally): Promise<[Cli
 }
 
 /** Opens `rooms` rooms of two, CONNECT_BATCH sockets at a time; clients come back in room order, a then b. */
-export async function openRooms(port: number, rooms: number, tally: Tally): Promise<Client[]> {
+export async function openRooms(port: number, rooms: number, tally: Tally, origin: Origin = {}): Promise<Client[]> {
   const clients: Client[] = [];
   for (let first = 0; first < rooms; first += CONNECT_BATCH / 2) {
     const batch = Array.from({ length: Math.min(CONNECT_BATCH / 2, rooms - first) }, (_, i) =>
-      openRoom(port, first + i, tally),
+      openRoom(port, first + i, tally, origin),
     );
     for (const pair of await Promise.all(batch)) clients.push(...pair);
   }

@@ -2,7 +2,7 @@
  * What the orchestrator and its children say to each other over the fork IPC
  * channel, and the child-side halves of those conversations.
  */
-import { memory } from './params.js';
+import { memory, type FloodScenario } from './params.js';
 
 /** A server child is listening. */
 export interface Ready {
@@ -77,7 +77,28 @@ export interface MemoryResult extends LoadOutcome {
   connections: number;
 }
 
-function send(message: Ready | Usage | Mark | Result<unknown>): void {
+/** A flood child is flooding (its sockets are open, or its loops running). */
+export interface Flooding {
+  type: 'flooding';
+}
+
+/** What a flood child did, reported when the parent stops it. */
+export interface FloodOutcome {
+  scenario: FloodScenario;
+  upgrades: number;
+  refusedUpgrades: number;
+  /** Frames written to its sockets; most wait in socket buffers, unread by the server. */
+  framesSent: number;
+  /** `too-large` errors that came back: frames the server did read. */
+  framesRead: number;
+}
+
+export interface FloodStopped {
+  type: 'flood-stopped';
+  outcome: FloodOutcome;
+}
+
+function send(message: Ready | Usage | Mark | Result<unknown> | Flooding | FloodStopped): void {
   if (process.send === undefined) throw new Error('bench children must be started with an IPC channel');
   process.send(message);
 }
@@ -139,4 +160,26 @@ export function mark(name: MarkName): Promise<void> {
 /** Load child: hand the result to the parent, which ends this process once it has it. */
 export function reportResult(result: unknown): void {
   send({ type: 'result', result });
+}
+
+/** Flood child: tell the parent the flood is on. */
+export function reportFlooding(): void {
+  send({ type: 'flooding' });
+}
+
+/** Flood child: resolves when the parent says stop. */
+export function stopRequested(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string }): void => {
+      if (message.type !== 'stop') return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+  });
+}
+
+/** Flood child: hand what it did to the parent, which ends this process once it has it. */
+export function reportFloodStopped(outcome: FloodOutcome): void {
+  send({ type: 'flood-stopped', outcome });
 }

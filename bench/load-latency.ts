@@ -2,20 +2,25 @@
  * Child process: open-loop latency. Signals leave on a fixed schedule whatever
  * the replies do, so a slow server shows up as latency rather than as a lower
  * send rate. Latency is one-way: receive time minus the send time embedded in
- * the frame, both from this process's clock.
+ * the frame, both from this process's clock. With the argument `probe`, it
+ * runs the flood rounds' probe (flood.probe in params.ts) instead of the
+ * latency workload.
  */
 import { Tally, isSignal, openRooms, readStamp } from './clients.js';
 import { mark, portArgument, reportResult, type LatencyResult } from './ipc.js';
-import { latency } from './params.js';
+import { flood, latency } from './params.js';
 import { percentile } from './stats.js';
 
-const tally = new Tally();
-const clients = await openRooms(portArgument(), latency.rooms, tally);
+const workload: { rooms: number; ratePerSecond: number; warmupMs: number; measureMs: number; localAddress?: string } =
+  process.argv[3] === 'probe' ? flood.probe : latency;
 
-const total = Math.round((latency.ratePerSecond * (latency.warmupMs + latency.measureMs)) / 1000);
+const tally = new Tally();
+const clients = await openRooms(portArgument(), workload.rooms, tally, workload);
+
+const total = Math.round((workload.ratePerSecond * (workload.warmupMs + workload.measureMs)) / 1000);
 const start = performance.now();
-const windowStart = start + latency.warmupMs;
-const windowEnd = windowStart + latency.measureMs;
+const windowStart = start + workload.warmupMs;
+const windowEnd = windowStart + workload.measureMs;
 const samples: number[] = [];
 let windowSent = 0;
 let windowStarted: Promise<void> | undefined;
@@ -35,7 +40,7 @@ await new Promise<void>((resolve) => {
   // Every tick sends whatever the schedule says is due by now, round-robin over the
   // clients, so timer jitter delays a message by at most a tick and never drops it.
   const timer = setInterval(() => {
-    const due = Math.min(total, Math.floor(((performance.now() - start) * latency.ratePerSecond) / 1000));
+    const due = Math.min(total, Math.floor(((performance.now() - start) * workload.ratePerSecond) / 1000));
     // Not awaited: the schedule must not wait on the parent. The window ends with the schedule.
     if (windowStarted === undefined && performance.now() >= windowStart) windowStarted = mark('start');
     while (tally.sent < due) {
@@ -63,6 +68,6 @@ const result: LatencyResult = {
   p50Ms: percentile(sorted, 0.5),
   p99Ms: percentile(sorted, 0.99),
   maxMs: percentile(sorted, 1),
-  achievedRate: (windowSent * 1000) / latency.measureMs,
+  achievedRate: (windowSent * 1000) / workload.measureMs,
 };
 reportResult(result);

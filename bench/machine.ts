@@ -40,6 +40,19 @@ export function machineBusyMicros(): number {
   return (user + nice + system + irq + softirq) * MICROS_PER_TICK;
 }
 
+/** User + system CPU time of process `pid` so far, in µs, from /proc/<pid>/stat (0 once it is gone). */
+export function processCpuMicros(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
+}
+
 /** The 1, 5 and 15 minute load averages, as /proc/loadavg prints them. */
 export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

@@ -56,6 +56,31 @@ export const memory = {
   settleMs: 500,
 } as const;
 
+/**
+ * Floods against our server with its default limits (issue 11, finding 8),
+ * from 127.0.0.1, while a probe of rooms from 127.0.0.2 measures latency as
+ * the latency workload does, at a rate the defaults allow. `none` is the
+ * reference measured in the same run. Every flood stops at the end of the
+ * round, and in any case after FLOOD_MAX_MS or its attempt cap.
+ */
+export const flood = {
+  rounds: 3,
+  scenarios: ['none', 'oversized', 'reconnect'] as const,
+  probe: { rooms: 10, ratePerSecond: 100, warmupMs: 1_000, measureMs: 5_000, localAddress: '127.0.0.2' },
+  /** Sockets of the oversized flood: the default MAX_CONNECTIONS_PER_IP. */
+  sockets: 64,
+  /** Frames just under the hard limit (4 × the default MAX_FRAME_BYTES), so each is refused as too-large. */
+  frameBytes: 4 * 64 * 1024 - 1024,
+  /** Parallel loops of the reconnecting flood: open, send a frame, drop the socket, again. */
+  reconnectLoops: 16,
+  maxAttempts: 20_000,
+  maxMs: 30_000,
+  /** The bound of issue 11: an unrelated room's p99 under any flood. */
+  p99LimitMs: 100,
+} as const;
+
+export type FloodScenario = (typeof flood.scenarios)[number];
+
 /** Targets: ours relative to the bare baseline measured in the same run. */
 export const targets = {
   p99Ratio: 1.2,

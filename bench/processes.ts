@@ -5,8 +5,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Mark, MarkName, Ready, Result, Usage, UsageRequest } from './ipc.js';
-import { machineBusyMicros } from './machine.js';
+import type { FloodOutcome, FloodStopped, Flooding, Mark, MarkName, Ready, Result, Usage, UsageRequest } from './ipc.js';
+import { machineBusyMicros, processCpuMicros } from './machine.js';
+import type { FloodScenario } from './params.js';
 import type { Sample } from './window.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -72,11 +73,13 @@ function receive<T extends { type: string }>(
   });
 }
 
-export type ServerKind = 'baseline' | 'ours';
+/** `defaults`: ours with the limits it ships with, for the flood rounds. */
+export type ServerKind = 'baseline' | 'ours' | 'defaults';
 
-const SERVER_FILES: Record<ServerKind, string> = {
-  baseline: './baseline-relay.ts',
-  ours: './server-under-test.ts',
+const SERVERS: Record<ServerKind, { file: string; args: string[] }> = {
+  baseline: { file: './baseline-relay.ts', args: [] },
+  ours: { file: './server-under-test.ts', args: [] },
+  defaults: { file: './server-under-test.ts', args: ['defaults'] },
 };
 
 export class ServerChild {
@@ -87,7 +90,7 @@ export class ServerChild {
   ) {}
 
   static async start(kind: ServerKind): Promise<ServerChild> {
-    const child = start(SERVER_FILES[kind], []);
+    const child = start(SERVERS[kind].file, SERVERS[kind].args);
     try {
       const { port } = await receive<Ready>(child, 'ready', `${kind} server`, START_TIMEOUT_MS);
       return new ServerChild(kind, port, child);
@@ -115,16 +118,30 @@ export interface LoadRun<R> {
   marks: Partial<Record<MarkName, Sample>>;
 }
 
-/** Runs load generator `file` against `server`, sampling the server (settled or not) at every mark. */
-export async function runLoad<R>(file: string, server: ServerChild, settle: boolean): Promise<LoadRun<R>> {
-  const child = start(file, [String(server.port)]);
+export interface LoadOptions {
+  /** Whether the server GCs and idles before each sample, for a steady RSS. */
+  settle: boolean;
+  /** More arguments for the load child, after the port. */
+  args?: string[];
+  /** A flood running beside the load, whose CPU is counted apart from the rest of the machine's. */
+  flood?: FloodChild;
+}
+
+/** Runs load generator `file` against `server`, sampling the server at every mark. */
+export async function runLoad<R>(file: string, server: ServerChild, { settle, args = [], flood }: LoadOptions): Promise<LoadRun<R>> {
+  const child = start(file, [String(server.port), ...args]);
   const marks: LoadRun<R>['marks'] = {};
   let markFailure: unknown;
   child.on('message', (message: Mark) => {
     if (message.type !== 'mark') return;
     server.usage(settle).then(
       (usage) => {
-        marks[message.name] = { server: usage, loadCpuMicros: message.cpuMicros, machineBusyMicros: machineBusyMicros() };
+        marks[message.name] = {
+          server: usage,
+          loadCpuMicros: message.cpuMicros,
+          floodCpuMicros: flood?.cpuMicros() ?? 0,
+          machineBusyMicros: machineBusyMicros(),
+        };
         child.send({ type: 'marked' }, ignoreSendError);
       },
       (error: unknown) => {
@@ -140,5 +157,38 @@ export async function runLoad<R>(file: string, server: ServerChild, settle: bool
     throw markFailure ?? error;
   } finally {
     kill(child);
+  }
+}
+
+/** An attacker beside a round (bench/flood.ts): started before the load child, stopped after it. */
+export class FloodChild {
+  private constructor(private readonly child: ChildProcess) {}
+
+  /** Starts `scenario` against `server` and resolves once it is flooding. */
+  static async start(scenario: FloodScenario, server: ServerChild): Promise<FloodChild> {
+    const child = start('./flood.ts', [String(server.port), scenario]);
+    try {
+      await receive<Flooding>(child, 'flooding', `${scenario} flood`, START_TIMEOUT_MS);
+      return new FloodChild(child);
+    } catch (error) {
+      kill(child);
+      throw error;
+    }
+  }
+
+  /** The flood's own CPU so far, read from /proc, so a round can tell it from other processes'. */
+  cpuMicros(): number {
+    return this.child.pid === undefined ? 0 : processCpuMicros(this.child.pid);
+  }
+
+  /** Stops the flood and returns what it did. */
+  async stop(): Promise<FloodOutcome> {
+    const stopped = receive<FloodStopped>(this.child, 'flood-stopped', 'flood', USAGE_TIMEOUT_MS);
+    this.child.send({ type: 'stop' }, ignoreSendError);
+    try {
+      return (await stopped).outcome;
+    } finally {
+      kill(this.child);
+    }
   }
 }

@@ -3,6 +3,7 @@
  * ratios to the baseline, the targets, and every round so the spread shows.
  */
 import { frameBytes } from './clients.js';
+import type { FloodOutcome } from './ipc.js';
 import type { Machine } from './machine.js';
 import type { ServerKind } from './processes.js';
 import {
@@ -15,10 +16,12 @@ import {
   RETRIES_PER_ROUND,
   OFFER_EVERY,
   anchors,
+  flood,
   latency,
   memory,
   saturation,
   targets,
+  type FloodScenario,
 } from './params.js';
 import { summarise, type Summary } from './stats.js';
 import type { Window } from './window.js';
@@ -51,11 +54,24 @@ export interface MemoryRound {
   heapKbPerConnection: number;
 }
 
+export interface FloodRound {
+  kind: ServerKind;
+  scenario: FloodScenario;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  achievedRate: number;
+  samples: number;
+  window: Window;
+  attack: FloodOutcome;
+}
+
 export interface ReportInput {
   machine: Machine;
   latency: LatencyRound[];
   saturation: SaturationRound[];
   memory: MemoryRound[];
+  flood: FloodRound[];
   /** Lost or unexpected messages: each one also makes the run exit non-zero. */
   problems: string[];
   /** Things that make a number less trustworthy without being a failure. */
@@ -210,6 +226,8 @@ export function renderReport(input: ReportInput): string {
       (c) => `| ${c.target} | ${c.format(c.limit)} | ${c.format(c.ours)} | ${c.ours <= c.limit ? 'PASS' : 'MISS'} |`,
     ),
     '',
+    ...renderFlood(input.flood),
+    '',
     '## For context: an earlier measurement on this machine (not this run)',
     '',
     '| Server | CPU per message | RSS per connection | p99 latency |',
@@ -258,4 +276,50 @@ export function renderReport(input: ReportInput): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The flood rounds: an unrelated room's latency under each flood, against the no-flood reference of the same run. */
+function renderFlood(rounds: FloodRound[]): string[] {
+  const of = (scenario: FloodScenario, pick: (round: FloodRound) => number): Summary =>
+    summarise(rounds.filter((round) => round.scenario === scenario).map(pick));
+  const reference = of('none', (r) => r.p99Ms).median;
+  const { probe } = flood;
+  return [
+    '## Under attack',
+    '',
+    `Our server with **its default limits** (${flood.rounds} rounds per scenario, the scenarios alternating, a fresh server each`,
+    `round). A probe of ${probe.rooms} rooms × 2 clients from ${probe.localAddress} sends ${probe.ratePerSecond} signals/s in total, as the latency`,
+    `workload does (${probe.warmupMs / 1000} s warm-up, ${probe.measureMs / 1000} s measured), while an attacker in another process floods from 127.0.0.1:`,
+    '',
+    '- **none**: no attacker; the reference for the ratios below.',
+    `- **oversized**: ${flood.sockets} sockets (the default \`MAX_CONNECTIONS_PER_IP\`), each keeping two frames of ${flood.frameBytes} bytes`,
+    '  queued, just under the hard limit of 4 × `MAX_FRAME_BYTES`, so each one the server reads is refused as `too-large`.',
+    `- **reconnect**: ${flood.reconnectLoops} loops, each opening a socket, sending one such frame and dropping the socket, to start`,
+    '  again with fresh per-socket budgets.',
+    '',
+    `Each flood is bounded: it stops with the round, and in any case after ${flood.maxMs / 1000} s or ${flood.maxAttempts} connection attempts.`,
+    `The bound (issue 11): the probe's p99 stays ≤ ${flood.p99LimitMs} ms under every flood.`,
+    '',
+    '| Scenario | p50 ms | p99 ms | max ms | p99 / none | server CPU % | attacker CPU % | Result |',
+    '|---|---|---|---|---|---|---|---|',
+    ...flood.scenarios.map((scenario) => {
+      const p99 = of(scenario, (r) => r.p99Ms);
+      return (
+        `| ${scenario} | ${cell(of(scenario, (r) => r.p50Ms), ms)} | ${cell(p99, ms)} | ${cell(of(scenario, (r) => r.maxMs), ms)} | ` +
+        `${fixed(2)(p99.median / reference)} | ${cell(of(scenario, (r) => r.window.serverCpu), whole)} | ` +
+        `${cell(of(scenario, (r) => r.window.floodCpu), whole)} | ${p99.max <= flood.p99LimitMs ? 'PASS' : 'MISS'} |`
+      );
+    }),
+    '',
+    'Per round: the attacker’s upgrades that succeeded and were refused, the frames it wrote to its sockets (most wait in',
+    'socket buffers) and those the server read (each answered `too-large`), and CPU in percent of one core.',
+    '',
+    '| # | Scenario | p50 ms | p99 ms | max ms | sent/s | upgrades | refused | frames sent | frames read | server % | attacker % | load % | other % |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rounds.map(
+      (r, i) =>
+        `| ${i + 1} | ${r.scenario} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${whole(r.achievedRate)} | ${r.attack.upgrades} | ` +
+        `${r.attack.refusedUpgrades} | ${r.attack.framesSent} | ${r.attack.framesRead} | ${whole(r.window.serverCpu)} | ${whole(r.window.floodCpu)} | ${whole(r.window.loadCpu)} | ${whole(r.window.otherCpu)} |`,
+    ),
+  ];
 }

@@ -4,19 +4,20 @@
  * was lost or a child failed; a missed target is reported, not fatal.
  */
 import { writeFileSync } from 'node:fs';
-import type { LatencyResult, LoadOutcome, MarkName, MemoryResult, SaturationResult, Traffic } from './ipc.js';
+import type { FloodOutcome, LatencyResult, LoadOutcome, MarkName, MemoryResult, SaturationResult, Traffic } from './ipc.js';
 import { describeMachine, waitForQuiet } from './machine.js';
 import {
   DISTURBED_CPU_PERCENT,
   MAX_RETRIES,
   QUIET_WAIT_BUDGET_MS,
   RETRIES_PER_ROUND,
+  flood,
   latency,
   memory,
   saturation,
 } from './params.js';
-import { ServerChild, killAll, runLoad, type LoadRun, type ServerKind } from './processes.js';
-import { renderReport, type LatencyRound, type MemoryRound, type SaturationRound } from './report.js';
+import { FloodChild, ServerChild, killAll, runLoad, type LoadRun, type ServerKind } from './processes.js';
+import { renderReport, type FloodRound, type LatencyRound, type MemoryRound, type SaturationRound } from './report.js';
 import { measureWindow, type Sample, type Window } from './window.js';
 
 const REPORT = new URL('../docs/benchmarks.md', import.meta.url);
@@ -56,29 +57,42 @@ const windowOf = (marks: LoadRun<unknown>['marks'], where: string): Window =>
 let retriesLeft = MAX_RETRIES;
 let quietWaitLeftMs = QUIET_WAIT_BUDGET_MS;
 
+/** What one series of rounds runs against: a server, and what else differs (e.g. a flood). */
+interface Variant {
+  kind: ServerKind;
+  label: string;
+}
+
+const COMPARED: Variant[] = [
+  { kind: 'baseline', label: 'baseline' },
+  { kind: 'ours', label: 'ours' },
+];
+
 /**
- * `count` rounds per server, alternating baseline and ours, each against a
+ * `count` rounds per variant, alternating the variants (baseline and ours, or
+ * one flood scenario after another) so drift hits all alike, each against a
  * fresh server process started once the machine is quiet. A disturbed round
  * is run again while the retry budgets last; one kept anyway is a warning.
  */
-async function rounds<T extends { kind: ServerKind; window?: Window }>(
+async function rounds<T extends { kind: ServerKind; window?: Window }, V extends Variant>(
   workload: string,
+  variants: readonly V[],
   count: number,
-  one: (server: ServerChild, where: string) => Promise<T>,
+  one: (server: ServerChild, variant: V, where: string) => Promise<T>,
   describe: (round: T) => string,
 ): Promise<T[]> {
-  const order = Array.from({ length: 2 * count }, (_, i): ServerKind => (i % 2 === 0 ? 'baseline' : 'ours'));
+  const order = Array.from({ length: variants.length * count }, (_, i) => variants[i % variants.length] as V);
   const results: T[] = [];
-  for (const [index, kind] of order.entries()) {
-    const where = `${workload} round ${index + 1}/${order.length} (${kind})`;
+  for (const [index, variant] of order.entries()) {
+    const where = `${workload} round ${index + 1}/${order.length} (${variant.label})`;
     for (let attempt = 0; ; attempt += 1) {
       const waited = await waitForQuiet(DISTURBED_CPU_PERCENT, quietWaitLeftMs);
       quietWaitLeftMs -= waited;
       if (waited > 0) console.log(`${where.padEnd(34)} waited ${(waited / 1000).toFixed(1)} s for a quiet machine`);
-      const server = await ServerChild.start(kind);
+      const server = await ServerChild.start(variant.kind);
       let round: T;
       try {
-        round = await one(server, where);
+        round = await one(server, variant, where);
       } finally {
         server.kill();
       }
@@ -103,13 +117,15 @@ async function rounds<T extends { kind: ServerKind; window?: Window }>(
 }
 
 const cpuNote = (w: Window): string =>
-  `cpu: server ${w.serverCpu.toFixed(0)}% load ${w.loadCpu.toFixed(0)}% other ${w.otherCpu.toFixed(0)}%`;
+  `cpu: server ${w.serverCpu.toFixed(0)}% load ${w.loadCpu.toFixed(0)}%` +
+  `${w.floodCpu > 0 ? ` flood ${w.floodCpu.toFixed(0)}%` : ''} other ${w.otherCpu.toFixed(0)}%`;
 
-const latencyRounds = await rounds<LatencyRound>(
+const latencyRounds = await rounds(
   'latency',
+  COMPARED,
   latency.rounds,
-  async (server, where) => {
-    const { result, marks } = await runLoad<LatencyResult>('./load-latency.ts', server, false);
+  async (server, _variant, where) => {
+    const { result, marks } = await runLoad<LatencyResult>('./load-latency.ts', server, { settle: false });
     check(where, result);
     if (result.achievedRate < 0.95 * latency.ratePerSecond) {
       warnings.push(`${where}: the generator sent only ${result.achievedRate.toFixed(0)} signals/s in the window`);
@@ -121,11 +137,12 @@ const latencyRounds = await rounds<LatencyRound>(
     `p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  max ${r.maxMs.toFixed(1)} ms  ${cpuNote(r.window)}`,
 );
 
-const saturationRounds = await rounds<SaturationRound>(
+const saturationRounds = await rounds(
   'saturation',
+  COMPARED,
   saturation.rounds,
-  async (server, where) => {
-    const { result, marks } = await runLoad<SaturationResult>('./load-saturation.ts', server, false);
+  async (server, _variant, where) => {
+    const { result, marks } = await runLoad<SaturationResult>('./load-saturation.ts', server, { settle: false });
     check(where, result);
     const window = windowOf(marks, where);
     return {
@@ -140,11 +157,12 @@ const saturationRounds = await rounds<SaturationRound>(
   (r) => `${r.messagesPerSecond.toFixed(0)} msg/s  ${r.usPerMessage.toFixed(1)} µs/msg  ${cpuNote(r.window)}`,
 );
 
-const memoryRounds = await rounds<MemoryRound>(
+const memoryRounds = await rounds(
   'memory',
+  COMPARED,
   memory.rounds,
-  async (server, where) => {
-    const { result, marks } = await runLoad<MemoryResult>('./load-memory.ts', server, true);
+  async (server, _variant, where) => {
+    const { result, marks } = await runLoad<MemoryResult>('./load-memory.ts', server, { settle: true });
     check(where, result);
     const before = sampled(marks, 'start', where).server;
     const after = sampled(marks, 'end', where).server;
@@ -162,6 +180,31 @@ const memoryRounds = await rounds<MemoryRound>(
     `${r.kbPerConnection.toFixed(2)} KB/conn`,
 );
 
+const floodRounds = await rounds(
+  'flood',
+  flood.scenarios.map((scenario) => ({ kind: 'defaults' as const, label: scenario, scenario })),
+  flood.rounds,
+  async (server, { scenario }, where): Promise<FloodRound> => {
+    const attacker = await FloodChild.start(scenario, server);
+    let run: LoadRun<LatencyResult>;
+    let attack: FloodOutcome;
+    try {
+      run = await runLoad<LatencyResult>('./load-latency.ts', server, { settle: false, args: ['probe'], flood: attacker });
+    } finally {
+      attack = await attacker.stop();
+    }
+    check(where, run.result);
+    const { p50Ms, p99Ms, maxMs, achievedRate, samples } = run.result;
+    return { kind: server.kind, scenario, p50Ms, p99Ms, maxMs, achievedRate, samples, window: windowOf(run.marks, where), attack };
+  },
+  (r) =>
+    `p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  max ${r.maxMs.toFixed(1)} ms  ` +
+    `upgrades ${r.attack.upgrades} (${r.attack.refusedUpgrades} refused)  frames ${r.attack.framesSent} (${r.attack.framesRead} read)  ${cpuNote(r.window)}`,
+);
+for (const round of floodRounds) {
+  if (round.p99Ms > flood.p99LimitMs) warnings.push(`flood (${round.scenario}): p99 ${round.p99Ms.toFixed(1)} ms is over ${flood.p99LimitMs} ms`);
+}
+
 const wallSeconds = (performance.now() - began) / 1000;
 writeFileSync(
   REPORT,
@@ -170,6 +213,7 @@ writeFileSync(
     latency: latencyRounds,
     saturation: saturationRounds,
     memory: memoryRounds,
+    flood: floodRounds,
     problems,
     warnings,
     retried,

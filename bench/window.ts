@@ -9,6 +9,8 @@ import type { Usage } from './ipc.js';
 export interface Sample {
   server: Usage;
   loadCpuMicros: number;
+  /** A flood child's CPU (0 when there is none). */
+  floodCpuMicros: number;
   machineBusyMicros: number;
 }
 
@@ -19,6 +21,7 @@ export interface Window {
   /** Percent of one core. */
   serverCpu: number;
   loadCpu: number;
+  floodCpu: number;
   /** Everything else the machine did: other processes, and kernel work charged to no process of ours. */
   otherCpu: number;
 }
@@ -27,6 +30,7 @@ export function measureWindow(start: Sample, end: Sample): Window {
   const elapsedMs = end.server.atMs - start.server.atMs;
   const serverCpuMicros = end.server.cpuMicros - start.server.cpuMicros;
   const loadCpuMicros = end.loadCpuMicros - start.loadCpuMicros;
+  const floodCpuMicros = end.floodCpuMicros - start.floodCpuMicros;
   const busyMicros = end.machineBusyMicros - start.machineBusyMicros;
   const percent = (micros: number): number => (micros / (elapsedMs * 1000)) * 100;
   return {
@@ -35,7 +39,8 @@ export function measureWindow(start: Sample, end: Sample): Window {
     serverUserMicros: end.server.userMicros - start.server.userMicros,
     serverCpu: percent(serverCpuMicros),
     loadCpu: percent(loadCpuMicros),
+    floodCpu: percent(floodCpuMicros),
     // Tick-granular and sampled a moment apart from the process counters, so it can dip slightly below zero.
-    otherCpu: Math.max(0, percent(busyMicros - serverCpuMicros - loadCpuMicros)),
+    otherCpu: Math.max(0, percent(busyMicros - serverCpuMicros - loadCpuMicros - floodCpuMicros)),
   };
 }
