@@ -65,6 +65,7 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
     addresses: () => addresses.size,
   });
   const ctx = new SignalingContext({ config, rooms, sessions, metrics, iceServers, resumeTokens, refusals });
+  const onPause = () => metrics.paused();
   let closing = false;
 
   const heartbeat = setInterval(() => {
@@ -157,7 +158,7 @@ export default async function signaling(app: FastifyInstance, { config, iceServe
         host: request.headers.host ?? 'localhost',
         address: addresses.open(ip),
         config,
-        onPause: () => metrics.paused(),
+        onPause,
       });
       sessions.add(session);
       session.log.debug({ origin: request.headers.origin }, 'connected');

@@ -39,7 +39,7 @@ export class ReadThrottle {
   }
 
   /** Pauses until every budget is out of debt; other sockets of the address may have added to it meanwhile. */
-  private readonly check = (): void => {
+  private check(): void {
     const wait = Math.max(...this.budgets.map((budget) => budget.msUntilRepaid()));
     if (wait === 0) {
       if (this.timer !== undefined) {
@@ -52,6 +52,6 @@ export class ReadThrottle {
       this.socket.pause();
       this.onPause();
     }
-    this.timer = setTimeout(this.check, wait);
-  };
+    this.timer = setTimeout(() => this.check(), wait);
+  }
 }
