@@ -1,11 +1,14 @@
 /**
  * Issue 11, finding 9b: a thousand connections from one address trickling
- * their request headers a byte at a time. The server holds at most
- * MAX_PENDING_REQUESTS_PER_IP of them, closes the rest as it accepts them,
- * and answers the held ones 408 at REQUEST_TIMEOUT_MS; clients from another
- * address connect and are served throughout. Afterwards the process is up,
+ * their request headers a byte at a time, against a server limited to 256
+ * descriptors (where 236 such connections once cut every other client off).
+ * The server holds at most MAX_PENDING_REQUESTS_PER_IP of them, closes the
+ * rest as it accepts them, and answers the held ones 408 at
+ * REQUEST_TIMEOUT_MS; clients from another address connect and are served
+ * throughout. Afterwards the process is up,
  * its descriptors and heap are back near the start, and its log stayed short.
  */
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../helpers/process.js';
@@ -47,18 +50,30 @@ function trickle(port: number): Promise<string> {
   });
 }
 
+function healthz(port: number, localAddress: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz', localAddress, agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('a thousand trickling requests from one address', () => {
   it('hold at most MAX_PENDING_REQUESTS_PER_IP connections for at most REQUEST_TIMEOUT_MS, while other addresses are served', async () => {
-    server = await ServerProcess.start({ REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) }, { inspect: true });
+    server = await ServerProcess.start({ REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) }, { inspect: true, openFileLimit: 256 });
     const control = await controlPair(server.wsUrl, { localAddress: '127.0.0.2' });
     const before = await server.snapshot();
 
     const answers: Array<Promise<string>> = [];
     for (let i = 0; i < CONNECTIONS; i++) answers.push(trickle(server.port));
-    // Served during the attack: the pair relays, a newcomer joins, a page loads.
+    // Served during the attack: the pair relays, a newcomer joins, a probe answers.
     await control.assertUnaffected();
     const newcomer = await TestClient.joined(server.wsUrl, 'newcomer', undefined, { localAddress: '127.0.0.3' });
     newcomer.client.close();
+    expect(await healthz(server.port, '127.0.0.3')).toBe(200);
     expect(server.process.descriptors()).toBeLessThanOrEqual(before.descriptors + defaults.maxPendingRequestsPerIp + 2);
 
     // Every connection ends: refused on accept (nothing read, nothing said), or answered 408 at the timeout.
