@@ -54,15 +54,9 @@ export interface MemoryRound {
   heapKbPerConnection: number;
 }
 
-export interface FloodRound {
-  kind: ServerKind;
+/** The probe rooms' latency, as in a latency round, while `scenario` floods the server. */
+export interface FloodRound extends LatencyRound {
   scenario: FloodScenario;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  achievedRate: number;
-  samples: number;
-  window: Window;
   attack: FloodOutcome;
 }
 
