@@ -7,7 +7,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RelayProcess } from '../helpers/relay-process.js';
+import { RelayProcess, until } from '../helpers/relay-process.js';
 import { sendFromPortZero } from '../helpers/raw-udp.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
 import { buildRequest } from '../../tools/ice-check/turn-session.js';
@@ -43,7 +43,7 @@ describe('a client at UDP source port 0', () => {
     const permit = buildRequest(Method.CreatePermission, (b) => b.addXorAddress(Attr.XorPeerAddress, { family: 4, address: '127.0.0.1', port: peer.address().port }), auth).request;
 
     await sendFromPortZero(relay.server, [allocate, permit]);
-    await waitFor(() => relay!.metric('vc_turn_dropped_packets_total{reason="source-port-0"}'), 2);
+    await until(async () => (await relay!.metric('vc_turn_dropped_packets_total{reason="source-port-0"}')) >= 2, 5000, 'both datagrams dropped');
     expect(await relay.metric('vc_turn_allocations')).toBe(0);
 
     for (let port = 46000; port <= 46019; port++) peer.send(Buffer.from('x'), port, '127.0.0.2');
@@ -78,11 +78,3 @@ describe('relayed packets to peer port 0', () => {
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
 });
-
-async function waitFor(read: () => Promise<number>, value: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while ((await read()) < value) {
-    if (Date.now() > deadline) throw new Error(`metric did not reach ${value}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -6,7 +6,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RelayProcess } from '../helpers/relay-process.js';
+import { RelayProcess, until } from '../helpers/relay-process.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { Attr } from '../../turn/codec/constants.js';
@@ -45,7 +45,7 @@ describe("the relay's own address", () => {
     const marker = { family: 4 as const, address: '127.0.0.1', port: servicePort };
     expect(errorCode(await attacker.createPermission(marker))).toBe(200);
     attacker.send(marker, Buffer.from('marker'));
-    await waitUntil(() => received.length > 0);
+    await until(() => received.length > 0, 3000, 'the marker to arrive');
     expect(received).toEqual(['marker']);
     expect(await relay.metric('vc_turn_dropped_packets_total{reason="forbidden"}')).toBe(10);
 
@@ -57,18 +57,10 @@ describe("the relay's own address", () => {
     expect(errorCode(await attacker.channelBind(0x4001, otherRelayed))).toBe(200);
     attacker.send(otherRelayed, Buffer.from('by send'));
     attacker.raw(encodeChannelData(0x4001, Buffer.from('by channel'), false));
-    await waitUntil(() => other.indications.length === 2);
+    await until(() => other.indications.length === 2, 3000, 'both relayed datagrams to arrive');
     expect(other.indications.map((data) => getAttribute(data, Attr.Data)?.toString())).toEqual(['by send', 'by channel']);
 
     await relay.assertServes();
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
 });
-
-async function waitUntil(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
