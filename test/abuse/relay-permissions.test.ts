@@ -96,6 +96,25 @@ describe('permissions in total', () => {
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
 
+  it('shares TURN_MAX_CHANNELS among allocations the same way', async () => {
+    relay = await RelayProcess.start({ ...RANGE, TURN_MAX_CHANNELS: '10' }, { inspect: true });
+    const before = await relay.process.snapshot();
+    const first = await allocated('first-binder');
+    const second = await allocated('second-binder');
+    for (let i = 0; i < 6; i++) expect(errorCode(await first.channelBind(0x4000 + i, peer(i)))).toBe(200);
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push(errorCode(await second.channelBind(0x4000 + i, peer(100 + i))));
+    expect(codes).toEqual([200, 200, 200, 200, 508]);
+    expect(await relay.metric('vc_turn_channels')).toBe(10);
+    expect(await relay.metric('vc_turn_limit_refusals_total{limit="channels"}')).toBe(1);
+    expect(errorCode(await first.release())).toBe(200);
+    expect(errorCode(await second.channelBind(0x4004, peer(104)))).toBe(200);
+    expect(errorCode(await second.release())).toBe(200);
+    expect(await relay.metric('vc_turn_channels')).toBe(0);
+    await relay.assertServes();
+    await relay.process.expectRecovered(before, { logLines: 0 });
+  });
+
   it('holds 118 of every 147 500 permissions 100 allocations ask for, so the heap barely grows', async () => {
     relay = await RelayProcess.start({ ...RANGE, TURN_MAX_ALLOCATIONS_PER_ADDRESS: '200' }, { inspect: true });
     const before = await relay.process.snapshot();
