@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuthFailure } from './auth.js';
+import type { ThrottledLog } from './throttled-log.js';
 
 /**
  * How often the event-loop lag is sampled. prom-client's default, 10 ms, is a
@@ -151,7 +152,14 @@ export function createTurnMetrics(gauges: RelayGauges) {
 
 export type TurnMetrics = ReturnType<typeof createTurnMetrics>;
 
-export async function serveMetrics(metrics: TurnMetrics, host: string, port: number): Promise<Server> {
+export interface MetricsListener {
+  host: string;
+  port: number;
+  /** Where listener errors go once listening (accept failures such as EMFILE under a connection flood). */
+  log: ThrottledLog;
+}
+
+export async function serveMetrics(metrics: TurnMetrics, listener: MetricsListener): Promise<Server> {
   const server = createServer((request, response) => {
     if (request.url !== '/metrics') return void response.writeHead(404).end();
     metrics.registry.metrics().then(
@@ -161,10 +169,12 @@ export async function serveMetrics(metrics: TurnMetrics, host: string, port: num
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(listener.port, listener.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
+  // Without a listener, an 'error' after listening (Node emits accept failures there) would end the relay.
+  server.on('error', (err) => listener.log.warn({ err }, 'metrics listener error'));
   return server;
 }

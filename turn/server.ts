@@ -94,7 +94,11 @@ export class TurnRelay {
   async start(): Promise<RelayPorts> {
     const udpPort = await this.listenUdpAndTcp();
     const tlsPort = await this.listenTls();
-    this.metricsServer = await serveMetrics(this.metrics, this.config.metricsHost, this.config.metricsPort);
+    this.metricsServer = await serveMetrics(this.metrics, {
+      host: this.config.metricsHost,
+      port: this.config.metricsPort,
+      log: this.clientLog,
+    });
     const address = this.metricsServer.address();
     const metricsPort = typeof address === 'object' && address !== null ? address.port : 0;
     return { udp: udpPort, tcp: udpPort, tls: tlsPort, metrics: metricsPort };
