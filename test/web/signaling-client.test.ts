@@ -72,7 +72,7 @@ function joined(timeoutMs?: number) {
 /** Tracks whether a promise settled yet, without leaving a rejection unhandled. */
 function watch<T>(promise: Promise<T>): { settled: () => boolean; result: Promise<T> } {
   let settled = false;
-  promise.then(
+  void promise.then(
     () => (settled = true),
     () => (settled = true),
   );

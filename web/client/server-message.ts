@@ -33,7 +33,9 @@ const isTtl = (value: unknown): boolean => typeof value === 'number' && Number.i
 function isSignalData(value: unknown): boolean {
   if (!isObject(value)) return false;
   const { description, candidate } = value;
-  if (isObject(description)) return isString(description.type) && (description.sdp === undefined || isString(description.sdp));
+  if (isObject(description)) {
+    return isString(description.type) && (description.sdp === undefined || isString(description.sdp));
+  }
   return isObject(candidate) && isString(candidate.candidate);
 }
 
@@ -67,7 +69,7 @@ export function parseServerMessage(frame: unknown): ParsedFrame {
   }
   if (!isObject(value)) return { ok: false, reason: 'a frame that is not a JSON object' };
   const { type } = value;
-  if (!isKnownType(type)) return { ok: false, reason: `a frame of unknown type ${JSON.stringify(type) ?? 'undefined'}` };
+  if (!isKnownType(type)) return { ok: false, reason: `a frame of unknown type ${JSON.stringify(type ?? null)}` };
   if (!SHAPES[type](value)) return { ok: false, reason: `a malformed ${type} frame` };
   return { ok: true, message: value as ServerMessage };
 }
