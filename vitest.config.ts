@@ -14,6 +14,14 @@ export default defineConfig({
         },
       },
       {
+        // The web client's DOM-free logic (signaling client on a fake socket, peer connection policies), in node.
+        test: {
+          name: 'web',
+          include: ['test/web/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
         // Attacks on the real processes (test/helpers/node-process.ts): each one floods a relay or a
         // server to its limits, so one file at a time, after the server tests, where the floods
         // cannot starve another file's timing.

@@ -18,6 +18,9 @@ import type {
 import type { IceServer } from '../../protocol/ice.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
+import { openBrowserSocket, SOCKET_OPEN, type OpenSocket, type SignalingSocket } from './browser-socket.js';
+import { IceServerRequests } from './ice-server-requests.js';
+import { parseServerMessage } from './server-message.js';
 
 export type SignalingStatus = 'connecting' | 'joined' | 'reconnecting' | 'closed';
 
@@ -37,6 +40,10 @@ export interface SignalingOptions {
   url: string;
   room: string;
   name?: string;
+  /** How the socket is opened: the browser's WebSocket unless a test puts a fake in. */
+  socket?: OpenSocket;
+  /** How long refreshIceServers() waits for the answer before it rejects. */
+  iceServersTimeoutMs?: number;
 }
 
 /** Close codes after which reconnecting would only repeat the failure, and what they mean. */
@@ -50,22 +57,34 @@ const FINAL_CLOSE_CODES = new Map<number, ErrorCode>([
 ]);
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
+/** An ICE restart waits this long for fresh servers at most, then goes on with the ones it has. */
+const ICE_SERVERS_TIMEOUT_MS = 5_000;
+
+/** The wait before reconnect attempt `attempt` (1, 2, …): exponential, capped, jittered over its upper half. */
+export function backoffDelay(attempt: number, random: number): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (attempt - 1));
+  return ceiling / 2 + random * (ceiling / 2);
+}
 
 export class SignalingClient {
-  private socket: WebSocket | undefined;
+  private socket: SignalingSocket | undefined;
+  /** True from `welcome` until the socket closes: requests can be answered. */
+  private joined = false;
   private resume: string | undefined;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
-  private iceWaiters: Array<(servers: IceServer[]) => void> = [];
+  private readonly iceRequests: IceServerRequests;
   private scheduledRefreshPending = false;
   id: string | undefined;
 
   constructor(
     private readonly options: SignalingOptions,
     private readonly on: SignalingEvents,
-  ) {}
+  ) {
+    this.iceRequests = new IceServerRequests(options.iceServersTimeoutMs ?? ICE_SERVERS_TIMEOUT_MS);
+  }
 
   start(): void {
     this.stopped = false;
@@ -77,9 +96,11 @@ export class SignalingClient {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.refreshTimer);
-    if (this.socket?.readyState === WebSocket.OPEN) this.send({ type: 'leave' });
+    if (this.socket?.readyState === SOCKET_OPEN) this.send({ type: 'leave' });
     this.socket?.close(1000, 'left');
     this.socket = undefined;
+    this.joined = false;
+    this.iceRequests.rejectAll('the signaling client stopped');
     this.on.status('closed');
   }
 
@@ -87,58 +108,75 @@ export class SignalingClient {
     this.send({ type: 'signal', to, data });
   }
 
-  /** Fresh ICE servers, for an ICE restart. */
+  /**
+   * Fresh ICE servers, for an ICE restart. Rejects when the client is not
+   * joined (nobody could answer), when the socket closes or the client stops
+   * before the answer, and after `iceServersTimeoutMs` without one.
+   */
   refreshIceServers(): Promise<IceServer[]> {
-    return new Promise((resolve) => {
-      this.iceWaiters.push(resolve);
-      this.send({ type: 'ice-servers' });
-    });
+    if (!this.joined) return Promise.reject(new Error('signaling is not connected'));
+    return this.iceRequests.add(() => this.send({ type: 'ice-servers' }));
   }
 
   private send(message: ClientMessage): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket?.readyState === SOCKET_OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private open(): void {
     this.on.status(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    const socket = new WebSocket(this.options.url);
+    const openSocket = this.options.socket ?? openBrowserSocket;
+    const socket = openSocket(this.options.url, {
+      open: () => {
+        const { room, name } = this.options;
+        const resume = this.resume ? { resume: this.resume } : {};
+        this.send({ type: 'join', room, v: PROTOCOL_VERSION, ...(name ? { name } : {}), ...resume });
+      },
+      message: (data) => this.receiveFrame(data),
+      close: (code, reason) => {
+        if (this.socket === socket) this.closed(code, reason);
+      },
+    });
     this.socket = socket;
-    socket.onopen = () => {
-      const { room, name } = this.options;
-      this.send({ type: 'join', room, v: PROTOCOL_VERSION, ...(name ? { name } : {}), ...(this.resume ? { resume: this.resume } : {}) });
-    };
-    socket.onmessage = (event) => this.receive(JSON.parse(String(event.data)) as ServerMessage);
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      clearTimeout(this.refreshTimer);
-      if (this.stopped) return;
-      const final = FINAL_CLOSE_CODES.get(event.code);
-      if (final !== undefined) {
-        this.stopped = true;
-        this.on.error(final, `the server closed the connection (${event.code} ${event.reason})`, true);
-        this.on.status('closed');
-        return;
-      }
-      if (this.attempt === 0 && this.id === undefined) {
-        this.on.error('server-unreachable', `cannot reach the signaling server at ${this.options.url}`, false);
-      }
-      this.scheduleRetry();
-    };
+  }
+
+  private closed(code: number, reason: string): void {
+    this.socket = undefined;
+    this.joined = false;
+    clearTimeout(this.refreshTimer);
+    this.iceRequests.rejectAll(`the signaling connection closed (${code})`);
+    if (this.stopped) return;
+    const final = FINAL_CLOSE_CODES.get(code);
+    if (final !== undefined) {
+      this.stopped = true;
+      this.on.error(final, `the server closed the connection (${code} ${reason})`, true);
+      this.on.status('closed');
+      return;
+    }
+    if (this.attempt === 0 && this.id === undefined) {
+      this.on.error('server-unreachable', `cannot reach the signaling server at ${this.options.url}`, false);
+    }
+    this.scheduleRetry();
   }
 
   private scheduleRetry(): void {
     this.attempt += 1;
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.attempt - 1));
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    const delay = backoffDelay(this.attempt, Math.random());
     this.on.status('reconnecting');
     this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  /** A frame the client cannot read is dropped and reported; the connection goes on. */
+  private receiveFrame(data: unknown): void {
+    const frame = parseServerMessage(data);
+    if (frame.ok) this.receive(frame.message);
+    else this.on.error('bad-message', `the server sent ${frame.reason}; it was ignored`, false);
   }
 
   private receive(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
         this.attempt = 0;
+        this.joined = true;
         this.id = message.id;
         this.resume = message.resume;
         this.scheduleRefresh(message.ttl);
@@ -165,7 +203,7 @@ export class SignalingClient {
 
   private receiveIceServers(message: IceServersMessage): void {
     this.scheduleRefresh(message.ttl);
-    for (const resolve of this.iceWaiters.splice(0)) resolve(message.iceServers);
+    this.iceRequests.resolveAll(message.iceServers);
     const scheduled = this.scheduledRefreshPending;
     this.scheduledRefreshPending = false;
     this.on.iceServers(message.iceServers, scheduled);
@@ -177,7 +215,9 @@ export class SignalingClient {
     const fatal = code === 'room-full' || code === 'unauthorized' || code === 'unsupported-version';
     if (fatal) {
       this.stopped = true;
+      this.joined = false;
       this.socket?.close(1000, code);
+      this.iceRequests.rejectAll(`the server refused the client (${code})`);
       this.on.status('closed');
     }
     this.on.error(code, text, fatal);

@@ -10,7 +10,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Peer, PeerLeftReason, RelayedSignalMessage, WelcomeMessage } from '../../protocol/signaling.js';
 import type { IceServer } from '../../protocol/ice.js';
 import { SignalingClient, type SignalingStatus } from '../client/signaling-client.js';
-import { PeerLink, type RemoteMediaState } from './peer-link.js';
+import { PeerLink } from './peer-link.js';
+import type { RemoteMediaState } from './peer/media-state.js';
 import type { MediaController } from './media-controller.js';
 import { fire, type CallState, type ConnectionPath, type VideoCallErrorCode } from '../events.js';
 
@@ -175,23 +176,31 @@ export class CallController implements ReactiveController {
 
   private addPeer(peer: Peer, initiator: boolean): RemotePeer {
     const id = peer.id;
-    const configuration = { iceServers: this.iceServers, relayOnly: this.joined?.relayOnly ?? false };
-    const link = new PeerLink(id, (this.id ?? '') < id, configuration, this.media.tracks, this.localMediaState(), initiator, {
-      signal: (data) => this.client?.signal(id, data),
-      streams: () => this.host.requestUpdate(),
-      state: (state) => {
-        if (remote.link !== link) return;
-        remote.state = state;
-        this.updateState();
+    const link = new PeerLink({
+      remoteId: id,
+      polite: (this.id ?? '') < id,
+      initiator,
+      iceServers: this.iceServers,
+      relayOnly: this.joined?.relayOnly ?? false,
+      local: this.media.tracks,
+      localState: this.localMediaState(),
+      on: {
+        signal: (data) => this.client?.signal(id, data),
+        streams: () => this.host.requestUpdate(),
+        state: (state) => {
+          if (remote.link !== link) return;
+          remote.state = state;
+          this.updateState();
+        },
+        path: (path) => {
+          remote.path = path;
+          fire(this.host, 'vc-connection', { peerId: id, ...path });
+          this.host.requestUpdate();
+        },
+        media: () => this.host.requestUpdate(),
+        iceServers: () => this.client?.refreshIceServers() ?? Promise.resolve(this.iceServers),
+        error: (message, cause) => this.error('internal', `${message}: ${String(cause)}`, false),
       },
-      path: (path) => {
-        remote.path = path;
-        fire(this.host, 'vc-connection', { peerId: id, ...path });
-        this.host.requestUpdate();
-      },
-      media: () => this.host.requestUpdate(),
-      iceServers: () => this.client?.refreshIceServers() ?? Promise.resolve(this.iceServers),
-      error: (message, cause) => this.error('internal', `${message}: ${String(cause)}`, false),
     });
     const remote: RemotePeer = { id, name: peer.name, link, state: 'new', path: undefined, orphanTimer: undefined };
     this.peers.set(id, remote);

@@ -5,7 +5,7 @@
  * `onChange` so the call can swap tracks on its peer connections.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { LocalTracks } from './peer-link.js';
+import type { LocalTracks } from './peer/transceivers.js';
 import type { VideoCallErrorCode } from '../events.js';
 
 export interface MediaEvents {

@@ -1,0 +1,286 @@
+/**
+ * The signaling client's logic against a fake socket and a fake clock: join,
+ * rejoin with the resume token, reconnect backoff, ICE-server requests that
+ * always settle, and inbound frames it cannot read.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { IceServer } from '../../protocol/ice.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
+import { backoffDelay, SignalingClient, type SignalingEvents } from '../../web/client/signaling-client.js';
+import { fakeSockets, type FakeSocket } from './fake-socket.js';
+
+const URL = 'wss://calls.example/ws';
+const SERVERS: IceServer[] = [{ urls: 'turn:relay.example:3478', username: '1:u', credential: 'c' }];
+const FRESH: IceServer[] = [{ urls: 'turn:relay.example:3478', username: '2:u', credential: 'd' }];
+
+function welcome(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'welcome',
+    v: PROTOCOL_VERSION,
+    id: 'peer-a',
+    room: 'standup',
+    peers: [],
+    iceServers: SERVERS,
+    ttl: 600,
+    resume: 'token-1',
+    resumed: false,
+    ...fields,
+  };
+}
+
+interface Recorded {
+  statuses: string[];
+  errors: Array<{ code: string; message: string; fatal: boolean }>;
+  welcomes: unknown[];
+  iceServers: Array<{ servers: IceServer[]; scheduled: boolean }>;
+  peersJoined: unknown[];
+}
+
+function recorder(): { events: SignalingEvents; seen: Recorded } {
+  const seen: Recorded = { statuses: [], errors: [], welcomes: [], iceServers: [], peersJoined: [] };
+  const events: SignalingEvents = {
+    welcome: (message) => seen.welcomes.push(message),
+    peerJoined: (peer) => seen.peersJoined.push(peer),
+    peerLeft: () => undefined,
+    signal: () => undefined,
+    iceServers: (servers, scheduled) => seen.iceServers.push({ servers, scheduled }),
+    status: (status) => seen.statuses.push(status),
+    error: (code, message, fatal) => seen.errors.push({ code, message, fatal }),
+  };
+  return { events, seen };
+}
+
+function setup(timeoutMs = 5_000) {
+  const net = fakeSockets();
+  const { events, seen } = recorder();
+  const client = new SignalingClient(
+    { url: URL, room: 'standup', name: 'Ada', socket: net.open, iceServersTimeoutMs: timeoutMs },
+    events,
+  );
+  client.start();
+  return { client, net, seen };
+}
+
+/** Starts a client and joins it: the socket is open and welcomed. */
+function joined(timeoutMs?: number) {
+  const context = setup(timeoutMs);
+  context.net.last().accept();
+  context.net.last().deliver(welcome());
+  return context;
+}
+
+/** Tracks whether a promise settled yet, without leaving a rejection unhandled. */
+function watch<T>(promise: Promise<T>): { settled: () => boolean; result: Promise<T> } {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return { settled: () => settled, result: promise };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('connecting and joining', () => {
+  it('opens the URL and sends join with the room, name and protocol version once the socket opens', () => {
+    const { net, seen } = setup();
+    expect(seen.statuses).toEqual(['connecting']);
+    expect(net.last().url).toBe(URL);
+    expect(net.last().sent).toEqual([]);
+    net.last().accept();
+    expect(net.last().sent).toEqual([{ type: 'join', room: 'standup', v: PROTOCOL_VERSION, name: 'Ada' }]);
+  });
+
+  it('takes its id from welcome and reports joined', () => {
+    const { client, seen } = joined();
+    expect(client.id).toBe('peer-a');
+    expect(seen.welcomes).toHaveLength(1);
+    expect(seen.statuses).toEqual(['connecting', 'joined']);
+  });
+
+  it('rejoins with the resume token of the last welcome after the connection drops', () => {
+    const { net, seen } = joined();
+    net.last().deliver(welcome({ resume: 'token-2' }));
+    net.last().drop(1006);
+    expect(seen.statuses.at(-1)).toBe('reconnecting');
+    vi.advanceTimersByTime(backoffDelay(1, 1));
+    expect(net.sockets).toHaveLength(2);
+    net.last().accept();
+    expect(net.last().sentOfType('join')).toEqual([
+      { type: 'join', room: 'standup', v: PROTOCOL_VERSION, name: 'Ada', resume: 'token-2' },
+    ]);
+  });
+
+  it('reports the server unreachable when the first connection fails, and keeps trying', () => {
+    const { net, seen } = setup();
+    net.last().drop(1006);
+    expect(seen.errors).toEqual([expect.objectContaining({ code: 'server-unreachable', fatal: false })]);
+    vi.advanceTimersByTime(backoffDelay(1, 1));
+    expect(net.sockets).toHaveLength(2);
+  });
+
+  it('stops for good after a close code that a retry would only repeat', () => {
+    const { net, seen } = joined();
+    net.last().drop(4002, 'unsupported version');
+    expect(seen.errors).toEqual([expect.objectContaining({ code: 'unsupported-version', fatal: true })]);
+    expect(seen.statuses.at(-1)).toBe('closed');
+    vi.advanceTimersByTime(60_000);
+    expect(net.sockets).toHaveLength(1);
+  });
+
+  it('sends leave and closes on stop(), and does not reconnect', async () => {
+    const { client, net, seen } = joined();
+    client.stop();
+    expect(net.last().sentOfType('leave')).toHaveLength(1);
+    expect(net.last().closedBy).toEqual({ code: 1000, reason: 'left' });
+    await vi.runAllTimersAsync();
+    expect(net.sockets).toHaveLength(1);
+    expect(seen.statuses.at(-1)).toBe('closed');
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('doubles from 250–500 ms per attempt, jittered over the upper half, capped at 7.5–15 s', () => {
+    expect([backoffDelay(1, 0), backoffDelay(1, 1)]).toEqual([250, 500]);
+    expect([backoffDelay(2, 0), backoffDelay(2, 1)]).toEqual([500, 1_000]);
+    expect([backoffDelay(5, 0), backoffDelay(5, 1)]).toEqual([4_000, 8_000]);
+    expect([backoffDelay(6, 0), backoffDelay(6, 1)]).toEqual([7_500, 15_000]);
+    expect([backoffDelay(40, 0), backoffDelay(40, 1)]).toEqual([7_500, 15_000]);
+  });
+
+  it('waits longer after each failed attempt, within each attempt’s bounds', () => {
+    const { net } = joined();
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      net.last().drop(1006);
+      vi.advanceTimersByTime(backoffDelay(attempt, 0) - 1);
+      expect(net.sockets, `attempt ${attempt} came too early`).toHaveLength(attempt);
+      vi.advanceTimersByTime(backoffDelay(attempt, 1) - backoffDelay(attempt, 0) + 1);
+      expect(net.sockets, `attempt ${attempt} came too late`).toHaveLength(attempt + 1);
+    }
+  });
+
+  it('starts over from the shortest wait once a welcome comes back', () => {
+    const { net } = joined();
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      net.last().drop(1006);
+      vi.advanceTimersByTime(backoffDelay(attempt, 1));
+    }
+    net.last().accept();
+    net.last().deliver(welcome({ resumed: true }));
+    net.last().drop(1006);
+    vi.advanceTimersByTime(backoffDelay(1, 1));
+    expect(net.sockets).toHaveLength(5);
+  });
+});
+
+describe('refreshIceServers()', () => {
+  it('sends an ice-servers request and resolves with the answer', async () => {
+    const { client, net, seen } = joined();
+    const request = client.refreshIceServers();
+    expect(net.last().sentOfType('ice-servers')).toHaveLength(1);
+    net.last().deliver({ type: 'ice-servers', iceServers: FRESH, ttl: 600 });
+    await expect(request).resolves.toEqual(FRESH);
+    expect(seen.iceServers).toEqual([{ servers: FRESH, scheduled: false }]);
+  });
+
+  it('rejects when the socket closes before the answer', async () => {
+    const { client, net } = joined();
+    const request = client.refreshIceServers();
+    net.last().drop(1006);
+    await expect(request).rejects.toThrow(/signaling connection closed/);
+  });
+
+  it('rejects when the client stops before the answer', async () => {
+    const { client } = joined();
+    const request = client.refreshIceServers();
+    client.stop();
+    await expect(request).rejects.toThrow(/stopped/);
+  });
+
+  it('rejects after the timeout when no answer comes, and not before', async () => {
+    const { client } = joined(5_000);
+    const request = watch(client.refreshIceServers());
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(request.settled()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(request.result).rejects.toThrow(/no ice-servers answer within 5000 ms/);
+  });
+
+  it('rejects at once while the client is reconnecting, as nobody could answer', async () => {
+    const { client, net } = joined();
+    net.last().drop(1006);
+    await expect(client.refreshIceServers()).rejects.toThrow(/not connected/);
+    expect(net.last().sentOfType('ice-servers')).toHaveLength(0);
+  });
+
+  it('rejects when the server refuses the client for good', async () => {
+    const { client, net } = joined();
+    const request = client.refreshIceServers();
+    net.last().deliver({ type: 'error', code: 'unauthorized', message: 'no' });
+    await expect(request).rejects.toThrow(/unauthorized/);
+  });
+});
+
+describe('the scheduled refresh', () => {
+  it('asks for fresh servers at 80 % of their TTL and marks the answer as scheduled', () => {
+    const { net, seen } = joined();
+    vi.advanceTimersByTime(600 * 800 - 1);
+    expect(net.last().sentOfType('ice-servers')).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(net.last().sentOfType('ice-servers')).toHaveLength(1);
+    net.last().deliver({ type: 'ice-servers', iceServers: FRESH, ttl: 600 });
+    expect(seen.iceServers).toEqual([{ servers: FRESH, scheduled: true }]);
+  });
+});
+
+describe('frames the client cannot read', () => {
+  const badFrames: Array<[string, unknown]> = [
+    ['not JSON', '{"type":"welcome",'],
+    ['a binary frame', new Uint8Array([123, 125])],
+    ['JSON that is not an object', '[1,2]'],
+    ['JSON null', 'null'],
+    ['an unknown type', { type: 'surprise' }],
+    ['a welcome without an id', { ...welcome(), id: undefined }],
+    ['a welcome whose ICE servers have no urls', welcome({ iceServers: [{ username: 'x' }] })],
+    ['a welcome with a negative ttl', welcome({ ttl: -1 })],
+    ['a peer-joined without a peer', { type: 'peer-joined' }],
+    ['a peer-left with an unknown reason', { type: 'peer-left', id: 'p', reason: 'vanished' }],
+    ['a signal whose data is neither description nor candidate', { type: 'signal', from: 'p', data: { x: 1 } }],
+    ['a signal whose description has no type', { type: 'signal', from: 'p', data: { description: { sdp: 'v=0' } } }],
+    ['an ice-servers answer that is not a list', { type: 'ice-servers', iceServers: 'turn:x', ttl: 60 }],
+    ['an error without a code', { type: 'error', message: 'm' }],
+  ];
+
+  it.each(badFrames)('drops %s, reports it as bad-message, and carries on', (_name, frame) => {
+    const { net, seen } = setup();
+    net.last().accept();
+    const socket: FakeSocket = net.last();
+    expect(() => socket.deliverRaw(raw(frame))).not.toThrow();
+    expect(seen.errors).toEqual([expect.objectContaining({ code: 'bad-message', fatal: false })]);
+    expect(seen.welcomes).toHaveLength(0);
+    socket.deliver(welcome());
+    expect(seen.welcomes).toHaveLength(1);
+    expect(seen.statuses.at(-1)).toBe('joined');
+  });
+
+  it('does not let a malformed answer settle a pending ice-servers request', async () => {
+    const { client, net } = joined();
+    const request = watch(client.refreshIceServers());
+    net.last().deliver({ type: 'ice-servers', iceServers: [{ urls: 5 }], ttl: 60 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(request.settled()).toBe(false);
+    net.last().deliver({ type: 'peer-joined', peer: { id: 'peer-b', name: 'Bob' } });
+    net.last().deliver({ type: 'ice-servers', iceServers: FRESH, ttl: 60 });
+    await expect(request.result).resolves.toEqual(FRESH);
+  });
+});
+
+/** Objects go out as JSON text, as the server would send them; strings and bytes as they are. */
+function raw(frame: unknown): unknown {
+  return typeof frame === 'string' || frame instanceof Uint8Array ? frame : JSON.stringify(frame);
+}

@@ -1,0 +1,75 @@
+/**
+ * Reads one inbound signaling frame. The server validates what it sends, but
+ * a proxy, a mismatched server version or a bug can still put anything on the
+ * wire, and the client must survive it: a frame that is not JSON, or not
+ * shaped like a ServerMessage in the fields the client reads, is refused here
+ * with a reason instead of throwing in the socket's message handler. The
+ * check is by hand: the TypeBox schemas in protocol/ would bring a validator
+ * into the embed's 20 KB bundle.
+ */
+import type { ServerMessage } from '../../protocol/signaling.js';
+
+export type ParsedFrame = { ok: true; message: ServerMessage } | { ok: false; reason: string };
+
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isStringList = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
+
+const isPeer = (value: unknown): boolean => isObject(value) && isString(value.id) && isString(value.name);
+
+const isIceServer = (value: unknown): boolean =>
+  isObject(value) &&
+  (isString(value.urls) || isStringList(value.urls)) &&
+  (value.username === undefined || isString(value.username)) &&
+  (value.credential === undefined || isString(value.credential));
+
+const isIceServerList = (value: unknown): boolean => Array.isArray(value) && value.every(isIceServer);
+
+const isTtl = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+
+function isSignalData(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const { description, candidate } = value;
+  if (isObject(description)) {
+    return isString(description.type) && (description.sdp === undefined || isString(description.sdp));
+  }
+  return isObject(candidate) && isString(candidate.candidate);
+}
+
+/** The fields each message type must carry for the client to act on it. */
+const SHAPES: Record<ServerMessage['type'], (message: Fields) => boolean> = {
+  welcome: (m) =>
+    isString(m.id) &&
+    isString(m.room) &&
+    Array.isArray(m.peers) &&
+    m.peers.every(isPeer) &&
+    isIceServerList(m.iceServers) &&
+    isTtl(m.ttl) &&
+    isString(m.resume) &&
+    typeof m.resumed === 'boolean',
+  'peer-joined': (m) => isPeer(m.peer),
+  'peer-left': (m) => isString(m.id) && (m.reason === 'left' || m.reason === 'disconnected'),
+  signal: (m) => isString(m.from) && isSignalData(m.data),
+  'ice-servers': (m) => isIceServerList(m.iceServers) && isTtl(m.ttl),
+  error: (m) => isString(m.code) && isString(m.message),
+};
+
+const isKnownType = (type: unknown): type is ServerMessage['type'] => isString(type) && Object.hasOwn(SHAPES, type);
+
+export function parseServerMessage(frame: unknown): ParsedFrame {
+  if (!isString(frame)) return { ok: false, reason: 'a binary frame' };
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch {
+    return { ok: false, reason: 'a frame that is not JSON' };
+  }
+  if (!isObject(value)) return { ok: false, reason: 'a frame that is not a JSON object' };
+  const { type } = value;
+  if (!isKnownType(type)) return { ok: false, reason: `a frame of unknown type ${JSON.stringify(type ?? null)}` };
+  if (!SHAPES[type](value)) return { ok: false, reason: `a malformed ${type} frame` };
+  return { ok: true, message: value as ServerMessage };
+}
