@@ -32,8 +32,14 @@ export async function loopback(url: IceUrl, server: RTCIceServer, { timeoutMs, p
   const callee = new RTCPeerConnection(config);
   const result: LoopbackResult = { url: url.url, transport: url.transport, connected: false };
   try {
-    caller.addEventListener('icecandidate', (event) => event.candidate && callee.addIceCandidate(event.candidate).catch(() => {}));
-    callee.addEventListener('icecandidate', (event) => event.candidate && caller.addIceCandidate(event.candidate).catch(() => {}));
+    // addIceCandidate rejects before the other side has its remote description or after it has
+    // closed (a timeout); such a candidate is just not used, and the result reports the outcome.
+    caller.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) callee.addIceCandidate(candidate).catch(() => {});
+    });
+    callee.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) caller.addIceCandidate(candidate).catch(() => {});
+    });
     callee.addEventListener('datachannel', ({ channel }) => channel.addEventListener('message', (event) => channel.send(event.data)));
     const channel = caller.createDataChannel('ping');
     const started = performance.now();

@@ -23,14 +23,18 @@ if (form && room && nameInput && hint && copy) {
   nameInput.value = localStorage.getItem('vc-name') ?? '';
   const link = () => new URL(`/r/${encodeURIComponent(room.value.trim())}`, location.href).href;
 
-  copy.addEventListener('click', async () => {
-    if (!room.checkValidity()) return room.reportValidity();
+  const copyLink = async () => {
     try {
       await navigator.clipboard.writeText(link());
       hint.textContent = 'Link copied. Send it to the person you want to call.';
     } catch {
       hint.textContent = link();
     }
+  };
+
+  copy.addEventListener('click', () => {
+    if (!room.checkValidity()) room.reportValidity();
+    else void copyLink();
   });
 
   form.addEventListener('submit', (event) => {
