@@ -71,7 +71,11 @@ export function refused(code: number, reason: string): Verdict {
     486: 'The relay has as many allocations for this user as it allows (TURN_MAX_ALLOCATIONS_PER_USER / user-quota).',
     508: 'The relay is out of relay ports or allocations (TURN_MIN_PORT–TURN_MAX_PORT, TURN_MAX_ALLOCATIONS / total-quota).',
   };
-  return { level: 'fail', text: `refused (${code}${reason === '' ? '' : ` ${reason}`})`, ...(hints[code] === undefined ? {} : { hint: hints[code] }) };
+  return {
+    level: 'fail',
+    text: `refused (${code}${reason === '' ? '' : ` ${reason}`})`,
+    ...(hints[code] === undefined ? {} : { hint: hints[code] }),
+  };
 }
 
 /** The most severe level of several: what a summary shows. */

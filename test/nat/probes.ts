@@ -16,9 +16,14 @@ export interface NatBehaviour {
 
 /** Runs natdiscovery's mapping and filtering tests from the home's client against the classifier. */
 export async function discoverNat(lab: NatLab, home: HomeName): Promise<NatBehaviour> {
-  const result = await lab.exec(lab.clientNs(home), '/usr/bin/turnutils_natdiscovery', ['-m', '-f', '-p', String(CLASSIFIER_PORT), SERVER_IP], {
-    timeoutMs: 60_000,
-  });
+  const result = await lab.exec(
+    lab.clientNs(home),
+    '/usr/bin/turnutils_natdiscovery',
+    ['-m', '-f', '-p', String(CLASSIFIER_PORT), SERVER_IP],
+    {
+      timeoutMs: 60_000,
+    },
+  );
   const output = `${result.stdout}${result.stderr}`;
   return {
     mapping: /NAT with (.+?) Mapping!/.exec(output)?.[1],
@@ -33,7 +38,13 @@ export type TcpOutcome = 'open' | 'refused' | 'timeout';
  * Opens a TCP connection from inside `ns`: `open`, `refused` (the packet got
  * there and nobody listens: the path is open), or `timeout` (dropped on the way).
  */
-export async function tcpProbe(lab: NatLab, ns: string, host: string, port: number, timeoutMs = 3_000): Promise<TcpOutcome> {
+export async function tcpProbe(
+  lab: NatLab,
+  ns: string,
+  host: string,
+  port: number,
+  timeoutMs = 3_000,
+): Promise<TcpOutcome> {
   const script = `
     const socket = require('node:net').connect(${port}, '${host}');
     socket.setTimeout(${timeoutMs}, () => { process.stdout.write('timeout'); process.exit(0); });

@@ -27,7 +27,10 @@ export const CLASSIFIER_PORT = 3488;
 const ROUTER_ADDRESSES = Object.values(HOMES).map((home) => home.wan);
 
 function node(lab: NatLab, script: string, env: Record<string, string>): LabProcess {
-  return lab.start(lab.publicNs, process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  return lab.start(lab.publicNs, process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
 }
 
 export interface Service {
@@ -99,9 +102,13 @@ export async function startBundledRelay(lab: NatLab, { address, port, tls }: Rel
 export async function startCoturn(lab: NatLab, tls: { cert: string; key: string }): Promise<Service> {
   const shipped = await readFile(join(ROOT, 'infra/coturn/turnserver.conf'), 'utf8');
   const config = join(lab.dir, 'coturn.conf');
-  await writeFile(config, `${shipped}\n# NAT lab only: the routers' public addresses are peers.\n${ROUTER_ADDRESSES.map((a) => `allowed-peer-ip=${a}`).join('\n')}\n`);
+  await writeFile(
+    config,
+    `${shipped}\n# NAT lab only: the routers' public addresses are peers.\n${ROUTER_ADDRESSES.map((a) => `allowed-peer-ip=${a}`).join('\n')}\n`,
+  );
   const coturn = lab.start(lab.publicNs, TURNSERVER, [
-    '-c', config,
+    '-c',
+    config,
     `--static-auth-secret=${SECRET}`,
     `--listening-ip=${SERVER_IP}`,
     `--relay-ip=${SERVER_IP}`,
@@ -144,8 +151,11 @@ export async function startClassifier(lab: NatLab): Promise<Service> {
 /** Polls with coturn's own STUN client (which waits forever for an answer, hence the short timeout). */
 async function untilStunAnswers(lab: NatLab, server: LabProcess, address: string, port: number): Promise<void> {
   for (let attempt = 0; attempt < 60; attempt++) {
-    if (server.child.exitCode !== null) throw new Error(`turnserver exited (${server.child.exitCode}):\n${server.output().slice(-4000)}`);
-    const probe = await lab.exec(lab.publicNs, '/usr/bin/turnutils_stunclient', ['-p', String(port), address], { timeoutMs: 1_000 });
+    if (server.child.exitCode !== null)
+      throw new Error(`turnserver exited (${server.child.exitCode}):\n${server.output().slice(-4000)}`);
+    const probe = await lab.exec(lab.publicNs, '/usr/bin/turnutils_stunclient', ['-p', String(port), address], {
+      timeoutMs: 1_000,
+    });
     if (probe.code === 0 && /reflexive addr/.test(probe.stdout + probe.stderr)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -157,12 +167,30 @@ async function untilStunAnswers(lab: NatLab, server: LabProcess, address: string
  * address, and the SHA-256 of its public key for Chromium's
  * --ignore-certificate-errors-spki-list (trust this one key, nothing else).
  */
-export async function relayCertificate(lab: NatLab, address: string): Promise<{ cert: string; key: string; spki: string }> {
+export async function relayCertificate(
+  lab: NatLab,
+  address: string,
+): Promise<{ cert: string; key: string; spki: string }> {
   const cert = join(lab.dir, 'relay-cert.pem');
   const key = join(lab.dir, 'relay-key.pem');
   await must('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=nat-lab relay', '-addext', `subjectAltName=IP:${address}`, '-keyout', key, '-out', cert,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=nat-lab relay',
+    '-addext',
+    `subjectAltName=IP:${address}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
   ]);
   const publicKey = new X509Certificate(await readFile(cert)).publicKey.export({ type: 'spki', format: 'der' });
   return { cert, key, spki: createHash('sha256').update(publicKey).digest('base64') };

@@ -26,7 +26,11 @@ export interface LoopbackOptions {
   pings: number;
 }
 
-export async function loopback(url: IceUrl, server: RTCIceServer, { timeoutMs, pings }: LoopbackOptions): Promise<LoopbackResult> {
+export async function loopback(
+  url: IceUrl,
+  server: RTCIceServer,
+  { timeoutMs, pings }: LoopbackOptions,
+): Promise<LoopbackResult> {
   const config: RTCConfiguration = { iceServers: [server], iceTransportPolicy: 'relay' };
   const caller = new RTCPeerConnection(config);
   const callee = new RTCPeerConnection(config);
@@ -40,7 +44,9 @@ export async function loopback(url: IceUrl, server: RTCIceServer, { timeoutMs, p
     callee.addEventListener('icecandidate', ({ candidate }) => {
       if (candidate) caller.addIceCandidate(candidate).catch(() => {});
     });
-    callee.addEventListener('datachannel', ({ channel }) => channel.addEventListener('message', (event) => channel.send(event.data)));
+    callee.addEventListener('datachannel', ({ channel }) =>
+      channel.addEventListener('message', (event) => channel.send(event.data)),
+    );
     const channel = caller.createDataChannel('ping');
     const started = performance.now();
     const open = new Promise<void>((resolve) => channel.addEventListener('open', () => resolve()));
@@ -84,13 +90,17 @@ async function ping(channel: RTCDataChannel, count: number, timeoutMs: number): 
     if (await within(echoed, timeoutMs)) rtts.push(performance.now() - sent);
   }
   rtts.sort((a, b) => a - b);
-  const at = (fraction: number) => Math.round((rtts[Math.min(rtts.length - 1, Math.ceil(fraction * rtts.length) - 1)] ?? 0) * 10) / 10;
+  const at = (fraction: number) =>
+    Math.round((rtts[Math.min(rtts.length - 1, Math.ceil(fraction * rtts.length) - 1)] ?? 0) * 10) / 10;
   return { medianMs: at(0.5), p95Ms: at(0.95), samples: rtts.length };
 }
 
 async function within(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const result = await Promise.race([promise.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  const result = await Promise.race([
+    promise.then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
   clearTimeout(timer);
   return result;
 }

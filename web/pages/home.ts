@@ -1,6 +1,32 @@
 /** The home page: suggests a room name, remembers the display name, and goes to /r/:room. */
-const ADJECTIVES = ['amber', 'brave', 'calm', 'clever', 'cosy', 'eager', 'gentle', 'lucky', 'quiet', 'sunny', 'swift', 'witty'];
-const NOUNS = ['otter', 'falcon', 'maple', 'harbor', 'comet', 'meadow', 'lantern', 'pebble', 'river', 'summit', 'willow', 'fox'];
+const ADJECTIVES = [
+  'amber',
+  'brave',
+  'calm',
+  'clever',
+  'cosy',
+  'eager',
+  'gentle',
+  'lucky',
+  'quiet',
+  'sunny',
+  'swift',
+  'witty',
+];
+const NOUNS = [
+  'otter',
+  'falcon',
+  'maple',
+  'harbor',
+  'comet',
+  'meadow',
+  'lantern',
+  'pebble',
+  'river',
+  'summit',
+  'willow',
+  'fox',
+];
 
 function pick<T>(items: readonly T[]): T {
   const [random = 0] = crypto.getRandomValues(new Uint32Array(1));
