@@ -60,7 +60,8 @@ try {
   if (limit !== undefined && limit < needed) {
     log.warn(
       { limit, needed },
-      'the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow: raise it (ulimit -n, LimitNOFILE=, ulimits: in compose) or lower those',
+      'the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow: ' +
+        'raise it (ulimit -n, LimitNOFILE=, ulimits: in compose) or lower those',
     );
   }
 } catch (err) {

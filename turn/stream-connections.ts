@@ -19,7 +19,10 @@ import { Tally } from './allocation/counters.js';
 import type { TurnConfig } from './config.js';
 import type { ClosedReason, LimitName } from './metrics.js';
 
-/** Frames larger than this close a connection that holds no allocation: an Allocate with every string at its longest fits. */
+/**
+ * Frames larger than this close a connection that holds no allocation: an
+ * Allocate with every string at its longest fits.
+ */
 export const PRE_ALLOCATION_FRAME_BYTES = 4096;
 /** A client that leaves this much unread is not reading: its packets are dropped, as UDP would lose them. */
 const MAX_UNREAD_BYTES = 1024 * 1024;

@@ -21,7 +21,10 @@ import { events, expectFramesFlowing, openPage, waitForState } from '../e2e/brow
 import { ComposeStack, ROOT, composeVariables } from './compose.js';
 import { freePorts, freeUdpRange } from './ports.js';
 
-/** What both profiles share: the web side on free ports, the relay on loopback (its own relay address) with a small range. */
+/**
+ * What both profiles share: the web side on free ports, the relay on loopback
+ * (its own relay address) with a small range.
+ */
 async function stackEnv(profile: 'bundled' | 'coturn') {
   const [httpPort, httpsPort, appPort, metricsPort] = await freePorts(4);
   const [turnPort, tlsPort] = await freePorts(2, true);

@@ -53,7 +53,10 @@ function recordPeerConnections(): void {
   };
 }
 
-/** Opens the server's call page for `room` in a fresh context of `browser`, recording vc-* events and peer connections. */
+/**
+ * Opens the server's call page for `room` in a fresh context of `browser`,
+ * recording vc-* events and peer connections.
+ */
 export function openCall(browser: Browser, room: string, name: string): Promise<Page> {
   return openPage(browser, `${SERVER_ORIGIN}/r/${room}`, name, recordPeerConnections);
 }
@@ -62,7 +65,10 @@ export function peerConnections(page: Page): Promise<PeerConnectionRecord[]> {
   return page.evaluate(() => (window as unknown as LabWindow).__peerConnections);
 }
 
-/** The first vc-connection whose path is `path` and, unless the path is a relay, whose candidates are settled (no prflx left). */
+/**
+ * The first vc-connection whose path is `path` and, unless the path is a
+ * relay, whose candidates are settled (no prflx left).
+ */
 export async function waitForPath(page: Page, path: string, timeout: number): Promise<Record<string, unknown>> {
   const handle = await page.waitForFunction(
     (wanted) =>
@@ -76,7 +82,10 @@ export async function waitForPath(page: Page, path: string, timeout: number): Pr
   return (await handle.jsonValue()) as Record<string, unknown>;
 }
 
-/** Waits until one of the page's peer connections has given up (connectionState `failed`: every candidate pair failed). */
+/**
+ * Waits until one of the page's peer connections has given up
+ * (connectionState `failed`: every candidate pair failed).
+ */
 export async function waitForIceFailure(page: Page, timeout: number): Promise<void> {
   await page.waitForFunction(
     () => (window as unknown as LabWindow).__peerConnections.some((pc) => pc.states.includes('failed')),

@@ -129,18 +129,20 @@ export class NatLab {
   private async create(): Promise<void> {
     for (const ns of this.namespaces()) {
       const added = await run('ip', ['netns', 'add', ns]);
-      if (added.code !== 0)
+      if (added.code !== 0) {
         throw new Error(
-          `cannot create network namespace ${ns}: ${added.stderr.trim()} (the NAT lab needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN, as .ci/run has)`,
+          `cannot create network namespace ${ns}: ${added.stderr.trim()} ` +
+            '(the NAT lab needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN, as .ci/run has)',
         );
+      }
       // IPv4 only (the documentation ranges are the whole lab); routers forward, nothing else does.
       const forward = ns.startsWith(`${this.id}-r-`) ? 1 : 0;
-      await must(
-        ...inNamespace(ns, 'sh', [
-          '-c',
-          `echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 && echo ${forward} > /proc/sys/net/ipv4/ip_forward`,
-        ]),
-      );
+      const sysctl = [
+        'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6',
+        'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6',
+        `echo ${forward} > /proc/sys/net/ipv4/ip_forward`,
+      ];
+      await must(...inNamespace(ns, 'sh', ['-c', sysctl.join(' && ')]));
       await ipBatch(ns, ['link set lo up']);
     }
     await ipBatch(this.publicNs, [

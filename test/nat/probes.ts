@@ -49,7 +49,10 @@ export async function tcpProbe(
     const socket = require('node:net').connect(${port}, '${host}');
     socket.setTimeout(${timeoutMs}, () => { process.stdout.write('timeout'); process.exit(0); });
     socket.on('connect', () => { process.stdout.write('open'); process.exit(0); });
-    socket.on('error', (error) => { process.stdout.write(error.code === 'ECONNREFUSED' ? 'refused' : String(error.code)); process.exit(0); });`;
+    socket.on('error', (error) => {
+      process.stdout.write(error.code === 'ECONNREFUSED' ? 'refused' : String(error.code));
+      process.exit(0);
+    });`;
   const result = await lab.exec(ns, process.execPath, ['-e', script], { timeoutMs: timeoutMs + 10_000 });
   if (result.stdout !== 'open' && result.stdout !== 'refused' && result.stdout !== 'timeout') {
     throw new Error(`TCP probe to ${host}:${port} from ${ns} failed: ${result.stdout} ${result.stderr}`);

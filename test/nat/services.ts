@@ -23,7 +23,10 @@ const RELAY_METRICS_PORT = 9641;
 /** The classifying STUN server's ports (and the next one up), apart from the relays'. */
 export const CLASSIFIER_PORT = 3488;
 
-/** The routers' public addresses: the only peers the relays may reach, since the deny list refuses documentation ranges. */
+/**
+ * The routers' public addresses: the only peers the relays may reach, since
+ * the deny list refuses documentation ranges.
+ */
 const ROUTER_ADDRESSES = Object.values(HOMES).map((home) => home.wan);
 
 function node(lab: NatLab, script: string, env: Record<string, string>): LabProcess {
@@ -87,7 +90,9 @@ export async function startBundledRelay(lab: NatLab, { address, port, tls }: Rel
     process: relay,
     stop: () => relay.stop(),
     metric: async (series) => {
-      const fetchMetrics = `fetch('http://${address}:${RELAY_METRICS_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+      const fetchMetrics =
+        `fetch('http://${address}:${RELAY_METRICS_PORT}/metrics')` +
+        '.then((r) => r.text()).then((t) => process.stdout.write(t))';
       const text = await must('ip', ['netns', 'exec', lab.publicNs, process.execPath, '-e', fetchMetrics]);
       return metric(text, series);
     },
@@ -102,10 +107,8 @@ export async function startBundledRelay(lab: NatLab, { address, port, tls }: Rel
 export async function startCoturn(lab: NatLab, tls: { cert: string; key: string }): Promise<Service> {
   const shipped = await readFile(join(ROOT, 'infra/coturn/turnserver.conf'), 'utf8');
   const config = join(lab.dir, 'coturn.conf');
-  await writeFile(
-    config,
-    `${shipped}\n# NAT lab only: the routers' public addresses are peers.\n${ROUTER_ADDRESSES.map((a) => `allowed-peer-ip=${a}`).join('\n')}\n`,
-  );
+  const peers = ROUTER_ADDRESSES.map((address) => `allowed-peer-ip=${address}\n`).join('');
+  await writeFile(config, `${shipped}\n# NAT lab only: the routers' public addresses are peers.\n${peers}`);
   const coturn = lab.start(lab.publicNs, TURNSERVER, [
     '-c',
     config,

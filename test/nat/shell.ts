@@ -66,7 +66,10 @@ export interface LabProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** A long-lived process inside a namespace. `ip netns exec` execs the command, so the child's PID is the command's own. */
+/**
+ * A long-lived process inside a namespace. `ip netns exec` execs the command,
+ * so the child's PID is the command's own.
+ */
 export function startIn(
   ns: string,
   command: string,
@@ -101,13 +104,8 @@ export function startIn(
           const line = output.split('\n').find((row) => pattern.test(row));
           if (line !== undefined) done(() => resolve(line));
           else if (child.exitCode !== null || child.signalCode !== null) {
-            done(() =>
-              reject(
-                new Error(
-                  `${command} exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${output.slice(-4000)}`,
-                ),
-              ),
-            );
+            const status = child.exitCode ?? child.signalCode;
+            done(() => reject(new Error(`${command} exited (${status}) before ${pattern}:\n${output.slice(-4000)}`)));
           }
         };
         const timer = setTimeout(

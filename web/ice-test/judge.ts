@@ -76,7 +76,9 @@ export function summarize(runs: Array<{ relay: boolean; verdict: Verdict }>, loo
   if (relays.length === 0) {
     return {
       level: 'warn',
-      text: 'No TURN server is configured: calls work only where the browsers can reach each other directly; behind symmetric NAT or strict firewalls they fail.',
+      text:
+        'No TURN server is configured: calls work only where the browsers can reach each other directly; ' +
+        'behind symmetric NAT or strict firewalls they fail.',
     };
   }
   if (working.length === 0) {
@@ -87,8 +89,9 @@ export function summarize(runs: Array<{ relay: boolean; verdict: Verdict }>, loo
   }
   const over = `relay OK over ${working.join(', ')}`;
   if (problems === 0) return { level: 'ok', text: `Calls will work from this network: ${over}.` };
+  const failed = `${problems} check${problems === 1 ? '' : 's'} failed`;
   return {
     level: 'warn',
-    text: `Calls will work from this network (${over}), but ${problems} check${problems === 1 ? '' : 's'} failed: see below.`,
+    text: `Calls will work from this network (${over}), but ${failed}: see below.`,
   };
 }

@@ -87,7 +87,8 @@ function renderCountdown(): void {
   const text = $('#credentials');
   $('#refresh').hidden = deployment.expiresAt === undefined;
   if (deploymentError !== undefined) {
-    text.textContent = `This deployment's servers could not be loaded (${deploymentError}). Custom servers can still be tested.`;
+    const failure = `This deployment's servers could not be loaded (${deploymentError}).`;
+    text.textContent = `${failure} Custom servers can still be tested.`;
   } else if (deployment.expiresAt === undefined) {
     text.textContent =
       deployment.servers.length === 0
@@ -95,7 +96,8 @@ function renderCountdown(): void {
         : 'This deployment hands out no TURN credentials (STUN only).';
   } else {
     const left = Math.max(0, Math.round((deployment.expiresAt - Date.now()) / 1000));
-    text.textContent = `Fresh credentials from /api/ice-servers: ${left > 0 ? `they expire in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'expired'}.`;
+    const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+    text.textContent = `Fresh credentials from /api/ice-servers: ${left > 0 ? `they expire in ${clock}` : 'expired'}.`;
   }
 }
 
