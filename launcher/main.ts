@@ -60,6 +60,7 @@ function run(children: ChildSpec[]): void {
   // terminal's hangup reaches only the launcher, which must not leave them behind.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal, 0));
 
-  if (plan.generatedSecrets.length > 0) log.info({ secrets: plan.generatedSecrets }, 'secrets not set; generated for this run');
+  if (plan.generatedSecrets.length > 0)
+    log.info({ secrets: plan.generatedSecrets }, 'secrets not set; generated for this run');
   for (const supervisor of supervisors) supervisor.start();
 }

@@ -14,7 +14,8 @@ type Env = Record<string, string | undefined>;
 /** Each failing reader's own report (as the child would print it), in order; empty when all is well. */
 export function configurationReport(launcherProblems: string[], serverEnv: Env, turnEnv: Env | undefined): string[] {
   const reports: string[] = [];
-  if (launcherProblems.length > 0) reports.push(`invalid launcher configuration:\n  - ${launcherProblems.join('\n  - ')}`);
+  if (launcherProblems.length > 0)
+    reports.push(`invalid launcher configuration:\n  - ${launcherProblems.join('\n  - ')}`);
   try {
     loadConfig(serverEnv);
   } catch (error) {

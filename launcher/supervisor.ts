@@ -95,7 +95,10 @@ export class Supervisor {
     child.kill(signal);
     this.killTimer ??= setTimeout(() => {
       this.killed = true;
-      this.log.error({ child: this.spec.name, childPid: child.pid, stopTimeoutMs: this.policy.stopTimeoutMs }, 'child did not stop in time; killing it');
+      this.log.error(
+        { child: this.spec.name, childPid: child.pid, stopTimeoutMs: this.policy.stopTimeoutMs },
+        'child did not stop in time; killing it',
+      );
       child.kill('SIGKILL');
     }, this.policy.stopTimeoutMs);
     return this.exited;
@@ -113,12 +116,18 @@ export class Supervisor {
     }
     this.failures += 1;
     if (!this.everStable && this.failures > this.policy.maxRestarts) {
-      this.log.fatal({ child: name, childPid, code, signal, restarts: this.failures - 1 }, 'child keeps failing; giving up');
+      this.log.fatal(
+        { child: name, childPid, code, signal, restarts: this.failures - 1 },
+        'child keeps failing; giving up',
+      );
       this.onGiveUp();
       return;
     }
     const restartInMs = Math.min(this.policy.initialDelayMs * 2 ** (this.failures - 1), this.policy.maxDelayMs);
-    this.log.error({ child: name, childPid, code, signal, restartInMs, failures: this.failures }, 'child exited; restarting');
+    this.log.error(
+      { child: name, childPid, code, signal, restartInMs, failures: this.failures },
+      'child exited; restarting',
+    );
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       this.start();
@@ -128,7 +137,10 @@ export class Supervisor {
   private onStable(): void {
     this.stableTimer = undefined;
     // From here a crash waits initialDelayMs again, and never makes the launcher give up.
-    this.log.info({ child: this.spec.name, upMs: this.policy.stableAfterMs, failuresBefore: this.failures }, 'child stable');
+    this.log.info(
+      { child: this.spec.name, upMs: this.policy.stableAfterMs, failuresBefore: this.failures },
+      'child stable',
+    );
     this.failures = 0;
     this.everStable = true;
   }

@@ -14,7 +14,11 @@ export const HostNotAllowedError = createError<[string]>(
   'host %s is not a name this server answers to; set PUBLIC_URL to the URL users open (e.g. https://calls.example.com)',
   403,
 );
-export const ServerFullError = createError('VC_ERR_SERVER_FULL', 'the server is at its connection limit; try again later', 503);
+export const ServerFullError = createError(
+  'VC_ERR_SERVER_FULL',
+  'the server is at its connection limit; try again later',
+  503,
+);
 export const TooManyConnectionsError = createError(
   'VC_ERR_TOO_MANY_CONNECTIONS',
   'too many connections from this address; close some and try again',
@@ -30,5 +34,9 @@ export const OverBudgetError = createError(
   'this address has sent more than its share of data; wait a moment and try again',
   429,
 );
-export const ShuttingDownError = createError('VC_ERR_SHUTTING_DOWN', 'the server is shutting down; try again shortly', 503);
+export const ShuttingDownError = createError(
+  'VC_ERR_SHUTTING_DOWN',
+  'the server is shutting down; try again shortly',
+  503,
+);
 export const UpgradeRequiredError = createError('VC_ERR_UPGRADE_REQUIRED', 'this endpoint speaks WebSocket only', 426);

@@ -34,7 +34,11 @@ export function judgeSite(site: Site, origin: string | undefined, host: string |
 }
 
 /** The error that refuses a request, with a message that says what to configure. */
-export function siteRefusal(verdict: Exclude<SiteVerdict, 'ok'>, origin: string | undefined, host: string | undefined): FastifyError {
+export function siteRefusal(
+  verdict: Exclude<SiteVerdict, 'ok'>,
+  origin: string | undefined,
+  host: string | undefined,
+): FastifyError {
   return verdict === 'origin' ? new OriginNotAllowedError(String(origin)) : new HostNotAllowedError(String(host));
 }
 

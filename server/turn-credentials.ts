@@ -12,7 +12,12 @@ export interface TurnCredential {
   ttl: number;
 }
 
-export function issueTurnCredential(secret: string, ttlSeconds: number, user: string, now = Date.now()): TurnCredential {
+export function issueTurnCredential(
+  secret: string,
+  ttlSeconds: number,
+  user: string,
+  now = Date.now(),
+): TurnCredential {
   const username = restUsername(Math.floor(now / 1000) + ttlSeconds, user);
   return { username, password: turnPassword(secret, username), ttl: ttlSeconds };
 }

@@ -21,7 +21,9 @@ try {
   process.exit(1);
 }
 
-const log = pino({ level: config.logLevel, redact: ['secret', '*.secret', 'password', '*.password'] }).child({ service: 'turn' });
+const log = pino({ level: config.logLevel, redact: ['secret', '*.secret', 'password', '*.password'] }).child({
+  service: 'turn',
+});
 const relay = new TurnRelay(config, log);
 
 let stopping = false;
@@ -44,7 +46,13 @@ process.on('SIGINT', () => void stop('SIGINT'));
 try {
   const ports = await relay.start();
   log.info(
-    { ...ports, host: config.listenHost, relayAddress: config.relayAddress, externalAddress: config.externalAddress, relayPorts: `${config.minPort}-${config.maxPort}` },
+    {
+      ...ports,
+      host: config.listenHost,
+      relayAddress: config.relayAddress,
+      externalAddress: config.externalAddress,
+      relayPorts: `${config.minPort}-${config.maxPort}`,
+    },
     'TURN relay listening',
   );
   const limit = descriptorLimit();
@@ -52,7 +60,8 @@ try {
   if (limit !== undefined && limit < needed) {
     log.warn(
       { limit, needed },
-      'the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow: raise it (ulimit -n, LimitNOFILE=, ulimits: in compose) or lower those',
+      'the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow: ' +
+        'raise it (ulimit -n, LimitNOFILE=, ulimits: in compose) or lower those',
     );
   }
 } catch (err) {

@@ -19,14 +19,20 @@ import { Tally } from './allocation/counters.js';
 import type { TurnConfig } from './config.js';
 import type { ClosedReason, LimitName } from './metrics.js';
 
-/** Frames larger than this close a connection that holds no allocation: an Allocate with every string at its longest fits. */
+/**
+ * Frames larger than this close a connection that holds no allocation: an
+ * Allocate with every string at its longest fits.
+ */
 export const PRE_ALLOCATION_FRAME_BYTES = 4096;
 /** A client that leaves this much unread is not reading: its packets are dropped, as UDP would lose them. */
 const MAX_UNREAD_BYTES = 1024 * 1024;
 /** A connection being closed gets this long to take what was sent to it before it is cut. */
 const FLUSH_MS = 2_000;
 
-export type StreamLimits = Pick<TurnConfig, 'maxConnections' | 'maxConnectionsPerAddress' | 'tlsHandshakeTimeoutMs' | 'connectionIdleTimeoutMs'>;
+export type StreamLimits = Pick<
+  TurnConfig,
+  'maxConnections' | 'maxConnectionsPerAddress' | 'tlsHandshakeTimeoutMs' | 'connectionIdleTimeoutMs'
+>;
 
 export interface StreamEvents {
   /** One STUN message or ChannelData frame from the client. */
@@ -72,7 +78,11 @@ export class StreamConnections {
     const port = raw.remotePort;
     if (address === undefined || port === undefined) return void raw.destroy();
     const refused: LimitName | undefined =
-      this.connections.size >= this.limits.maxConnections ? 'connections' : this.perAddress.hasRoom(address) ? undefined : 'connections-per-address';
+      this.connections.size >= this.limits.maxConnections
+        ? 'connections'
+        : this.perAddress.hasRoom(address)
+          ? undefined
+          : 'connections-per-address';
     if (refused !== undefined) {
       this.events.refused(refused);
       return void raw.destroy();
@@ -82,7 +92,10 @@ export class StreamConnections {
       raw,
       framer: new StreamFramer(PRE_ALLOCATION_FRAME_BYTES),
       idle: setTimeout(() => this.cut(connection, 'idle'), this.limits.connectionIdleTimeoutMs),
-      handshake: transport === 'tls' ? setTimeout(() => this.cut(connection, 'handshake-timeout'), this.limits.tlsHandshakeTimeoutMs) : undefined,
+      handshake:
+        transport === 'tls'
+          ? setTimeout(() => this.cut(connection, 'handshake-timeout'), this.limits.tlsHandshakeTimeoutMs)
+          : undefined,
     };
     this.connections.set(key, connection);
     this.perAddress.add(address);

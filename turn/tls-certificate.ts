@@ -20,7 +20,8 @@ export interface CertificatePaths {
   key: string;
 }
 
-export type LoadedPair = { ok: true; cert: Buffer; key: Buffer; notAfter: Date; subject: string } | { ok: false; problem: string };
+export type LoadedPair =
+  { ok: true; cert: Buffer; key: Buffer; notAfter: Date; subject: string } | { ok: false; problem: string };
 
 /** Reads and checks a pair; never throws. */
 export async function loadPair(paths: CertificatePaths): Promise<LoadedPair> {
@@ -38,10 +39,14 @@ export async function loadPair(paths: CertificatePaths): Promise<LoadedPair> {
     return { ok: false, problem: `TURN_TLS_CERT (${paths.cert}) is not a PEM certificate` };
   }
   try {
-    if (!x509.checkPrivateKey(createPrivateKey(key))) return { ok: false, problem: `TURN_TLS_KEY (${paths.key}) does not match the certificate` };
+    if (!x509.checkPrivateKey(createPrivateKey(key)))
+      return { ok: false, problem: `TURN_TLS_KEY (${paths.key}) does not match the certificate` };
     createSecureContext({ cert, key });
   } catch (error) {
-    return { ok: false, problem: `TURN_TLS_KEY (${paths.key}) is not a usable private key: ${(error as Error).message}` };
+    return {
+      ok: false,
+      problem: `TURN_TLS_KEY (${paths.key}) is not a usable private key: ${(error as Error).message}`,
+    };
   }
   return { ok: true, cert, key, notAfter: new Date(x509.validTo), subject: x509.subject.replaceAll('\n', ', ') };
 }
@@ -97,7 +102,9 @@ export class CertificateWatcher {
       } else {
         this.log.error(
           { problem: pair.problem, cert: this.paths.cert, key: this.paths.key },
-          this.notAfter === undefined ? 'TLS unavailable until a usable certificate and key are in place' : 'TLS certificate not reloaded; keeping the previous one',
+          this.notAfter === undefined
+            ? 'TLS unavailable until a usable certificate and key are in place'
+            : 'TLS certificate not reloaded; keeping the previous one',
         );
       }
     }
@@ -111,7 +118,8 @@ export class CertificateWatcher {
     if (left > EXPIRY_WARNING_MS || now - this.lastExpiryWarning < DAY_MS) return;
     this.lastExpiryWarning = now;
     const fields = { notAfter: this.notAfter.toISOString(), cert: this.paths.cert };
-    if (left <= 0) this.log.error(fields, 'TLS certificate has expired: TURN over TLS fails for browsers until it is renewed');
+    if (left <= 0)
+      this.log.error(fields, 'TLS certificate has expired: TURN over TLS fails for browsers until it is renewed');
     else this.log.warn({ ...fields, daysLeft: Math.floor(left / DAY_MS) }, 'TLS certificate expires soon');
   }
 

@@ -30,7 +30,11 @@ export interface RunResult {
 }
 
 /** Runs docker-compose with a clean environment: only what it needs to find the engine. */
-export function dockerCompose(args: string[], timeoutMs = 300_000, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+export function dockerCompose(
+  args: string[],
+  timeoutMs = 300_000,
+  extraEnv: Record<string, string> = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('docker-compose', args, {
       cwd: ROOT,
@@ -82,7 +86,12 @@ export class ComposeStack {
     const full: Record<string, string> = Object.fromEntries(composeVariables().map((name) => [name, '']));
     Object.assign(full, { VERSION: TEST_VERSION }, env);
     const envFile = join(dir, '.env');
-    await writeFile(envFile, Object.entries(full).map(([name, value]) => `${name}=${value}\n`).join(''));
+    await writeFile(
+      envFile,
+      Object.entries(full)
+        .map(([name, value]) => `${name}=${value}\n`)
+        .join(''),
+    );
     return new ComposeStack(project, full, [COMPOSE_FILE, ...overrides], envFile);
   }
 
@@ -93,7 +102,8 @@ export class ComposeStack {
 
   async runOk(args: string[], timeoutMs?: number): Promise<string> {
     const result = await this.run(args, timeoutMs);
-    if (result.code !== 0) throw new Error(`docker-compose ${args.join(' ')} exited ${result.code}:\n${result.output.slice(-4000)}`);
+    if (result.code !== 0)
+      throw new Error(`docker-compose ${args.join(' ')} exited ${result.code}:\n${result.output.slice(-4000)}`);
     return result.output;
   }
 
@@ -113,14 +123,17 @@ export class ComposeStack {
     for (const service of services) {
       for (;;) {
         const state = await this.inspect(service).then(
-          (container) => (container.State.Running ? (container.State.Health?.Status ?? 'no healthcheck') : container.State.Status),
+          (container) =>
+            container.State.Running ? (container.State.Health?.Status ?? 'no healthcheck') : container.State.Status,
           (error: Error) => error.message,
         );
         last.set(service, state);
         if (state === 'healthy') break;
         if (Date.now() > deadline) {
           const logs = await this.run(['logs', '--no-color', '--tail', '40', ...services]);
-          throw new Error(`not healthy within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(last))}\n${logs.output}`);
+          throw new Error(
+            `not healthy within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(last))}\n${logs.output}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -129,7 +142,9 @@ export class ComposeStack {
 
   /** The services that have a running container in this project, sorted. */
   async runningServices(): Promise<string[]> {
-    const filters = encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${this.project}`], status: ['running'] }));
+    const filters = encodeURIComponent(
+      JSON.stringify({ label: [`com.docker.compose.project=${this.project}`], status: ['running'] }),
+    );
     const { body } = await api<Array<{ Labels: Record<string, string> }>>(`/containers/json?filters=${filters}`);
     return body.map((container) => container.Labels['com.docker.compose.service'] ?? '?').sort();
   }

@@ -13,7 +13,6 @@ import { api } from './engine.js';
 import { freePorts, freeUdpRange } from './ports.js';
 import { PEER, UCLIENT, runUclient, type UclientRun } from '../helpers/uclient.js';
 
-
 describe('the relay container (node dist/turn/main.js) on the host network', () => {
   const secret = randomBytes(24).toString('hex');
   let relay: StartedTestContainer;
@@ -24,7 +23,8 @@ describe('the relay container (node dist/turn/main.js) on the host network', () 
 
   beforeAll(async () => {
     for (const tool of [UCLIENT, PEER]) {
-      if (!existsSync(tool)) throw new Error(`${tool} is missing: install Debian's coturn package (test/compose/install.sh does)`);
+      if (!existsSync(tool))
+        throw new Error(`${tool} is missing: install Debian's coturn package (test/compose/install.sh does)`);
     }
     let metricsPort: number;
     [turnPort, metricsPort, peerPort] = (await freePorts(3, true)) as [number, number, number];
@@ -85,7 +85,9 @@ describe('the server container (the image as built, default command)', () => {
   });
 
   it('runs as the unprivileged node user and reports healthy through the image HEALTHCHECK', async () => {
-    const { body } = await api<{ Config: { User: string }; State: { Health?: { Status: string } } }>(`/containers/${server.getId()}/json`);
+    const { body } = await api<{ Config: { User: string }; State: { Health?: { Status: string } } }>(
+      `/containers/${server.getId()}/json`,
+    );
     expect(body.Config.User).toBe('node');
     expect(body.State.Health?.Status).toBe('healthy');
     const health = await fetch(`http://${server.getHost()}:${server.getMappedPort(8080)}/healthz`);

@@ -51,13 +51,19 @@ export interface Engine {
 /** The engine behind DOCKER_HOST, or an error that says how to get one. */
 export async function connectEngine(): Promise<Engine> {
   const path = socketPath();
-  const hint = 'run test/compose/install.sh (as root): it installs podman and docker-compose and starts `podman system service`';
+  const hint =
+    'run test/compose/install.sh (as root): it installs podman and docker-compose and starts `podman system service`';
   if (!existsSync(path)) throw new Error(`no container engine: ${path} does not exist; ${hint}`);
   const ping = await api<string>('/_ping', 'GET', 5_000).catch((error: Error) => {
     throw new Error(`no container engine answers on ${path} (${error.message}); ${hint}`);
   });
-  if (ping.status !== 200) throw new Error(`the container engine on ${path} answered /_ping with ${ping.status}; ${hint}`);
+  if (ping.status !== 200)
+    throw new Error(`the container engine on ${path} answered /_ping with ${ping.status}; ${hint}`);
   const { body } = await api<{ Version: string; Components?: Array<{ Name: string; Version: string }> }>('/version');
   const podman = body.Components?.find((component) => component.Name === 'Podman Engine');
-  return { name: podman === undefined ? 'Docker' : 'Podman', version: podman?.Version ?? body.Version, podman: podman !== undefined };
+  return {
+    name: podman === undefined ? 'Docker' : 'Podman',
+    version: podman?.Version ?? body.Version,
+    podman: podman !== undefined,
+  };
 }

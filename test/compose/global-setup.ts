@@ -22,7 +22,9 @@ function standIns(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [join(ROOT, 'test/compose/stand-ins.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`test/compose/stand-ins.sh exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`test/compose/stand-ins.sh exited ${code}`)),
+    );
   });
 }
 
@@ -35,7 +37,10 @@ export async function setup(project: TestProject): Promise<void> {
 
   const started = Date.now();
   await standIns();
-  const stack = await ComposeStack.create('vc-build', { DOMAIN: 'localhost', TURN_SECRET: 'build-only-secret-0123456789' });
+  const stack = await ComposeStack.create('vc-build', {
+    DOMAIN: 'localhost',
+    TURN_SECRET: 'build-only-secret-0123456789',
+  });
   await stack.runOk(['build', 'app'], 600_000);
   process.stderr.write(`compose tests: images ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   project.provide('appImage', `video-call:${TEST_VERSION}`);

@@ -32,7 +32,9 @@ export function startHealthPump(): HealthPump {
       return (await api<Listed[]>(`/containers/json?filters=${filters}`)).body;
     };
     const now = Date.now();
-    const healthy = (await list(['healthy'])).filter((container) => now - (lastRun.get(container.Id) ?? 0) >= HEALTHY_EVERY_MS);
+    const healthy = (await list(['healthy'])).filter(
+      (container) => now - (lastRun.get(container.Id) ?? 0) >= HEALTHY_EVERY_MS,
+    );
     const due = [...(await list(['starting', 'unhealthy'])), ...healthy];
     await Promise.all(
       due.map(async (container) => {

@@ -21,7 +21,10 @@ import { events, expectFramesFlowing, openPage, waitForState } from '../e2e/brow
 import { ComposeStack, ROOT, composeVariables } from './compose.js';
 import { freePorts, freeUdpRange } from './ports.js';
 
-/** What both profiles share: the web side on free ports, the relay on loopback (its own relay address) with a small range. */
+/**
+ * What both profiles share: the web side on free ports, the relay on loopback
+ * (its own relay address) with a small range.
+ */
 async function stackEnv(profile: 'bundled' | 'coturn') {
   const [httpPort, httpsPort, appPort, metricsPort] = await freePorts(4);
   const [turnPort, tlsPort] = await freePorts(2, true);
@@ -53,7 +56,10 @@ async function coturnLabOverride(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'vc-coturn-lab-'));
   const config = join(dir, 'turnserver.conf');
   const shipped = await readFile(join(ROOT, 'infra/coturn/turnserver.conf'), 'utf8');
-  await writeFile(config, `${shipped}\n# test lab only: the relay address is loopback\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1\n`);
+  await writeFile(
+    config,
+    `${shipped}\n# test lab only: the relay address is loopback\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1\n`,
+  );
   const override = join(dir, 'coturn-lab.yml');
   await writeFile(override, `services:\n  coturn:\n    volumes:\n      - ${config}:/etc/coturn/turnserver.conf:ro\n`);
   return override;
@@ -71,7 +77,9 @@ function relayOnly(): void {
 
 async function settledPath(page: Page) {
   await page.waitForFunction(() =>
-    (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(([t, d]) => t === 'vc-connection' && d.settled === true),
+    (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(
+      ([t, d]) => t === 'vc-connection' && d.settled === true,
+    ),
   );
   return (await events(page, 'vc-connection')).at(-1)?.[1];
 }
@@ -98,7 +106,9 @@ function selectedLocalCandidate(page: Page, peerId: string) {
     const report = await document.querySelector('video-call')?.getStats(id);
     const stats = new Map<string, Record<string, unknown>>();
     report?.forEach((stat: Record<string, unknown>) => stats.set(stat.id as string, stat));
-    const transport = [...stats.values()].find((stat) => stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string');
+    const transport = [...stats.values()].find(
+      (stat) => stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string',
+    );
     const pair = stats.get(transport?.selectedCandidatePairId as string);
     const local = stats.get(pair?.localCandidateId as string);
     return { type: local?.candidateType, address: local?.address, port: local?.port, url: local?.url };
@@ -136,7 +146,11 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
 
   beforeAll(async () => {
     const env = await stackEnv(profile);
-    stack = await ComposeStack.create(`vc-compose-${profile}-${randomBytes(3).toString('hex')}`, env, profile === 'coturn' ? [await coturnLabOverride()] : []);
+    stack = await ComposeStack.create(
+      `vc-compose-${profile}-${randomBytes(3).toString('hex')}`,
+      env,
+      profile === 'coturn' ? [await coturnLabOverride()] : [],
+    );
     origin = `https://localhost:${env.HTTPS_PORT}`;
     await stack.runOk(['up', '-d'], 240_000);
     await stack.waitHealthy(['app', relay, 'proxy']);
@@ -198,7 +212,11 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
       expect(path).toMatchObject({ path: 'relay', local: 'relay' });
       // The relay candidate is an allocation of this stack's relay: its URL, its address, its port range.
       const candidate = await selectedLocalCandidate(page, path.peerId);
-      expect(candidate).toMatchObject({ type: 'relay', address: '127.0.0.1', url: expect.stringContaining(`localhost:${stack.env.TURN_PORT}?transport=`) });
+      expect(candidate).toMatchObject({
+        type: 'relay',
+        address: '127.0.0.1',
+        url: expect.stringContaining(`localhost:${stack.env.TURN_PORT}?transport=`),
+      });
       expect(candidate.port).toBeGreaterThanOrEqual(Number(stack.env.TURN_MIN_PORT));
       expect(candidate.port).toBeLessThanOrEqual(Number(stack.env.TURN_MAX_PORT));
     }
@@ -212,10 +230,14 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
   it(`lets the ${relay} container relay to public peers and refuses the metadata service and private networks`, async () => {
     // CreatePermission only: the relay decides without sending anything to the peer.
     const { username, password } = issueTurnCredential(stack.env.TURN_SECRET as string, 600, 'peer-rules');
-    const client = await TurnTestClient.open({ address: '127.0.0.1', port: Number(stack.env.TURN_PORT) }, { username, password });
+    const client = await TurnTestClient.open(
+      { address: '127.0.0.1', port: Number(stack.env.TURN_PORT) },
+      { username, password },
+    );
     try {
       expect(errorCode(await client.allocate())).toBe(200);
-      const verdict = async (address: string) => errorCode(await client.createPermission({ family: 4, address, port: 9 }));
+      const verdict = async (address: string) =>
+        errorCode(await client.createPermission({ family: 4, address, port: 9 }));
       expect(await verdict('93.184.216.34')).toBe(200);
       expect(await verdict('169.254.169.254')).toBe(403);
       expect(await verdict('10.0.0.1')).toBe(403);

@@ -21,7 +21,8 @@ describe('a visitor who refuses camera and microphone', () => {
     const ada = await openPage(browser, `${server.httpUrl}/r/autoplay`, 'Ada');
     // Bob says no to the permission prompt. A page that captures nothing may not autoplay sound.
     const bob = await openPage(browser, `${server.httpUrl}/r/autoplay`, 'Bob', () => {
-      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
     });
     await waitForState(ada, 'connected');
     await waitForState(bob, 'connected');
@@ -30,7 +31,9 @@ describe('a visitor who refuses camera and microphone', () => {
     await expectFramesFlowing(bob);
     const remote = () =>
       bob.evaluate(() => {
-        const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-video"]');
+        const video = document
+          .querySelector('video-call')
+          ?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-video"]');
         return { playing: video !== null && video !== undefined && !video.paused, muted: video?.muted };
       });
     await bob.waitForFunction(() => document.querySelector('video-call')?.shadowRoot?.querySelector('.tap') !== null);
@@ -38,6 +41,8 @@ describe('a visitor who refuses camera and microphone', () => {
 
     await bob.locator('video-call').getByRole('button', { name: 'Tap to hear the call' }).click();
     expect(await remote()).toEqual({ playing: true, muted: false });
-    expect(await bob.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('.tap'))).toBeNull();
+    expect(
+      await bob.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('.tap')),
+    ).toBeNull();
   });
 });

@@ -3,7 +3,16 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { serveSite, embedPage, type Site } from './site.js';
-import { events, expectFramesFlowing, framesDecoded, launch, openPage, remoteVideos, waitForEvent, waitForState } from './browser.js';
+import {
+  events,
+  expectFramesFlowing,
+  framesDecoded,
+  launch,
+  openPage,
+  remoteVideos,
+  waitForEvent,
+  waitForState,
+} from './browser.js';
 
 let browser: Browser;
 let server: TestServer;
@@ -42,7 +51,13 @@ describe('a 1:1 call in two browsers', () => {
         ),
       );
       const connection = (await events(page, 'vc-connection')).at(-1)?.[1] ?? {};
-      expect(connection).toMatchObject({ path: 'direct', protocol: 'udp', local: 'host', remote: 'host', settled: true });
+      expect(connection).toMatchObject({
+        path: 'direct',
+        protocol: 'udp',
+        local: 'host',
+        remote: 'host',
+        settled: true,
+      });
       const peerId = String(connection.peerId);
       const first = await framesDecoded(page, peerId);
       await page.waitForFunction(
@@ -58,7 +73,10 @@ describe('a 1:1 call in two browsers', () => {
       );
     }
 
-    for (const [page, other] of [[ada, 'Bob'], [bob, 'Ada']] as const) {
+    for (const [page, other] of [
+      [ada, 'Bob'],
+      [bob, 'Ada'],
+    ] as const) {
       expect(await events(page, 'vc-joined')).toHaveLength(1);
       const [[, peerJoined]] = (await events(page, 'vc-peer-joined')) as [[string, { peer: { name: string } }]];
       expect(peerJoined.peer.name).toBe(other);
@@ -81,7 +99,9 @@ describe('a 1:1 call in two browsers', () => {
     await waitForState(bob, 'left');
     expect(await events(bob, 'vc-left')).toHaveLength(1);
     // Leaving released the camera and microphone.
-    expect(await bob.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('video'))).toBeNull();
+    expect(
+      await bob.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('video')),
+    ).toBeNull();
   });
 
   it('removes the tile and fires vc-peer-left when the other side closes its tab', async () => {
@@ -106,7 +126,11 @@ describe('rooms', () => {
     const [, error] = await waitForEvent(carol, 'vc-error');
     expect(error.code).toBe('room-full');
     await waitForState(carol, 'failed');
-    expect(await carol.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~=status]')?.textContent)).toContain('full');
+    expect(
+      await carol.evaluate(
+        () => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~=status]')?.textContent,
+      ),
+    ).toContain('full');
   });
 
   it('cleans a display name the server would refuse, instead of failing to join', async () => {
@@ -131,7 +155,10 @@ describe('rooms', () => {
       call.room = 'not a room!';
       document.body.append(call);
       const heard = new Promise((resolve) => call.addEventListener('vc-error', (event) => resolve(event.detail.code)));
-      const thrown = await call.join().then(() => 'no error', (e: Error) => e.message);
+      const thrown = await call.join().then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
       return { heard: await heard, thrown };
     });
     expect(error.heard).toBe('invalid-room');

@@ -44,8 +44,14 @@ describe('a relay-only call through coturn with the shipped configuration', () =
     await waitForState(bob, 'connected', 45_000);
     await expectFramesFlowing(bob);
     await ada.waitForFunction(() =>
-      (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(([t, d]) => t === 'vc-connection' && d.settled === true),
+      (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(
+        ([t, d]) => t === 'vc-connection' && d.settled === true,
+      ),
     );
-    expect((await events(ada, 'vc-connection')).at(-1)?.[1]).toMatchObject({ path: 'relay', protocol: 'udp', local: 'relay' });
+    expect((await events(ada, 'vc-connection')).at(-1)?.[1]).toMatchObject({
+      path: 'relay',
+      protocol: 'udp',
+      local: 'relay',
+    });
   });
 });

@@ -59,7 +59,10 @@ describe('the ICE test page', () => {
         TURN_URLS: turnUrls(relay),
         TURN_SECRET: RELAY_SECRET,
       });
-      expect(report.summary).toEqual({ level: 'ok', text: 'Calls will work from this network: relay OK over UDP, TCP, TLS.' });
+      expect(report.summary).toEqual({
+        level: 'ok',
+        text: 'Calls will work from this network: relay OK over UDP, TCP, TLS.',
+      });
       expect(report.runs.map((run) => [run.url.split(':')[0], run.verdict.text])).toEqual([
         ['stun', 'STUN OK'],
         ['turn', 'relay OK over UDP'],
@@ -71,7 +74,14 @@ describe('the ICE test page', () => {
         expect(relayed.length, run.url).toBeGreaterThan(0);
         expect(relayed[0]).toMatchObject({ address: '127.0.0.2', url: run.url, typePreference: expect.any(Number) });
       }
-      expect(report.loopbacks.map((loopback) => [loopback.transport, loopback.connected, loopback.path?.local, loopback.path?.protocol])).toEqual([
+      expect(
+        report.loopbacks.map((loopback) => [
+          loopback.transport,
+          loopback.connected,
+          loopback.path?.local,
+          loopback.path?.protocol,
+        ]),
+      ).toEqual([
         ['UDP', true, 'relay', 'udp'],
         ['TCP', true, 'relay', 'tcp'],
         ['TLS', true, 'relay', 'tls'],
@@ -96,9 +106,16 @@ describe('the ICE test page', () => {
   it('names a secret that differs between server and relay: auth failed (401), red', async () => {
     const relay = await startTlsRelay([45100, 45199]);
     try {
-      const { page, report } = await runPage({ TURN_URLS: turnUrls(relay), TURN_SECRET: 'not-the-relays-secret-0123456789' });
+      const { page, report } = await runPage({
+        TURN_URLS: turnUrls(relay),
+        TURN_SECRET: 'not-the-relays-secret-0123456789',
+      });
       expect(report.summary.level).toBe('fail');
-      expect(report.runs.map((run) => run.verdict.text)).toEqual(['auth failed (401)', 'auth failed (401)', 'auth failed (401)']);
+      expect(report.runs.map((run) => run.verdict.text)).toEqual([
+        'auth failed (401)',
+        'auth failed (401)',
+        'auth failed (401)',
+      ]);
       expect(report.runs[0]!.verdict.hint).toContain('TURN_SECRET');
       expect(report.runs[0]!.errors).toContainEqual(expect.objectContaining({ code: 401 }));
       expect(report.loopbacks.every((loopback) => !loopback.connected)).toBe(true);

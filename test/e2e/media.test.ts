@@ -32,7 +32,12 @@ function received(bob: Page) {
       if (stat.kind === 'audio') energy += stat.totalAudioEnergy ?? 0;
     });
     // Muted audio still sends comfort-noise-level silence; compare energy at a precision that ignores it.
-    return { frames, energy: Math.round(energy * 1000), avatar: tile?.querySelector('.avatar') !== null, micOff: tile?.querySelector('.label svg') !== null };
+    return {
+      frames,
+      energy: Math.round(energy * 1000),
+      avatar: tile?.querySelector('.avatar') !== null,
+      micOff: tile?.querySelector('.label svg') !== null,
+    };
   });
 }
 
@@ -74,7 +79,9 @@ describe('camera and microphone toggles', () => {
     await expectStops(bob, (r) => r.frames);
     expect((await received(bob)).avatar).toBe(true);
     // Off means off: the camera itself is released, not just blanked.
-    expect(await ada.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~="self-video"]'))).toBeNull();
+    expect(
+      await ada.evaluate(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~="self-video"]')),
+    ).toBeNull();
 
     await ada.evaluate(() => document.querySelector('video-call')?.removeAttribute('camera-off'));
     await expectGrows(bob, (r) => r.frames);
@@ -97,13 +104,19 @@ describe('camera and microphone toggles', () => {
   it('exposes the controls as labelled, keyboard-reachable buttons', async () => {
     const { ada, bob } = await call('keyboard');
     const labels = await ada.evaluate(() =>
-      [...(document.querySelector('video-call')?.shadowRoot?.querySelectorAll('button') ?? [])].map((b) => b.getAttribute('aria-label')),
+      [...(document.querySelector('video-call')?.shadowRoot?.querySelectorAll('button') ?? [])].map((b) =>
+        b.getAttribute('aria-label'),
+      ),
     );
     expect(labels).toEqual(['Mute microphone', 'Turn camera off', 'Share your screen', 'Leave the call']);
     // From the page's last control, Tab enters the element's first control; press it with the keyboard.
     await ada.focus('#copy');
     await ada.keyboard.press('Tab');
-    expect(await ada.evaluate(() => document.querySelector('video-call')?.shadowRoot?.activeElement?.getAttribute('aria-label'))).toBe('Mute microphone');
+    expect(
+      await ada.evaluate(() =>
+        document.querySelector('video-call')?.shadowRoot?.activeElement?.getAttribute('aria-label'),
+      ),
+    ).toBe('Mute microphone');
     await ada.keyboard.press('Enter');
     expect(await ada.evaluate(() => document.querySelector('video-call')?.hasAttribute('muted'))).toBe(true);
     await expectStops(bob, (r) => r.energy);
@@ -115,11 +128,20 @@ describe('screen share', () => {
     const { ada, bob } = await call('screen');
     await ada.evaluate(() => document.querySelector('video-call')?.shareScreen());
     await bob.waitForFunction(() => {
-      const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="screen-tile"] video');
-      return video !== null && video !== undefined && video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 5;
+      const video = document
+        .querySelector('video-call')
+        ?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="screen-tile"] video');
+      return (
+        video !== null &&
+        video !== undefined &&
+        video.videoWidth > 0 &&
+        video.getVideoPlaybackQuality().totalVideoFrames > 5
+      );
     });
     await ada.evaluate(() => document.querySelector('video-call')?.stopScreenShare());
-    await bob.waitForFunction(() => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~="screen-tile"]') === null);
+    await bob.waitForFunction(
+      () => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~="screen-tile"]') === null,
+    );
     // The camera carried on throughout.
     await expectFramesFlowing(bob);
   });
@@ -138,10 +160,11 @@ describe('teardown', () => {
       return all.length;
     });
     expect(tracks).toBe(2);
-    expect(await ada.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState))).toEqual([
-      'ended',
-      'ended',
-    ]);
+    expect(
+      await ada.evaluate(() =>
+        (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState),
+      ),
+    ).toEqual(['ended', 'ended']);
     await bob.waitForFunction(() => document.querySelector('video-call')?.getAttribute('state') === 'waiting');
   });
 });
@@ -157,7 +180,11 @@ describe('devices', () => {
       const target = cameras[cameras.length - 1];
       await call?.setDevices({ video: target?.deviceId });
       const after = (video?.srcObject as MediaStream).getVideoTracks()[0];
-      return { changed: before !== after, beforeEnded: before?.readyState, device: after?.getSettings().deviceId === target?.deviceId };
+      return {
+        changed: before !== after,
+        beforeEnded: before?.readyState,
+        device: after?.getSettings().deviceId === target?.deviceId,
+      };
     });
     expect(switched).toEqual({ changed: true, beforeEnded: 'ended', device: true });
     await expectFramesFlowing(bob);

@@ -50,7 +50,9 @@ async function relayOnlyCall(turnUrl: string) {
 
 async function settledPath(page: Awaited<ReturnType<typeof openPage>>) {
   await page.waitForFunction(() =>
-    (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(([t, d]) => t === 'vc-connection' && d.settled === true),
+    (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(
+      ([t, d]) => t === 'vc-connection' && d.settled === true,
+    ),
   );
   return (await events(page, 'vc-connection')).at(-1)?.[1];
 }

@@ -47,7 +47,9 @@ describe('signaling server restarted mid-call', () => {
     await waitForState(bob, 'reconnecting');
     const during = await framesOf(bob);
     await bob.waitForFunction((before) => {
-      const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-tile"] video');
+      const video = document
+        .querySelector('video-call')
+        ?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="remote-tile"] video');
       return (video?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > before + 10;
     }, during);
     expect(await bob.evaluate(() => document.querySelector('video-call')?.getAttribute('state'))).toBe('reconnecting');
@@ -65,7 +67,9 @@ describe('signaling server restarted mid-call', () => {
     // A renegotiation after the restart: Ada shares her screen.
     await ada.evaluate(() => document.querySelector('video-call')?.shareScreen());
     await bob.waitForFunction(() => {
-      const video = document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="screen-tile"] video');
+      const video = document
+        .querySelector('video-call')
+        ?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="screen-tile"] video');
       return video !== null && video !== undefined && video.getVideoPlaybackQuality().totalVideoFrames > 5;
     });
   });
@@ -83,7 +87,10 @@ describe('signaling server restarted mid-call', () => {
     for (const page of [ada, bob]) {
       await page.waitForFunction(() => {
         const events = (window as unknown as { __vcEvents: Array<[string]> }).__vcEvents;
-        return events.filter(([type]) => type === 'vc-peer-joined').length === 2 && events.some(([type]) => type === 'vc-peer-left');
+        return (
+          events.filter(([type]) => type === 'vc-peer-joined').length === 2 &&
+          events.some(([type]) => type === 'vc-peer-left')
+        );
       });
       await waitForState(page, 'connected');
       await expectFramesFlowing(page);

@@ -17,7 +17,10 @@ export async function launchIn(lab: NatLab, home: HomeName, flags: string[] = []
   const wrapper = join(lab.dir, `chromium-${home}`);
   await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${lab.clientNs(home)}' ${CHROMIUM} "$@"\n`, { mode: 0o755 });
   // The call page is plain http from the public namespace; camera and microphone need a secure context.
-  return launch({ executablePath: wrapper, flags: [`--unsafely-treat-insecure-origin-as-secure=${SERVER_ORIGIN}`, ...flags] });
+  return launch({
+    executablePath: wrapper,
+    flags: [`--unsafely-treat-insecure-origin-as-secure=${SERVER_ORIGIN}`, ...flags],
+  });
 }
 
 /** Every RTCPeerConnection the page made: its connectionState history and the types of the candidates it gathered. */
@@ -26,7 +29,11 @@ export interface PeerConnectionRecord {
   candidates: string[];
 }
 
-type LabWindow = Window & { __vcEvents: RecordedEvent[]; __peerConnections: PeerConnectionRecord[]; __framesAtStart?: Record<string, number> };
+type LabWindow = Window & {
+  __vcEvents: RecordedEvent[];
+  __peerConnections: PeerConnectionRecord[];
+  __framesAtStart?: Record<string, number>;
+};
 
 /** Runs in the page before its scripts: records every peer connection's states and gathered candidates. */
 function recordPeerConnections(): void {
@@ -46,7 +53,10 @@ function recordPeerConnections(): void {
   };
 }
 
-/** Opens the server's call page for `room` in a fresh context of `browser`, recording vc-* events and peer connections. */
+/**
+ * Opens the server's call page for `room` in a fresh context of `browser`,
+ * recording vc-* events and peer connections.
+ */
 export function openCall(browser: Browser, room: string, name: string): Promise<Page> {
   return openPage(browser, `${SERVER_ORIGIN}/r/${room}`, name, recordPeerConnections);
 }
@@ -55,12 +65,16 @@ export function peerConnections(page: Page): Promise<PeerConnectionRecord[]> {
   return page.evaluate(() => (window as unknown as LabWindow).__peerConnections);
 }
 
-/** The first vc-connection whose path is `path` and, unless the path is a relay, whose candidates are settled (no prflx left). */
+/**
+ * The first vc-connection whose path is `path` and, unless the path is a
+ * relay, whose candidates are settled (no prflx left).
+ */
 export async function waitForPath(page: Page, path: string, timeout: number): Promise<Record<string, unknown>> {
   const handle = await page.waitForFunction(
     (wanted) =>
       (window as unknown as LabWindow).__vcEvents.find(
-        ([type, detail]) => type === 'vc-connection' && detail.path === wanted && (wanted === 'relay' || detail.settled === true),
+        ([type, detail]) =>
+          type === 'vc-connection' && detail.path === wanted && (wanted === 'relay' || detail.settled === true),
       )?.[1],
     path,
     { timeout },
@@ -68,12 +82,19 @@ export async function waitForPath(page: Page, path: string, timeout: number): Pr
   return (await handle.jsonValue()) as Record<string, unknown>;
 }
 
-/** Waits until one of the page's peer connections has given up (connectionState `failed`: every candidate pair failed). */
+/**
+ * Waits until one of the page's peer connections has given up
+ * (connectionState `failed`: every candidate pair failed).
+ */
 export async function waitForIceFailure(page: Page, timeout: number): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as LabWindow).__peerConnections.some((pc) => pc.states.includes('failed')), undefined, {
-    timeout,
-    polling: 500,
-  });
+  await page.waitForFunction(
+    () => (window as unknown as LabWindow).__peerConnections.some((pc) => pc.states.includes('failed')),
+    undefined,
+    {
+      timeout,
+      polling: 500,
+    },
+  );
 }
 
 /**
@@ -85,7 +106,8 @@ export async function expectFramesDecoding(page: Page, peerId: string, timeout: 
   await page.waitForFunction(
     async (id) => {
       const scope = window as unknown as LabWindow;
-      const call = document.querySelector('video-call') as (HTMLElement & { getStats(peer: string): Promise<RTCStatsReport | undefined> }) | null;
+      const call = document.querySelector('video-call') as
+        (HTMLElement & { getStats(peer: string): Promise<RTCStatsReport | undefined> }) | null;
       const videos = [...(call?.shadowRoot?.querySelectorAll<HTMLVideoElement>('[part~="remote-tile"] video') ?? [])];
       if (videos.length !== 1 || videos.some((video) => video.videoWidth === 0)) return false;
       let frames = 0;

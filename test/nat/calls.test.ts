@@ -20,8 +20,23 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NatLab, RELAY_443_IP, RELAY_IP, SERVER_IP, type HomeName } from './lab.js';
 import { events, waitForState } from '../e2e/browser.js';
-import { expectFramesDecoding, launchIn, openCall, peerConnections, waitForIceFailure, waitForPath } from './browser.js';
-import { relayCertificate, startBundledRelay, startCoturn, startSignaling, TURN_PORT, type Relay, type Service } from './services.js';
+import {
+  expectFramesDecoding,
+  launchIn,
+  openCall,
+  peerConnections,
+  waitForIceFailure,
+  waitForPath,
+} from './browser.js';
+import {
+  relayCertificate,
+  startBundledRelay,
+  startCoturn,
+  startSignaling,
+  TURN_PORT,
+  type Relay,
+  type Service,
+} from './services.js';
 
 const CONNECT_MS = 60_000;
 const FRAMES_MS = 30_000;
@@ -66,9 +81,17 @@ interface Side {
 }
 
 /** Starts the signaling server with `ice`, and one browser behind each router, both on the room's page. */
-async function call(room: string, ice: { STUN_URLS?: string; TURN_URLS?: string }, a: Side, b: Side): Promise<[Page, Page]> {
+async function call(
+  room: string,
+  ice: { STUN_URLS?: string; TURN_URLS?: string },
+  a: Side,
+  b: Side,
+): Promise<[Page, Page]> {
   services.push(await startSignaling(requireLab(), ice));
-  const [browserA, browserB] = await Promise.all([launchIn(requireLab(), a.home, a.flags), launchIn(requireLab(), b.home, b.flags)]);
+  const [browserA, browserB] = await Promise.all([
+    launchIn(requireLab(), a.home, a.flags),
+    launchIn(requireLab(), b.home, b.flags),
+  ]);
   browsers.push(browserA, browserB);
   const ada = await openCall(browserA, room, 'Ada');
   const bob = await openCall(browserB, room, 'Bob');
@@ -126,7 +149,9 @@ describe('calls through the NAT lab', () => {
     const pages = await call('symmetric-bundled', BUNDLED_RELAY, { home: 'sym-a' }, { home: 'sym-b' });
     for (const path of await connected(pages, 'relay')) expect(path).toMatchObject({ path: 'relay', protocol: 'udp' });
     // At least one packet for each of the 20 frames the pages saw decoded came through it.
-    expect(await relay.metric('vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThanOrEqual(before + 20);
+    expect(await relay.metric('vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThanOrEqual(
+      before + 20,
+    );
   });
 
   it('symmetric ↔ symmetric with coturn and the shipped configuration: connected through it, path relay', async () => {
@@ -137,9 +162,18 @@ describe('calls through the NAT lab', () => {
 
   it('corporate (TCP 443 only) ↔ cone with the bundled relay: the corporate side relays over TURN/TLS on 443', async () => {
     const ice = {
-      TURN_URLS: [`turn:${RELAY_IP}:${TURN_PORT}?transport=udp`, `turn:${RELAY_IP}:${TURN_PORT}?transport=tcp`, `turns:${RELAY_IP}:443?transport=tcp`].join(','),
+      TURN_URLS: [
+        `turn:${RELAY_IP}:${TURN_PORT}?transport=udp`,
+        `turn:${RELAY_IP}:${TURN_PORT}?transport=tcp`,
+        `turns:${RELAY_IP}:443?transport=tcp`,
+      ].join(','),
     };
-    const pages = await call('corporate-tls', ice, { home: 'corp', flags: TRUST_RELAY() }, { home: 'cone-a', flags: TRUST_RELAY() });
+    const pages = await call(
+      'corporate-tls',
+      ice,
+      { home: 'corp', flags: TRUST_RELAY() },
+      { home: 'cone-a', flags: TRUST_RELAY() },
+    );
     const [corporate, home] = await connected(pages, 'relay');
     expect(corporate).toMatchObject({ path: 'relay', local: 'relay', protocol: 'tls' });
     expect(home).toMatchObject({ path: 'relay' });
@@ -152,6 +186,8 @@ describe('calls through the NAT lab', () => {
     const [corporate, home] = await connected(pages, 'relay');
     expect(corporate).toMatchObject({ path: 'relay', local: 'relay', protocol: 'tcp' });
     expect(home).toMatchObject({ path: 'relay' });
-    expect(await relay443.metric('vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThanOrEqual(before + 20);
+    expect(await relay443.metric('vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThanOrEqual(
+      before + 20,
+    );
   });
 });

@@ -67,7 +67,10 @@ export class NatLab {
   static async build(): Promise<NatLab> {
     await preflight();
     await removeStaleLabs();
-    const lab = new NatLab(`${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 6)}`, await mkdtemp(join(tmpdir(), PREFIX)));
+    const lab = new NatLab(
+      `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
+      await mkdtemp(join(tmpdir(), PREFIX)),
+    );
     try {
       await lab.create();
     } catch (error) {
@@ -90,7 +93,10 @@ export class NatLab {
   }
 
   namespaces(): string[] {
-    return [this.publicNs, ...Object.keys(HOMES).flatMap((home) => [this.routerNs(home as HomeName), this.clientNs(home as HomeName)])];
+    return [
+      this.publicNs,
+      ...Object.keys(HOMES).flatMap((home) => [this.routerNs(home as HomeName), this.clientNs(home as HomeName)]),
+    ];
   }
 
   /** Runs a command to its end inside `ns`. */
@@ -100,7 +106,12 @@ export class NatLab {
   }
 
   /** A long-lived process inside `ns`, stopped by the lab's teardown if nobody stopped it before. */
-  start(ns: string, command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): LabProcess {
+  start(
+    ns: string,
+    command: string,
+    args: string[],
+    options: { env?: Record<string, string>; cwd?: string } = {},
+  ): LabProcess {
     const started = startIn(ns, command, args, options);
     this.processes.add(started);
     started.child.once('exit', () => this.processes.delete(started));
@@ -118,13 +129,29 @@ export class NatLab {
   private async create(): Promise<void> {
     for (const ns of this.namespaces()) {
       const added = await run('ip', ['netns', 'add', ns]);
-      if (added.code !== 0) throw new Error(`cannot create network namespace ${ns}: ${added.stderr.trim()} (the NAT lab needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN, as .ci/run has)`);
+      if (added.code !== 0) {
+        throw new Error(
+          `cannot create network namespace ${ns}: ${added.stderr.trim()} ` +
+            '(the NAT lab needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN, as .ci/run has)',
+        );
+      }
       // IPv4 only (the documentation ranges are the whole lab); routers forward, nothing else does.
       const forward = ns.startsWith(`${this.id}-r-`) ? 1 : 0;
-      await must(...inNamespace(ns, 'sh', ['-c', `echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 && echo ${forward} > /proc/sys/net/ipv4/ip_forward`]));
+      const sysctl = [
+        'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6',
+        'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6',
+        `echo ${forward} > /proc/sys/net/ipv4/ip_forward`,
+      ];
+      await must(...inNamespace(ns, 'sh', ['-c', sysctl.join(' && ')]));
       await ipBatch(ns, ['link set lo up']);
     }
-    await ipBatch(this.publicNs, ['link add wan type bridge', 'link set wan up', `addr add ${SERVER_IP}/24 dev wan`, `addr add ${RELAY_IP}/24 dev wan`, `addr add ${RELAY_443_IP}/24 dev wan`]);
+    await ipBatch(this.publicNs, [
+      'link add wan type bridge',
+      'link set wan up',
+      `addr add ${SERVER_IP}/24 dev wan`,
+      `addr add ${RELAY_IP}/24 dev wan`,
+      `addr add ${RELAY_443_IP}/24 dev wan`,
+    ]);
     for (const [name, home] of Object.entries(HOMES) as Array<[HomeName, Home]>) {
       const router = this.routerNs(name);
       const client = this.clientNs(name);
@@ -137,16 +164,24 @@ export class NatLab {
         'link set lan up',
       ]);
       await ipBatch(this.publicNs, [`link set ${name} master wan`, `link set ${name} up`]);
-      await ipBatch(client, [`addr add ${home.client}/${LAN_PREFIX} dev eth0`, 'link set eth0 up', `route add default via ${home.gateway}`]);
+      await ipBatch(client, [
+        `addr add ${home.client}/${LAN_PREFIX} dev eth0`,
+        'link set eth0 up',
+        `route add default via ${home.gateway}`,
+      ]);
       const loaded = await this.exec(router, 'iptables-restore', [], { input: routerRules(home.variant) });
-      if (loaded.code !== 0) throw new Error(`cannot load the ${home.variant} router's rules in ${router}: ${loaded.stderr.trim()}`);
+      if (loaded.code !== 0)
+        throw new Error(`cannot load the ${home.variant} router's rules in ${router}: ${loaded.stderr.trim()}`);
     }
   }
 }
 
 /** Says why the lab cannot run here, instead of a test passing without it. */
 async function preflight(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('the NAT lab needs root (network namespaces, iptables inside them): run the nat project as root, as .ci/run does');
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      'the NAT lab needs root (network namespaces, iptables inside them): run the nat project as root, as .ci/run does',
+    );
   const ip = await run('ip', ['-V']);
   if (ip.code !== 0) throw new Error(`iproute2's ip is missing (apt-get install iproute2): ${ip.stderr.trim()}`);
   const iptables = await run('iptables-restore', ['--version']);
@@ -180,7 +215,10 @@ async function removeStaleLabs(): Promise<void> {
 /** Ends what still runs inside one of our namespaces (only this lab starts processes there), then deletes it. */
 async function deleteNamespace(ns: string): Promise<void> {
   const pids = await run('ip', ['netns', 'pids', ns]);
-  for (const pid of pids.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0)) {
+  for (const pid of pids.stdout
+    .split('\n')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

@@ -37,13 +37,22 @@ function classified(home: HomeName): NatBehaviour {
 describe('the routers, classified by turnutils_natdiscovery', () => {
   it.each(['cone-a', 'cone-b'] as const)('%s maps endpoint-independently (cone) and filters statefully', (home) => {
     const { mapping, filtering, output } = classified(home);
-    expect({ mapping, filtering }, output).toEqual({ mapping: 'Endpoint Independent', filtering: 'Address and Port Dependent' });
+    expect({ mapping, filtering }, output).toEqual({
+      mapping: 'Endpoint Independent',
+      filtering: 'Address and Port Dependent',
+    });
   });
 
-  it.each(['sym-a', 'sym-b'] as const)('%s maps per destination address and port (symmetric) and filters statefully', (home) => {
-    const { mapping, filtering, output } = classified(home);
-    expect({ mapping, filtering }, output).toEqual({ mapping: 'Address and Port Dependent', filtering: 'Address and Port Dependent' });
-  });
+  it.each(['sym-a', 'sym-b'] as const)(
+    '%s maps per destination address and port (symmetric) and filters statefully',
+    (home) => {
+      const { mapping, filtering, output } = classified(home);
+      expect({ mapping, filtering }, output).toEqual({
+        mapping: 'Address and Port Dependent',
+        filtering: 'Address and Port Dependent',
+      });
+    },
+  );
 
   it('the corporate router lets no UDP out: STUN gets no answer at all', () => {
     const { mapping, filtering, output } = classified('corp');

@@ -20,8 +20,14 @@
 export type Variant = 'cone' | 'symmetric' | 'corporate';
 
 export function routerRules(variant: Variant): string {
-  const masquerade = variant === 'symmetric' ? '-A POSTROUTING -o wan -j MASQUERADE --random-fully' : '-A POSTROUTING -o wan -j MASQUERADE';
-  const outbound = variant === 'corporate' ? '-A FORWARD -i lan -o wan -p tcp --dport 443 -j ACCEPT' : '-A FORWARD -i lan -o wan -j ACCEPT';
+  const masquerade =
+    variant === 'symmetric'
+      ? '-A POSTROUTING -o wan -j MASQUERADE --random-fully'
+      : '-A POSTROUTING -o wan -j MASQUERADE';
+  const outbound =
+    variant === 'corporate'
+      ? '-A FORWARD -i lan -o wan -p tcp --dport 443 -j ACCEPT'
+      : '-A FORWARD -i lan -o wan -j ACCEPT';
   return [
     '*nat',
     ':PREROUTING ACCEPT [0:0]',

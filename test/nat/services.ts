@@ -23,11 +23,17 @@ const RELAY_METRICS_PORT = 9641;
 /** The classifying STUN server's ports (and the next one up), apart from the relays'. */
 export const CLASSIFIER_PORT = 3488;
 
-/** The routers' public addresses: the only peers the relays may reach, since the deny list refuses documentation ranges. */
+/**
+ * The routers' public addresses: the only peers the relays may reach, since
+ * the deny list refuses documentation ranges.
+ */
 const ROUTER_ADDRESSES = Object.values(HOMES).map((home) => home.wan);
 
 function node(lab: NatLab, script: string, env: Record<string, string>): LabProcess {
-  return lab.start(lab.publicNs, process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  return lab.start(lab.publicNs, process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
 }
 
 export interface Service {
@@ -84,7 +90,9 @@ export async function startBundledRelay(lab: NatLab, { address, port, tls }: Rel
     process: relay,
     stop: () => relay.stop(),
     metric: async (series) => {
-      const fetchMetrics = `fetch('http://${address}:${RELAY_METRICS_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+      const fetchMetrics =
+        `fetch('http://${address}:${RELAY_METRICS_PORT}/metrics')` +
+        '.then((r) => r.text()).then((t) => process.stdout.write(t))';
       const text = await must('ip', ['netns', 'exec', lab.publicNs, process.execPath, '-e', fetchMetrics]);
       return metric(text, series);
     },
@@ -99,9 +107,11 @@ export async function startBundledRelay(lab: NatLab, { address, port, tls }: Rel
 export async function startCoturn(lab: NatLab, tls: { cert: string; key: string }): Promise<Service> {
   const shipped = await readFile(join(ROOT, 'infra/coturn/turnserver.conf'), 'utf8');
   const config = join(lab.dir, 'coturn.conf');
-  await writeFile(config, `${shipped}\n# NAT lab only: the routers' public addresses are peers.\n${ROUTER_ADDRESSES.map((a) => `allowed-peer-ip=${a}`).join('\n')}\n`);
+  const peers = ROUTER_ADDRESSES.map((address) => `allowed-peer-ip=${address}\n`).join('');
+  await writeFile(config, `${shipped}\n# NAT lab only: the routers' public addresses are peers.\n${peers}`);
   const coturn = lab.start(lab.publicNs, TURNSERVER, [
-    '-c', config,
+    '-c',
+    config,
     `--static-auth-secret=${SECRET}`,
     `--listening-ip=${SERVER_IP}`,
     `--relay-ip=${SERVER_IP}`,
@@ -144,8 +154,11 @@ export async function startClassifier(lab: NatLab): Promise<Service> {
 /** Polls with coturn's own STUN client (which waits forever for an answer, hence the short timeout). */
 async function untilStunAnswers(lab: NatLab, server: LabProcess, address: string, port: number): Promise<void> {
   for (let attempt = 0; attempt < 60; attempt++) {
-    if (server.child.exitCode !== null) throw new Error(`turnserver exited (${server.child.exitCode}):\n${server.output().slice(-4000)}`);
-    const probe = await lab.exec(lab.publicNs, '/usr/bin/turnutils_stunclient', ['-p', String(port), address], { timeoutMs: 1_000 });
+    if (server.child.exitCode !== null)
+      throw new Error(`turnserver exited (${server.child.exitCode}):\n${server.output().slice(-4000)}`);
+    const probe = await lab.exec(lab.publicNs, '/usr/bin/turnutils_stunclient', ['-p', String(port), address], {
+      timeoutMs: 1_000,
+    });
     if (probe.code === 0 && /reflexive addr/.test(probe.stdout + probe.stderr)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -157,12 +170,30 @@ async function untilStunAnswers(lab: NatLab, server: LabProcess, address: string
  * address, and the SHA-256 of its public key for Chromium's
  * --ignore-certificate-errors-spki-list (trust this one key, nothing else).
  */
-export async function relayCertificate(lab: NatLab, address: string): Promise<{ cert: string; key: string; spki: string }> {
+export async function relayCertificate(
+  lab: NatLab,
+  address: string,
+): Promise<{ cert: string; key: string; spki: string }> {
   const cert = join(lab.dir, 'relay-cert.pem');
   const key = join(lab.dir, 'relay-key.pem');
   await must('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=nat-lab relay', '-addext', `subjectAltName=IP:${address}`, '-keyout', key, '-out', cert,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=nat-lab relay',
+    '-addext',
+    `subjectAltName=IP:${address}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
   ]);
   const publicKey = new X509Certificate(await readFile(cert)).publicKey.export({ type: 'spki', format: 'der' });
   return { cert, key, spki: createHash('sha256').update(publicKey).digest('base64') };

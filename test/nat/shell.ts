@@ -19,13 +19,22 @@ export interface RunResult {
 }
 
 /** Runs a command to its end; never throws for a non-zero exit (the caller decides). */
-export function run(command: string, args: string[], { input, timeoutMs = 30_000, env }: RunOptions = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  { input, timeoutMs = 30_000, env }: RunOptions = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: timeoutMs, killSignal: 'SIGKILL', env: env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      const reason = error !== null && typeof error.code !== 'number' ? `${error.message}\n` : '';
-      resolve({ code, stdout, stderr: reason + stderr });
-    });
+    const child = execFile(
+      command,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', env: env ?? process.env, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        const reason = error !== null && typeof error.code !== 'number' ? `${error.message}\n` : '';
+        resolve({ code, stdout, stderr: reason + stderr });
+      },
+    );
     // A command that never reads its input may exit before it is written.
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
@@ -35,7 +44,10 @@ export function run(command: string, args: string[], { input, timeoutMs = 30_000
 /** Runs a command and returns its output; throws with its stderr when it fails. */
 export async function must(command: string, args: string[], options?: RunOptions): Promise<string> {
   const result = await run(command, args, options);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+  if (result.code !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`,
+    );
   return result.stdout;
 }
 
@@ -54,10 +66,22 @@ export interface LabProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** A long-lived process inside a namespace. `ip netns exec` execs the command, so the child's PID is the command's own. */
-export function startIn(ns: string, command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): LabProcess {
+/**
+ * A long-lived process inside a namespace. `ip netns exec` execs the command,
+ * so the child's PID is the command's own.
+ */
+export function startIn(
+  ns: string,
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): LabProcess {
   const [ip, ipArgs] = inNamespace(ns, command, args);
-  const child = spawn(ip, ipArgs, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ip, ipArgs, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
@@ -80,10 +104,17 @@ export function startIn(ns: string, command: string, args: string[], options: { 
           const line = output.split('\n').find((row) => pattern.test(row));
           if (line !== undefined) done(() => resolve(line));
           else if (child.exitCode !== null || child.signalCode !== null) {
-            done(() => reject(new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${output.slice(-4000)}`)));
+            const status = child.exitCode ?? child.signalCode;
+            done(() => reject(new Error(`${command} exited (${status}) before ${pattern}:\n${output.slice(-4000)}`)));
           }
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`${command} did not print ${pattern} within ${timeoutMs} ms:\n${output.slice(-4000)}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            done(() =>
+              reject(new Error(`${command} did not print ${pattern} within ${timeoutMs} ms:\n${output.slice(-4000)}`)),
+            ),
+          timeoutMs,
+        );
         const done = (settle: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

@@ -82,7 +82,14 @@ export class Allocation {
   private closed = false;
 
   constructor(init: AllocationInit) {
-    ({ client: this.client, username: this.username, user: this.user, key: this.key, socket: this.socket, relayed: this.relayed } = init);
+    ({
+      client: this.client,
+      username: this.username,
+      user: this.user,
+      key: this.key,
+      socket: this.socket,
+      relayed: this.relayed,
+    } = init);
     this.limits = init.limits;
     this.hooks = init.hooks;
     this.now = init.now ?? Date.now;
@@ -219,7 +226,12 @@ export class Allocation {
    * per-allocation cap; sweeps expired entries once before refusing (and
    * counts again, since an expired entry swept becomes a new one).
    */
-  private makeRoom(held: Map<unknown, unknown>, count: () => number, limit: { perAllocation: number; pool: Pool }, now: number): boolean {
+  private makeRoom(
+    held: Map<unknown, unknown>,
+    count: () => number,
+    limit: { perAllocation: number; pool: Pool },
+    now: number,
+  ): boolean {
     let needed = count();
     if (needed === 0) return true;
     if (held.size + needed > limit.perAllocation || limit.pool.size + needed > limit.pool.capacity) {

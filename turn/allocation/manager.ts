@@ -50,7 +50,8 @@ export interface ManagerEvents {
 }
 
 /** How a relay port is chosen (RFC 8656 §7.2: EVEN-PORT, RESERVATION-TOKEN), for RTP/RTCP pairs. */
-export type PortRequest = { kind: 'any' } | { kind: 'even'; reserveNext: boolean } | { kind: 'reserved'; token: Buffer };
+export type PortRequest =
+  { kind: 'any' } | { kind: 'even'; reserveNext: boolean } | { kind: 'reserved'; token: Buffer };
 
 export interface AllocateRequest {
   username: string;

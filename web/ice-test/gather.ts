@@ -52,7 +52,15 @@ export async function gather(url: IceUrl, server: RTCIceServer, options: GatherO
   const started = performance.now();
   const since = () => Math.round(performance.now() - started);
   const pc = new RTCPeerConnection({ iceServers: [server], iceTransportPolicy: options.policy });
-  const run: GatherRun = { url: url.url, transport: url.transport, relay: url.relay, completed: false, durationMs: 0, candidates: [], errors: [] };
+  const run: GatherRun = {
+    url: url.url,
+    transport: url.transport,
+    relay: url.relay,
+    completed: false,
+    durationMs: 0,
+    candidates: [],
+    errors: [],
+  };
   try {
     const complete = new Promise<void>((resolve) => {
       pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());

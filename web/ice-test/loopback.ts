@@ -26,15 +26,27 @@ export interface LoopbackOptions {
   pings: number;
 }
 
-export async function loopback(url: IceUrl, server: RTCIceServer, { timeoutMs, pings }: LoopbackOptions): Promise<LoopbackResult> {
+export async function loopback(
+  url: IceUrl,
+  server: RTCIceServer,
+  { timeoutMs, pings }: LoopbackOptions,
+): Promise<LoopbackResult> {
   const config: RTCConfiguration = { iceServers: [server], iceTransportPolicy: 'relay' };
   const caller = new RTCPeerConnection(config);
   const callee = new RTCPeerConnection(config);
   const result: LoopbackResult = { url: url.url, transport: url.transport, connected: false };
   try {
-    caller.addEventListener('icecandidate', (event) => event.candidate && callee.addIceCandidate(event.candidate).catch(() => {}));
-    callee.addEventListener('icecandidate', (event) => event.candidate && caller.addIceCandidate(event.candidate).catch(() => {}));
-    callee.addEventListener('datachannel', ({ channel }) => channel.addEventListener('message', (event) => channel.send(event.data)));
+    // addIceCandidate rejects before the other side has its remote description or after it has
+    // closed (a timeout); such a candidate is just not used, and the result reports the outcome.
+    caller.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) callee.addIceCandidate(candidate).catch(() => {});
+    });
+    callee.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) caller.addIceCandidate(candidate).catch(() => {});
+    });
+    callee.addEventListener('datachannel', ({ channel }) =>
+      channel.addEventListener('message', (event) => channel.send(event.data)),
+    );
     const channel = caller.createDataChannel('ping');
     const started = performance.now();
     const open = new Promise<void>((resolve) => channel.addEventListener('open', () => resolve()));
@@ -78,13 +90,17 @@ async function ping(channel: RTCDataChannel, count: number, timeoutMs: number): 
     if (await within(echoed, timeoutMs)) rtts.push(performance.now() - sent);
   }
   rtts.sort((a, b) => a - b);
-  const at = (fraction: number) => Math.round((rtts[Math.min(rtts.length - 1, Math.ceil(fraction * rtts.length) - 1)] ?? 0) * 10) / 10;
+  const at = (fraction: number) =>
+    Math.round((rtts[Math.min(rtts.length - 1, Math.ceil(fraction * rtts.length) - 1)] ?? 0) * 10) / 10;
   return { medianMs: at(0.5), p95Ms: at(0.95), samples: rtts.length };
 }
 
 async function within(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const result = await Promise.race([promise.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  const result = await Promise.race([
+    promise.then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
   clearTimeout(timer);
   return result;
 }

@@ -49,7 +49,11 @@ export interface RunSettings {
   credentialsExpireAt?: number;
 }
 
-export async function runIceTest(servers: TestServer[], settings: RunSettings, on: RunCallbacks): Promise<IceTestReport> {
+export async function runIceTest(
+  servers: TestServer[],
+  settings: RunSettings,
+  on: RunCallbacks,
+): Promise<IceTestReport> {
   const startedAt = new Date().toISOString();
   // Relay-only gathering asks STUN servers nothing, so STUN URLs would be judged on nothing.
   const tested = servers
@@ -63,10 +67,19 @@ export async function runIceTest(servers: TestServer[], settings: RunSettings, o
     if (url === undefined || !url.relay) continue;
     let result: LoopbackResult;
     if (run.verdict.level !== 'ok') {
-      result = { url: run.url, transport: url.transport, connected: false, skipped: true, error: 'skipped: no relay candidate' };
+      result = {
+        url: run.url,
+        transport: url.transport,
+        connected: false,
+        skipped: true,
+        error: 'skipped: no relay candidate',
+      };
     } else {
       on.onLoopbackStart(server);
-      result = await loopback(url, toIceServer(server), { timeoutMs: settings.loopbackTimeoutMs, pings: settings.pings });
+      result = await loopback(url, toIceServer(server), {
+        timeoutMs: settings.loopbackTimeoutMs,
+        pings: settings.pings,
+      });
     }
     loopbacks.push(result);
     on.onLoopbackEnd(result);
@@ -80,14 +93,21 @@ export async function runIceTest(servers: TestServer[], settings: RunSettings, o
     startedAt,
     finishedAt: new Date().toISOString(),
     policy: settings.policy,
-    credentialsExpireAt: settings.credentialsExpireAt === undefined ? null : new Date(settings.credentialsExpireAt).toISOString(),
+    credentialsExpireAt:
+      settings.credentialsExpireAt === undefined ? null : new Date(settings.credentialsExpireAt).toISOString(),
     summary: summarize(runs, loopbacks),
     runs,
     loopbacks,
   };
 }
 
-async function runOne(index: number, server: TestServer, url: IceUrl | undefined, settings: RunSettings, on: RunCallbacks): Promise<RunReport> {
+async function runOne(
+  index: number,
+  server: TestServer,
+  url: IceUrl | undefined,
+  settings: RunSettings,
+  on: RunCallbacks,
+): Promise<RunReport> {
   on.onRunStart(index, server);
   const base = { origin: server.origin, ...(server.username === undefined ? {} : { username: server.username }) };
   let report: RunReport;
@@ -101,7 +121,11 @@ async function runOne(index: number, server: TestServer, url: IceUrl | undefined
       durationMs: 0,
       candidates: [],
       errors: [],
-      verdict: { level: 'fail', text: 'not a STUN or TURN URL', hint: 'Write it as stun:host:port, turn:host:port?transport=udp|tcp or turns:host:port.' },
+      verdict: {
+        level: 'fail',
+        text: 'not a STUN or TURN URL',
+        hint: 'Write it as stun:host:port, turn:host:port?transport=udp|tcp or turns:host:port.',
+      },
     };
   } else {
     const run = await gather(url, toIceServer(server), {

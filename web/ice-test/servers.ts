@@ -34,7 +34,11 @@ export async function fetchDeploymentServers(): Promise<DeploymentServers> {
       ...(server.credential === undefined ? {} : { credential: server.credential }),
     })),
   );
-  return { servers, ttl: body.ttl, ...(body.username === undefined ? {} : { expiresAt: Date.now() + body.ttl * 1000 }) };
+  return {
+    servers,
+    ttl: body.ttl,
+    ...(body.username === undefined ? {} : { expiresAt: Date.now() + body.ttl * 1000 }),
+  };
 }
 
 export function loadCustomServers(storage: Storage = localStorage): TestServer[] {
@@ -42,7 +46,9 @@ export function loadCustomServers(storage: Storage = localStorage): TestServer[]
     const stored: unknown = JSON.parse(storage.getItem(STORAGE_KEY) ?? '[]');
     if (!Array.isArray(stored)) return [];
     return stored
-      .filter((entry): entry is TestServer => typeof entry === 'object' && entry !== null && typeof entry.url === 'string')
+      .filter(
+        (entry): entry is TestServer => typeof entry === 'object' && entry !== null && typeof entry.url === 'string',
+      )
       .map((entry) => ({ ...entry, origin: 'custom' }));
   } catch {
     return [];

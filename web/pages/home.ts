@@ -1,6 +1,32 @@
 /** The home page: suggests a room name, remembers the display name, and goes to /r/:room. */
-const ADJECTIVES = ['amber', 'brave', 'calm', 'clever', 'cosy', 'eager', 'gentle', 'lucky', 'quiet', 'sunny', 'swift', 'witty'];
-const NOUNS = ['otter', 'falcon', 'maple', 'harbor', 'comet', 'meadow', 'lantern', 'pebble', 'river', 'summit', 'willow', 'fox'];
+const ADJECTIVES = [
+  'amber',
+  'brave',
+  'calm',
+  'clever',
+  'cosy',
+  'eager',
+  'gentle',
+  'lucky',
+  'quiet',
+  'sunny',
+  'swift',
+  'witty',
+];
+const NOUNS = [
+  'otter',
+  'falcon',
+  'maple',
+  'harbor',
+  'comet',
+  'meadow',
+  'lantern',
+  'pebble',
+  'river',
+  'summit',
+  'willow',
+  'fox',
+];
 
 function pick<T>(items: readonly T[]): T {
   const [random = 0] = crypto.getRandomValues(new Uint32Array(1));
@@ -23,14 +49,18 @@ if (form && room && nameInput && hint && copy) {
   nameInput.value = localStorage.getItem('vc-name') ?? '';
   const link = () => new URL(`/r/${encodeURIComponent(room.value.trim())}`, location.href).href;
 
-  copy.addEventListener('click', async () => {
-    if (!room.checkValidity()) return room.reportValidity();
+  const copyLink = async () => {
     try {
       await navigator.clipboard.writeText(link());
       hint.textContent = 'Link copied. Send it to the person you want to call.';
     } catch {
       hint.textContent = link();
     }
+  };
+
+  copy.addEventListener('click', () => {
+    if (!room.checkValidity()) room.reportValidity();
+    else void copyLink();
   });
 
   form.addEventListener('submit', (event) => {

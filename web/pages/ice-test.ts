@@ -10,7 +10,13 @@ import type { Verdict } from '../../protocol/ice-verdicts.js';
 import type { CandidateErrorRow, CandidateRow } from '../ice-test/gather.js';
 import type { LoopbackResult } from '../ice-test/loopback.js';
 import { runIceTest, type IceTestReport, type RunReport } from '../ice-test/run.js';
-import { fetchDeploymentServers, loadCustomServers, saveCustomServers, type DeploymentServers, type TestServer } from '../ice-test/servers.js';
+import {
+  fetchDeploymentServers,
+  loadCustomServers,
+  saveCustomServers,
+  type DeploymentServers,
+  type TestServer,
+} from '../ice-test/servers.js';
 
 const GATHER_TIMEOUT_MS = 10_000;
 const LOOPBACK_TIMEOUT_MS = 20_000;
@@ -25,7 +31,11 @@ let custom = loadCustomServers();
 let deploymentError: string | undefined;
 const rows = new Map<number, { candidates: HTMLTableSectionElement; head: HTMLElement; article: HTMLElement }>();
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, string> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(props)) element.setAttribute(name, value);
   element.append(...children);
@@ -45,7 +55,14 @@ async function refreshCredentials(): Promise<void> {
 function renderServers(): void {
   const list = $('#servers');
   list.replaceChildren(
-    ...deployment.servers.map((server) => h('li', {}, h('code', {}, server.url), h('span', { class: 'muted' }, server.username === undefined ? 'no credentials' : 'this deployment'))),
+    ...deployment.servers.map((server) =>
+      h(
+        'li',
+        {},
+        h('code', {}, server.url),
+        h('span', { class: 'muted' }, server.username === undefined ? 'no credentials' : 'this deployment'),
+      ),
+    ),
     ...custom.map((server, index) => {
       const remove = h('button', { type: 'button', 'aria-label': `Remove ${server.url}` }, 'Remove');
       remove.addEventListener('click', () => {
@@ -53,7 +70,13 @@ function renderServers(): void {
         saveCustomServers(custom);
         renderServers();
       });
-      return h('li', {}, h('code', {}, server.url), h('span', { class: 'muted' }, server.username === undefined ? 'custom' : `custom · ${server.username}`), remove);
+      return h(
+        'li',
+        {},
+        h('code', {}, server.url),
+        h('span', { class: 'muted' }, server.username === undefined ? 'custom' : `custom · ${server.username}`),
+        remove,
+      );
     }),
   );
   renderCountdown();
@@ -64,12 +87,17 @@ function renderCountdown(): void {
   const text = $('#credentials');
   $('#refresh').hidden = deployment.expiresAt === undefined;
   if (deploymentError !== undefined) {
-    text.textContent = `This deployment's servers could not be loaded (${deploymentError}). Custom servers can still be tested.`;
+    const failure = `This deployment's servers could not be loaded (${deploymentError}).`;
+    text.textContent = `${failure} Custom servers can still be tested.`;
   } else if (deployment.expiresAt === undefined) {
-    text.textContent = deployment.servers.length === 0 ? 'This deployment hands out no STUN or TURN servers.' : 'This deployment hands out no TURN credentials (STUN only).';
+    text.textContent =
+      deployment.servers.length === 0
+        ? 'This deployment hands out no STUN or TURN servers.'
+        : 'This deployment hands out no TURN credentials (STUN only).';
   } else {
     const left = Math.max(0, Math.round((deployment.expiresAt - Date.now()) / 1000));
-    text.textContent = `Fresh credentials from /api/ice-servers: ${left > 0 ? `they expire in ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'expired'}.`;
+    const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+    text.textContent = `Fresh credentials from /api/ice-servers: ${left > 0 ? `they expire in ${clock}` : 'expired'}.`;
   }
 }
 
@@ -78,10 +106,22 @@ function allServers(): TestServer[] {
 }
 
 function badge(verdict: Verdict | undefined): HTMLElement {
-  return verdict === undefined ? h('span', { class: 'badge', 'data-level': 'running' }, 'testing…') : h('span', { class: 'badge', 'data-level': verdict.level }, verdict.text);
+  return verdict === undefined
+    ? h('span', { class: 'badge', 'data-level': 'running' }, 'testing…')
+    : h('span', { class: 'badge', 'data-level': verdict.level }, verdict.text);
 }
 
-const CANDIDATE_COLUMNS = ['ms', 'type', 'foundation', 'protocol', 'address', 'port', 'priority', 'URL', 'relayProtocol'];
+const CANDIDATE_COLUMNS = [
+  'ms',
+  'type',
+  'foundation',
+  'protocol',
+  'address',
+  'port',
+  'priority',
+  'URL',
+  'relayProtocol',
+];
 
 function startRun(index: number, server: TestServer): void {
   const candidates = h('tbody');
@@ -90,7 +130,11 @@ function startRun(index: number, server: TestServer): void {
     'article',
     { class: 'run', 'data-url': server.url },
     head,
-    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ...CANDIDATE_COLUMNS.map((name) => h('th', {}, name)))), candidates)),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h('table', {}, h('thead', {}, h('tr', {}, ...CANDIDATE_COLUMNS.map((name) => h('th', {}, name)))), candidates),
+    ),
   );
   rows.set(index, { candidates, head, article });
   $('#runs').append(article);
@@ -98,12 +142,31 @@ function startRun(index: number, server: TestServer): void {
 
 function addCandidate(index: number, row: CandidateRow): void {
   const priority = `${row.priority} (${row.typePreference} | ${row.localPreference} | ${row.component})`;
-  const cells = [row.ms, row.type, row.foundation, row.protocol, row.address, row.port ?? '', priority, row.url, row.relayProtocol];
+  const cells = [
+    row.ms,
+    row.type,
+    row.foundation,
+    row.protocol,
+    row.address,
+    row.port ?? '',
+    priority,
+    row.url,
+    row.relayProtocol,
+  ];
   rows.get(index)?.candidates.append(h('tr', {}, ...cells.map((cell) => h('td', {}, String(cell)))));
 }
 
 function addCandidateError(index: number, row: CandidateErrorRow): void {
-  rows.get(index)?.candidates.append(h('tr', { class: 'error' }, h('td', {}, String(row.ms)), h('td', { colspan: '8' }, `error ${row.code} ${row.text} (${row.url})`)));
+  rows
+    .get(index)
+    ?.candidates.append(
+      h(
+        'tr',
+        { class: 'error' },
+        h('td', {}, String(row.ms)),
+        h('td', { colspan: '8' }, `error ${row.code} ${row.text} (${row.url})`),
+      ),
+    );
 }
 
 function endRun(index: number, run: RunReport): void {
@@ -111,7 +174,8 @@ function endRun(index: number, run: RunReport): void {
   if (view === undefined) return;
   view.head.lastElementChild?.replaceWith(badge(run.verdict));
   view.head.append(h('span', { class: 'muted' }, `${run.candidates.length} candidates, ${run.durationMs} ms`));
-  if (run.verdict.hint !== undefined) view.article.insertBefore(h('p', { class: 'hint' }, run.verdict.hint), view.head.nextSibling);
+  if (run.verdict.hint !== undefined)
+    view.article.insertBefore(h('p', { class: 'hint' }, run.verdict.hint), view.head.nextSibling);
 }
 
 function addLoopback(result: LoopbackResult): void {
@@ -125,7 +189,9 @@ function addLoopback(result: LoopbackResult): void {
     result.rtt === undefined ? '' : `${result.rtt.p95Ms} ms`,
     result.path === undefined ? '' : `${result.path.local} ↔ ${result.path.remote} (${result.path.protocol})`,
   ];
-  $('#loopback-rows').append(h('tr', result.connected ? {} : { class: 'error' }, ...cells.map((cell) => h('td', {}, cell))));
+  $('#loopback-rows').append(
+    h('tr', result.connected ? {} : { class: 'error' }, ...cells.map((cell) => h('td', {}, cell))),
+  );
 }
 
 function showReport(report: IceTestReport): void {
@@ -137,7 +203,10 @@ function showReport(report: IceTestReport): void {
   $('#report').hidden = false;
   $('#copy').onclick = () => void navigator.clipboard.writeText(json).then(() => ($('#copy').textContent = 'Copied'));
   $('#download').onclick = () => {
-    const link = h('a', { href: URL.createObjectURL(new Blob([json], { type: 'application/json' })), download: `ice-test-${report.startedAt.replaceAll(':', '-')}.json` });
+    const link = h('a', {
+      href: URL.createObjectURL(new Blob([json], { type: 'application/json' })),
+      download: `ice-test-${report.startedAt.replaceAll(':', '-')}.json`,
+    });
     link.click();
     URL.revokeObjectURL(link.href);
   };
@@ -146,7 +215,8 @@ function showReport(report: IceTestReport): void {
 async function run(): Promise<void> {
   document.body.dataset.state = 'running';
   $<HTMLButtonElement>('#run').disabled = true;
-  if (deployment.expiresAt !== undefined && deployment.expiresAt - Date.now() < REFRESH_MARGIN_MS) await refreshCredentials();
+  if (deployment.expiresAt !== undefined && deployment.expiresAt - Date.now() < REFRESH_MARGIN_MS)
+    await refreshCredentials();
   rows.clear();
   $('#runs').replaceChildren();
   $('#loopback-rows').replaceChildren();
@@ -155,7 +225,8 @@ async function run(): Promise<void> {
   const summary = $('#summary');
   summary.dataset.level = 'idle';
   summary.textContent = 'Testing…';
-  const policy = document.querySelector<HTMLInputElement>('input[name="policy"]:checked')?.value === 'relay' ? 'relay' : 'all';
+  const policy =
+    document.querySelector<HTMLInputElement>('input[name="policy"]:checked')?.value === 'relay' ? 'relay' : 'all';
   try {
     const report = await runIceTest(
       allServers(),

@@ -19,7 +19,7 @@ if (call && title && copy && room !== undefined) {
   call.room = room;
   void customElements.whenDefined('video-call').then(() => call.join());
 
-  copy.addEventListener('click', async () => {
+  const copyLink = async () => {
     const link = new URL(`/r/${room}`, location.href).href;
     try {
       await navigator.clipboard.writeText(link);
@@ -28,5 +28,7 @@ if (call && title && copy && room !== undefined) {
       copy.textContent = link;
     }
     setTimeout(() => (copy.textContent = 'Copy link'), 2000);
-  });
+  };
+
+  copy.addEventListener('click', () => void copyLink());
 }
