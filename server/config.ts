@@ -107,11 +107,13 @@ const allowedOrigins: Kind<Config['allowedOrigins']> = {
 };
 
 const trustProxy: Kind<Config['trustProxy']> = {
-  words: ['false', 'true'],
-  range: { min: 0, max: 99 },
+  words: ['false', '0', 'true'],
+  range: { min: 1, max: 99 },
   parse: (text) => {
     const word = text.toLowerCase();
-    if (word === 'false') return { value: false };
+    // Zero hops believes no X-Forwarded-* header, exactly as false does (Fastify asks the trust
+    // function about hop 0 before reading X-Forwarded-Host/-Proto); 0 is a common way to write "off".
+    if (word === 'false' || /^0{1,2}$/.test(word)) return { value: false };
     if (word === 'true') return { value: true };
     if (/^\d{1,2}$/.test(word)) return { value: Number(word) };
     const items = listItems(text);

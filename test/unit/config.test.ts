@@ -89,10 +89,18 @@ describe('config', () => {
   it('reads TRUST_PROXY as a boolean, a hop count or a list of proxy addresses', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '99' }).trustProxy).toBe(99);
+    expect(() => loadConfig({ TRUST_PROXY: '100' })).toThrow(/TRUST_PROXY must be true, false, a hop count/);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.2, 172.16.0.0/12,::1' }).trustProxy).toEqual(['10.0.0.2', '172.16.0.0/12', '::1']);
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.example.com' })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('reads a TRUST_PROXY hop count of 0 as false, since no hop is believed either way', () => {
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '00' }).trustProxy).toBe(false);
   });
 
   it('refuses origins with a path, credentials or another scheme', () => {
