@@ -21,7 +21,7 @@ export function checked<T>(text: string, value: T | undefined, expected: string)
 }
 
 /** Plain decimal digits only: no sign, exponent, separator or unit. */
-export function integerKind(min: number, max: number): Kind<number> {
+function integerKind(min: number, max: number): Kind<number> {
   return {
     range: { min, max },
     parse: (text) => {

@@ -2,9 +2,9 @@
 import { oneOf } from './kinds.js';
 import type { Variable } from './variable.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export type LogLevel = (typeof LOG_LEVELS)[number];
+type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const logLevel: Variable<LogLevel> = oneOf('LOG_LEVEL', LOG_LEVELS, {
   default: 'info',

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { integer } from '../env/kinds.js';
-import { given, readEnv, defaultsOf, type Env } from '../env/read-env.js';
+import { defaultsOf, given, readEnv, type Env } from '../env/read-env.js';
 import { serverEnv, type Config } from '../server/config.js';
 import { relayEnv } from '../turn/config.js';
 

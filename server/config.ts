@@ -6,7 +6,7 @@
  */
 import { checked, integer, isAddressOrCidr, list, listItems, secret, text, urlItem } from '../env/kinds.js';
 import { logLevel } from '../env/log-level.js';
-import { problemReport, readEnv, defaultsOf, type Env } from '../env/read-env.js';
+import { defaultsOf, problemReport, readEnv, type Env } from '../env/read-env.js';
 import { variable, type Kind } from '../env/variable.js';
 
 export interface Config {
