@@ -7,6 +7,10 @@
  * the environments the children will get.
  */
 import { randomBytes } from 'node:crypto';
+import { integer } from '../env/kinds.js';
+import { defaultsOf, given, readEnv, type Env } from '../env/read-env.js';
+import { serverEnv, type Config } from '../server/config.js';
+import { relayEnv } from '../turn/config.js';
 
 /** When and how often a crashed child is started again (supervisor.ts). */
 export interface RestartPolicy {
@@ -30,15 +34,25 @@ export interface RestartPolicy {
   stopTimeoutMs: number;
 }
 
-export const restartDefaults: RestartPolicy = {
-  initialDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  stableAfterMs: 60_000,
-  maxRestarts: 5,
-  stopTimeoutMs: 90_000,
+export const launcherEnv = {
+  initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', {
+    min: 10, max: 600_000, default: 1_000, doc: 'Wait before restarting a crashed child; doubles per quick failure.',
+  }),
+  maxDelayMs: integer('LAUNCHER_RESTART_MAX_DELAY_MS', {
+    min: 10, max: 3_600_000, default: 30_000, doc: 'The doubling stops here.',
+  }),
+  stableAfterMs: integer('LAUNCHER_STABLE_AFTER_MS', {
+    min: 100, max: 86_400_000, default: 60_000, doc: 'Time up after which a child counts as healthy.',
+  }),
+  maxRestarts: integer('LAUNCHER_MAX_RESTARTS', {
+    min: 0, max: 1_000, default: 5, doc: 'Quick failures in a row before the launcher gives up.',
+  }),
+  stopTimeoutMs: integer('LAUNCHER_STOP_TIMEOUT_MS', {
+    min: 100, max: 3_600_000, default: 90_000, doc: 'Time a child has to stop before it is killed.',
+  }),
 };
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const restartDefaults: RestartPolicy = defaultsOf(launcherEnv);
 
 export interface LaunchPlan {
   /** Run turn/ beside the server. */
@@ -55,64 +69,42 @@ export interface LaunchPlan {
   /** The secrets made for this run because none was given. */
   generatedSecrets: string[];
   restart: RestartPolicy;
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: Config['logLevel'];
   /** The launcher's own bad variables; the children's are found by preflight.ts. */
   problems: string[];
 }
 
-type Env = Record<string, string | undefined>;
+/** What the launcher follows of its children's variables; their own readers report a bad value. */
+const childrenEnv = { logLevel: serverEnv.logLevel };
 
 export function planLaunch(env: Env): LaunchPlan {
-  const problems: string[] = [];
-  const raw = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const value = raw(name);
-    if (value === undefined) return fallback;
-    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
-      return fallback;
-    }
-    return parsed;
-  };
-
-  const restart: RestartPolicy = {
-    initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', restartDefaults.initialDelayMs, 10, 600_000),
-    maxDelayMs: integer('LAUNCHER_RESTART_MAX_DELAY_MS', restartDefaults.maxDelayMs, 10, 3_600_000),
-    stableAfterMs: integer('LAUNCHER_STABLE_AFTER_MS', restartDefaults.stableAfterMs, 100, 86_400_000),
-    maxRestarts: integer('LAUNCHER_MAX_RESTARTS', restartDefaults.maxRestarts, 0, 1_000),
-    stopTimeoutMs: integer('LAUNCHER_STOP_TIMEOUT_MS', restartDefaults.stopTimeoutMs, 100, 3_600_000),
-  };
-  if (restart.initialDelayMs > restart.maxDelayMs) {
+  const { values: restart, problems, clean } = readEnv(launcherEnv, env) satisfies { values: RestartPolicy };
+  if (clean('initialDelayMs', 'maxDelayMs') && restart.initialDelayMs > restart.maxDelayMs) {
     problems.push('LAUNCHER_RESTART_DELAY_MS must not be above LAUNCHER_RESTART_MAX_DELAY_MS');
   }
-  // Shared with the children, whose readers report a bad value (and so stop the launch).
-  const level = raw('LOG_LEVEL');
-  const logLevel = LOG_LEVELS.find((known) => known === level) ?? 'info';
+  const { logLevel } = readEnv(childrenEnv, env).values;
 
   const generatedSecrets: string[] = [];
+  // Passed on as given, even a bad one, for the child's reader to refuse.
   const secret = (name: string) => {
-    const given = raw(name);
-    if (given !== undefined) return given;
+    const text = given(env, name);
+    if (text !== undefined) return text;
     generatedSecrets.push(name);
     return randomBytes(32).toString('hex');
   };
-  const sessionEnv = { SESSION_SECRET: secret('SESSION_SECRET') };
+  const sessionEnv = { SESSION_SECRET: secret(serverEnv.sessionSecret.name) };
 
-  if (raw('TURN_URLS') !== undefined) {
+  if (given(env, serverEnv.turnUrls.name) !== undefined) {
     return { bundledRelay: false, sharedEnv: {}, serverEnv: sessionEnv, generatedSecrets, restart, logLevel, problems };
   }
-  const port = raw('TURN_PORT') ?? '3478';
+  const port = given(env, relayEnv.port.name) ?? String(relayEnv.port.default);
   return {
     bundledRelay: true,
-    sharedEnv: { TURN_SECRET: secret('TURN_SECRET'), TURN_PORT: port },
+    sharedEnv: { TURN_SECRET: secret(relayEnv.secret.name), TURN_PORT: port },
     serverEnv: {
       ...sessionEnv,
       TURN_URLS: `turn:{host}:${port}?transport=udp,turn:{host}:${port}?transport=tcp`,
-      ...(raw('STUN_URLS') === undefined ? { STUN_URLS: `stun:{host}:${port}` } : {}),
+      ...(given(env, serverEnv.stunUrls.name) === undefined ? { STUN_URLS: `stun:{host}:${port}` } : {}),
     },
     generatedSecrets,
     restart,

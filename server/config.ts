@@ -1,9 +1,13 @@
 /**
- * The server's configuration: read from the environment once, every variable
- * validated, every error reported together. Nothing else reads `process.env`.
- * docs/configuration.md documents each variable; keep the two in step.
+ * The server's configuration: every variable declared once (serverEnv), read
+ * from the environment once by the shared reader (env/), every error reported
+ * together. Nothing else reads `process.env`. docs/configuration.md documents
+ * each variable; test/unit/config-docs.test.ts keeps the two in step.
  */
-import { isIP } from 'node:net';
+import { checked, integer, isAddressOrCidr, list, listItems, secret, text, urlItem } from '../env/kinds.js';
+import { logLevel } from '../env/log-level.js';
+import { defaultsOf, problemReport, readEnv, type Env } from '../env/read-env.js';
+import { variable, type Kind } from '../env/variable.js';
 
 export interface Config {
   host: string;
@@ -68,221 +72,7 @@ export interface Config {
   maxResumablePeers: number;
 }
 
-export const defaults: Config = {
-  host: '0.0.0.0',
-  port: 8080,
-  logLevel: 'info',
-  trustProxy: false,
-  allowedOrigins: [],
-  publicUrl: undefined,
-  roomCapacity: 2,
-  maxFrameBytes: 64 * 1024,
-  rateLimitPerSecond: 50,
-  rateLimitBurst: 200,
-  rateLimitBytesPerSecond: 64 * 1024,
-  rateLimitBytesBurst: 512 * 1024,
-  rateLimitPerSecondPerIp: 200,
-  rateLimitBurstPerIp: 1600,
-  rateLimitBytesPerSecondPerIp: 512 * 1024,
-  rateLimitBytesBurstPerIp: 4 * 1024 * 1024,
-  upgradesPerMinutePerIp: 120,
-  closeTimeoutMs: 2_000,
-  requestTimeoutMs: 10_000,
-  maxPendingRequestsPerIp: 128,
-  joinTimeoutMs: 10_000,
-  heartbeatIntervalMs: 10_000,
-  maxConnections: 10_000,
-  maxConnectionsPerIp: 64,
-  maxBufferedBytes: 1024 * 1024,
-  shutdownGraceMs: 5_000,
-  stunUrls: [],
-  turnUrls: [],
-  turnSecret: undefined,
-  iceTtlSeconds: 600,
-  iceServersRateLimit: 30,
-  staticDir: 'web/dist',
-  sessionSecret: undefined,
-  resumeLifetimeSeconds: 86_400,
-  maxResumablePeers: 50_000,
-};
-
 export const MAX_ROOM_CAPACITY = 8;
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/** Reads the environment into a Config, or throws one ConfigError naming every bad variable. */
-export function loadConfig(env: Env): Config {
-  const problems: string[] = [];
-  const read = new Reader(env, problems);
-
-  const config: Config = {
-    host: read.string('HOST', defaults.host),
-    port: read.integer('PORT', defaults.port, 0, 65535),
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, defaults.logLevel),
-    trustProxy: read.trustProxy('TRUST_PROXY'),
-    allowedOrigins: read.origins('ALLOWED_ORIGINS'),
-    publicUrl: read.origin('PUBLIC_URL'),
-    roomCapacity: read.integer('ROOM_CAPACITY', defaults.roomCapacity, 2, MAX_ROOM_CAPACITY),
-    maxFrameBytes: read.integer('MAX_FRAME_BYTES', defaults.maxFrameBytes, 1024, 1024 * 1024),
-    rateLimitPerSecond: read.integer('RATE_LIMIT_PER_SECOND', defaults.rateLimitPerSecond, 1, 1_000_000),
-    rateLimitBurst: read.integer('RATE_LIMIT_BURST', defaults.rateLimitBurst, 1, 1_000_000),
-    rateLimitBytesPerSecond: read.integer('RATE_LIMIT_BYTES_PER_SECOND', defaults.rateLimitBytesPerSecond, 1024, 1024 ** 3),
-    rateLimitBytesBurst: read.integer('RATE_LIMIT_BYTES_BURST', defaults.rateLimitBytesBurst, 1024, 1024 ** 3),
-    rateLimitPerSecondPerIp: read.integer('RATE_LIMIT_PER_SECOND_PER_IP', defaults.rateLimitPerSecondPerIp, 1, 1_000_000),
-    rateLimitBurstPerIp: read.integer('RATE_LIMIT_BURST_PER_IP', defaults.rateLimitBurstPerIp, 1, 1_000_000),
-    rateLimitBytesPerSecondPerIp: read.integer('RATE_LIMIT_BYTES_PER_SECOND_PER_IP', defaults.rateLimitBytesPerSecondPerIp, 1024, 1024 ** 3),
-    rateLimitBytesBurstPerIp: read.integer('RATE_LIMIT_BYTES_BURST_PER_IP', defaults.rateLimitBytesBurstPerIp, 1024, 1024 ** 3),
-    upgradesPerMinutePerIp: read.integer('UPGRADES_PER_MINUTE_PER_IP', defaults.upgradesPerMinutePerIp, 1, 1_000_000),
-    closeTimeoutMs: read.integer('CLOSE_TIMEOUT_MS', defaults.closeTimeoutMs, 100, 60_000),
-    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', defaults.requestTimeoutMs, 1_000, 600_000),
-    maxPendingRequestsPerIp: read.integer('MAX_PENDING_REQUESTS_PER_IP', defaults.maxPendingRequestsPerIp, 1, 1_000_000),
-    joinTimeoutMs: read.integer('JOIN_TIMEOUT_MS', defaults.joinTimeoutMs, 100, 600_000),
-    heartbeatIntervalMs: read.integer('HEARTBEAT_INTERVAL_MS', defaults.heartbeatIntervalMs, 100, 600_000),
-    maxConnections: read.integer('MAX_CONNECTIONS', defaults.maxConnections, 1, 1_000_000),
-    maxConnectionsPerIp: read.integer('MAX_CONNECTIONS_PER_IP', defaults.maxConnectionsPerIp, 1, 1_000_000),
-    maxBufferedBytes: read.integer('MAX_BUFFERED_BYTES', defaults.maxBufferedBytes, 64 * 1024, 1024 ** 3),
-    shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0, 60_000),
-    stunUrls: read.urls('STUN_URLS', /^stuns?:[^\s,]+$/),
-    turnUrls: read.urls('TURN_URLS', /^turns?:[^\s,]+$/),
-    turnSecret: read.secret('TURN_SECRET', 16),
-    iceTtlSeconds: read.integer('ICE_TTL_SECONDS', defaults.iceTtlSeconds, 60, 86_400),
-    iceServersRateLimit: read.integer('ICE_SERVERS_RATE_LIMIT', defaults.iceServersRateLimit, 1, 100_000),
-    staticDir: read.string('STATIC_DIR', defaults.staticDir),
-    sessionSecret: read.secret('SESSION_SECRET', 32),
-    resumeLifetimeSeconds: read.integer('RESUME_LIFETIME_SECONDS', defaults.resumeLifetimeSeconds, 60, 30 * 86_400),
-    maxResumablePeers: read.integer('MAX_RESUMABLE_PEERS', defaults.maxResumablePeers, 1, 10_000_000),
-  };
-
-  // A frame of the largest allowed size must fit in each byte burst, or a legitimate one would always wait.
-  for (const [name, burst] of [
-    ['RATE_LIMIT_BYTES_BURST', config.rateLimitBytesBurst],
-    ['RATE_LIMIT_BYTES_BURST_PER_IP', config.rateLimitBytesBurstPerIp],
-  ] as const) {
-    if (burst < config.maxFrameBytes) problems.push(`${name} (${burst}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`);
-  }
-
-  if (config.turnUrls.length > 0 && config.turnSecret === undefined) {
-    problems.push('TURN_URLS needs TURN_SECRET, the secret the TURN relay checks credentials with');
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
-}
-
-class Reader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  private raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  }
-
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      this.problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
-      return fallback;
-    }
-    return parsed;
-  }
-
-  secret(name: string, minLength: number): string | undefined {
-    const value = this.raw(name);
-    if (value !== undefined && value.length < minLength) {
-      // Never echo a secret, even a bad one.
-      this.problems.push(`${name} must be at least ${minLength} characters (e.g. openssl rand -hex 32)`);
-    }
-    return value;
-  }
-
-  trustProxy(name: string): Config['trustProxy'] {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined || value === 'false') return false;
-    if (value === 'true') return true;
-    if (/^\d{1,2}$/.test(value)) return Number(value);
-    const items = this.list(name);
-    for (const item of items) {
-      if (!isAddressOrCidr(item)) {
-        this.problems.push(`${name} must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${item}"`);
-        return false;
-      }
-    }
-    return items;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
-    return fallback;
-  }
-
-  private list(name: string): string[] {
-    return (this.raw(name) ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-  }
-
-  urls(name: string, pattern: RegExp): string[] {
-    const items = this.list(name);
-    for (const item of items) {
-      if (!pattern.test(item)) this.problems.push(`${name} has an invalid URL "${item}"`);
-    }
-    return items;
-  }
-
-  origin(name: string): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined) return undefined;
-    const origin = parseOrigin(value);
-    if (origin === undefined) {
-      this.problems.push(`${name} must be the http(s) URL users open, with no path, like https://calls.example.com, got "${value}"`);
-    }
-    return origin;
-  }
-
-  origins(name: string): '*' | string[] {
-    const items = this.list(name);
-    if (items.length === 1 && items[0] === '*') return '*';
-    const origins: string[] = [];
-    for (const item of items) {
-      const origin = parseOrigin(item);
-      if (origin === undefined) {
-        this.problems.push(`${name} must be "*" or a comma list of origins like https://app.example.com, got "${item}"`);
-      } else {
-        origins.push(origin);
-      }
-    }
-    return origins;
-  }
-}
-
-function isAddressOrCidr(value: string): boolean {
-  const [address = '', prefix, ...rest] = value.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-}
 
 /** Normalises `https://Example.com:443/` to `https://example.com`; undefined if not an http(s) origin. */
 export function parseOrigin(value: string): string | undefined {
@@ -295,4 +85,169 @@ export function parseOrigin(value: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const publicUrl: Kind<string> = {
+  parse: (text) =>
+    checked(text, parseOrigin(text), 'the http(s) URL users open, with no path, like https://calls.example.com'),
+};
+
+const allowedOrigins: Kind<Config['allowedOrigins']> = {
+  parse: (text) => {
+    const items = listItems(text);
+    if (items.length === 1 && items[0] === '*') return { value: '*' };
+    const origins = items.map(parseOrigin);
+    const bad = items.filter((_, index) => origins[index] === undefined);
+    if (bad.length > 0) {
+      const expected = 'must be "*" or a comma list of origins like https://app.example.com';
+      return { problems: bad.map((item) => `${expected}, got "${item}"`) };
+    }
+    return { value: origins.filter((origin) => origin !== undefined) };
+  },
+};
+
+const trustProxy: Kind<Config['trustProxy']> = {
+  words: ['false', '0', 'true'],
+  range: { min: 1, max: 99 },
+  parse: (text) => {
+    const word = text.toLowerCase();
+    // Zero hops believes no X-Forwarded-* header, exactly as false does (Fastify asks the trust
+    // function about hop 0 before reading X-Forwarded-Host/-Proto); 0 is a common way to write "off".
+    if (word === 'false' || /^0{1,2}$/.test(word)) return { value: false };
+    if (word === 'true') return { value: true };
+    if (/^\d{1,2}$/.test(word)) return { value: Number(word) };
+    const items = listItems(text);
+    const bad = items.find((item) => !isAddressOrCidr(item));
+    if (bad === undefined) return { value: items };
+    return { problems: [`must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${bad}"`] };
+  },
+};
+
+const KIB = 1024;
+const GIB = 1024 ** 3;
+
+export const serverEnv = {
+  host: text('HOST', { default: '0.0.0.0', doc: 'Address to listen on.' }),
+  port: integer('PORT', { min: 0, max: 65535, default: 8080, doc: 'TCP port to listen on.' }),
+  logLevel,
+  trustProxy: variable('TRUST_PROXY', trustProxy, {
+    default: false,
+    doc: 'Whose X-Forwarded-* headers to believe: nobody, a hop count, every hop, or the listed proxies.',
+  }),
+  allowedOrigins: variable('ALLOWED_ORIGINS', allowedOrigins, {
+    default: [],
+    doc: 'Which web pages may open a signaling socket, besides the same origin.',
+  }),
+  publicUrl: variable('PUBLIC_URL', publicUrl, {
+    default: undefined,
+    doc: 'The origin users open; its host name fills {host} in ICE URLs.',
+  }),
+  roomCapacity: integer('ROOM_CAPACITY', {
+    min: 2, max: MAX_ROOM_CAPACITY, default: 2, doc: 'Most peers in one room.',
+  }),
+  maxFrameBytes: integer('MAX_FRAME_BYTES', {
+    min: KIB, max: 1024 * KIB, default: 64 * KIB, doc: 'Largest inbound signaling frame, in bytes.',
+  }),
+  rateLimitPerSecond: integer('RATE_LIMIT_PER_SECOND', {
+    min: 1, max: 1_000_000, default: 50, doc: 'Sustained inbound frames per second per socket.',
+  }),
+  rateLimitBurst: integer('RATE_LIMIT_BURST', {
+    min: 1, max: 1_000_000, default: 200, doc: 'Frames a socket may send at once.',
+  }),
+  rateLimitBytesPerSecond: integer('RATE_LIMIT_BYTES_PER_SECOND', {
+    min: KIB, max: GIB, default: 64 * KIB, doc: 'Sustained inbound bytes per second per socket.',
+  }),
+  rateLimitBytesBurst: integer('RATE_LIMIT_BYTES_BURST', {
+    min: KIB, max: GIB, default: 512 * KIB, doc: 'Bytes a socket may send at once.',
+  }),
+  rateLimitPerSecondPerIp: integer('RATE_LIMIT_PER_SECOND_PER_IP', {
+    min: 1, max: 1_000_000, default: 200, doc: 'Sustained inbound frames per second per client address.',
+  }),
+  rateLimitBurstPerIp: integer('RATE_LIMIT_BURST_PER_IP', {
+    min: 1, max: 1_000_000, default: 1600, doc: 'Frames a client address may send at once.',
+  }),
+  rateLimitBytesPerSecondPerIp: integer('RATE_LIMIT_BYTES_PER_SECOND_PER_IP', {
+    min: KIB, max: GIB, default: 512 * KIB, doc: 'Sustained inbound bytes per second per client address.',
+  }),
+  rateLimitBytesBurstPerIp: integer('RATE_LIMIT_BYTES_BURST_PER_IP', {
+    min: KIB, max: GIB, default: 4096 * KIB, doc: 'Bytes a client address may send at once.',
+  }),
+  upgradesPerMinutePerIp: integer('UPGRADES_PER_MINUTE_PER_IP', {
+    min: 1, max: 1_000_000, default: 120, doc: 'WebSocket upgrades per minute per client address.',
+  }),
+  closeTimeoutMs: integer('CLOSE_TIMEOUT_MS', {
+    min: 100, max: 60_000, default: 2_000, doc: 'Time a socket the server closes has to answer the close frame.',
+  }),
+  requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', {
+    min: 1_000, max: 600_000, default: 10_000, doc: 'Time an HTTP request has to arrive whole.',
+  }),
+  maxPendingRequestsPerIp: integer('MAX_PENDING_REQUESTS_PER_IP', {
+    min: 1, max: 1_000_000, default: 128, doc: 'Connections from one TCP address whose first request is not in yet.',
+  }),
+  joinTimeoutMs: integer('JOIN_TIMEOUT_MS', {
+    min: 100, max: 600_000, default: 10_000, doc: 'Time a socket has to join, after connecting and after each leave.',
+  }),
+  heartbeatIntervalMs: integer('HEARTBEAT_INTERVAL_MS', {
+    min: 100, max: 600_000, default: 10_000, doc: 'Interval of the server\'s WebSocket pings.',
+  }),
+  maxConnections: integer('MAX_CONNECTIONS', {
+    min: 1, max: 1_000_000, default: 10_000, doc: 'Most open signaling sockets.',
+  }),
+  maxConnectionsPerIp: integer('MAX_CONNECTIONS_PER_IP', {
+    min: 1, max: 1_000_000, default: 64, doc: 'Most open signaling sockets per client address.',
+  }),
+  maxBufferedBytes: integer('MAX_BUFFERED_BYTES', {
+    min: 64 * KIB, max: GIB, default: 1024 * KIB, doc: 'Most bytes queued for a socket that is not reading.',
+  }),
+  shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', {
+    min: 0, max: 60_000, default: 5_000, doc: 'How long shutdown waits for clients to close their sockets.',
+  }),
+  stunUrls: list('STUN_URLS', urlItem('stun', 'stuns'), { doc: 'STUN servers handed to clients.' }),
+  turnUrls: list('TURN_URLS', urlItem('turn', 'turns'), { doc: 'TURN relays handed to clients, with credentials.' }),
+  turnSecret: secret('TURN_SECRET', { minLength: 16, doc: 'Signs TURN credentials; shared with the relay.' }),
+  iceTtlSeconds: integer('ICE_TTL_SECONDS', {
+    min: 60, max: 86_400, default: 600, doc: 'Lifetime of the ICE servers handed out, and of their credentials.',
+  }),
+  iceServersRateLimit: integer('ICE_SERVERS_RATE_LIMIT', {
+    min: 1, max: 100_000, default: 30, doc: 'GET /api/ice-servers requests per minute per client address.',
+  }),
+  staticDir: text('STATIC_DIR', { default: 'web/dist', doc: 'Where the built web client is served from.' }),
+  sessionSecret: secret('SESSION_SECRET', {
+    minLength: 32,
+    defaultDoc: 'generated at start',
+    doc: 'Signs resume tokens, so that peer ids survive a restart.',
+  }),
+  resumeLifetimeSeconds: integer('RESUME_LIFETIME_SECONDS', {
+    min: 60, max: 30 * 86_400, default: 86_400, doc: 'How long a resume token stays valid.',
+  }),
+  maxResumablePeers: integer('MAX_RESUMABLE_PEERS', {
+    min: 1, max: 10_000_000, default: 50_000, doc: 'Peer ids whose latest resume token is remembered.',
+  }),
+};
+
+export const defaults: Config = defaultsOf(serverEnv);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problemReport('invalid configuration', problems));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment into a Config, or throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Env): Config {
+  const { values: config, problems, clean } = readEnv(serverEnv, env) satisfies { values: Config };
+
+  // A frame of the largest allowed size must fit in each byte burst, or a legitimate one would always wait.
+  for (const field of ['rateLimitBytesBurst', 'rateLimitBytesBurstPerIp'] as const) {
+    const burst = config[field];
+    if (clean(field, 'maxFrameBytes') && burst < config.maxFrameBytes) {
+      problems.push(`${serverEnv[field].name} (${burst}) must be at least MAX_FRAME_BYTES (${config.maxFrameBytes})`);
+    }
+  }
+  if (config.turnUrls.length > 0 && clean('turnSecret') && config.turnSecret === undefined) {
+    problems.push('TURN_URLS needs TURN_SECRET, the secret the TURN relay checks credentials with');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -1,9 +1,13 @@
 /**
- * The relay's configuration: read from the environment once, every variable
- * validated, every error reported together. Nothing else in turn/ reads
- * `process.env`. docs/turn.md documents each variable.
+ * The relay's configuration: every variable declared once (relayEnv), read
+ * from the environment once by the shared reader (env/), every error reported
+ * together. Nothing else in turn/ reads `process.env`. docs/turn.md documents
+ * each variable; test/unit/config-docs.test.ts keeps the two in step.
  */
 import { isIP } from 'node:net';
+import { cidrItem, integer, ipAddress, list, secret, text } from '../env/kinds.js';
+import { logLevel } from '../env/log-level.js';
+import { problemReport, readEnv, type Env } from '../env/read-env.js';
 
 export interface TurnConfig {
   secret: string;
@@ -52,97 +56,108 @@ export interface TurnConfig {
 
 export class TurnConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid TURN configuration:\n  - ${problems.join('\n  - ')}`);
+    super(problemReport('invalid TURN configuration', problems));
     this.name = 'TurnConfigError';
   }
 }
 
-type Env = Record<string, string | undefined>;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const PORT = { min: 0, max: 65535 };
+const RELAY_PORT = { min: 1024, max: 65535 };
+const COUNT = { min: 1, max: 1_000_000 };
+
+export const relayEnv = {
+  secret: secret('TURN_SECRET', {
+    minLength: 16,
+    required: 'the secret shared with the signaling server (openssl rand -hex 32)',
+    doc: 'Checks credentials; the signaling server\'s TURN_SECRET.',
+  }),
+  realm: text('TURN_REALM', { default: 'video-call', doc: 'The realm in 401 challenges.' }),
+  listenHost: ipAddress('TURN_LISTEN_HOST', { default: '0.0.0.0', doc: 'Address the listeners bind.' }),
+  port: integer('TURN_PORT', { ...PORT, default: 3478, doc: 'UDP and TCP port.' }),
+  tlsPort: integer('TURN_TLS_PORT', { ...PORT, default: 5349, doc: 'TLS port (only with a certificate).' }),
+  tlsCert: text('TURN_TLS_CERT', { doc: 'PEM certificate chain for TLS.' }),
+  tlsKey: text('TURN_TLS_KEY', { doc: 'PEM private key for TLS.' }),
+  relayAddress: ipAddress('TURN_RELAY_ADDRESS', {
+    defaultDoc: 'first non-loopback IPv4 of the machine',
+    doc: 'Local IPv4 address relay sockets bind to.',
+  }),
+  externalAddress: ipAddress('TURN_EXTERNAL_IP', {
+    defaultDoc: '`TURN_RELAY_ADDRESS`',
+    doc: 'The address told to clients, behind 1:1 NAT.',
+  }),
+  minPort: integer('TURN_MIN_PORT', { ...RELAY_PORT, default: 49152, doc: 'Lowest relay port.' }),
+  maxPort: integer('TURN_MAX_PORT', { ...RELAY_PORT, default: 65535, doc: 'Highest relay port.' }),
+  allowedPeers: list('TURN_ALLOWED_PEERS', cidrItem, { doc: 'CIDRs exempt from the peer deny list.' }),
+  maxAllocations: integer('TURN_MAX_ALLOCATIONS', { ...COUNT, default: 1000, doc: 'Allocations in total.' }),
+  maxAllocationsPerUser: integer('TURN_MAX_ALLOCATIONS_PER_USER', {
+    min: 1, max: 10_000, default: 10, doc: 'Allocations per user.',
+  }),
+  maxAllocationsPerAddress: integer('TURN_MAX_ALLOCATIONS_PER_ADDRESS', {
+    ...COUNT, default: 100, doc: 'Allocations per client address.',
+  }),
+  maxPermissionsPerAllocation: integer('TURN_MAX_PERMISSIONS_PER_ALLOCATION', {
+    min: 1, max: 65_536, default: 128, doc: 'Peer addresses one allocation may hold permissions for.',
+  }),
+  maxChannelsPerAllocation: integer('TURN_MAX_CHANNELS_PER_ALLOCATION', {
+    min: 1, max: 16_384, default: 128, doc: 'Channel bindings per allocation.',
+  }),
+  maxPermissions: integer('TURN_MAX_PERMISSIONS', {
+    min: 1, max: 10_000_000, default: 100_000, doc: 'Permissions in total.',
+  }),
+  maxChannels: integer('TURN_MAX_CHANNELS', {
+    min: 1, max: 10_000_000, default: 100_000, doc: 'Channel bindings in total.',
+  }),
+  maxConnections: integer('TURN_MAX_CONNECTIONS', {
+    ...COUNT, default: 2000, doc: 'TCP and TLS connections in total.',
+  }),
+  maxConnectionsPerAddress: integer('TURN_MAX_CONNECTIONS_PER_ADDRESS', {
+    ...COUNT, default: 100, doc: 'TCP and TLS connections per client address.',
+  }),
+  tlsHandshakeTimeoutMs: integer('TURN_TLS_HANDSHAKE_TIMEOUT_MS', {
+    min: 100, max: 120_000, default: 10_000, doc: 'Time a TLS handshake has from accept.',
+  }),
+  connectionIdleTimeoutMs: integer('TURN_CONNECTION_IDLE_TIMEOUT_MS', {
+    min: 100, max: 600_000, default: 30_000, doc: 'Time a connection may hold no allocation from accept.',
+  }),
+  tlsReloadIntervalMs: integer('TURN_TLS_RELOAD_INTERVAL_MS', {
+    min: 100, max: 86_400_000, default: 60_000, doc: 'How often the certificate and key files are checked.',
+  }),
+  defaultLifetime: integer('TURN_DEFAULT_LIFETIME', {
+    min: 30, max: 3600, default: 600, doc: 'Allocation lifetime when the client asks for none or less (s).',
+  }),
+  maxLifetime: integer('TURN_MAX_LIFETIME', {
+    min: 30, max: 3600, default: 3600, doc: 'Cap on any allocation lifetime (s).',
+  }),
+  bandwidthBytesPerSecond: integer('TURN_BANDWIDTH_BYTES_PER_SECOND', {
+    min: 1_000, max: 1_000_000_000, default: 1_250_000, doc: 'Relayed bytes per second per allocation and direction.',
+  }),
+  nonceLifetime: integer('TURN_NONCE_LIFETIME', {
+    min: 10, max: 86_400, default: 600, doc: 'Seconds before a nonce is stale.',
+  }),
+  software: text('TURN_SOFTWARE', { doc: 'SOFTWARE attribute value.' }),
+  metricsHost: ipAddress('TURN_METRICS_HOST', { default: '127.0.0.1', doc: 'Address of the Prometheus endpoint.' }),
+  metricsPort: integer('TURN_METRICS_PORT', { ...PORT, default: 9641, doc: 'Port of the Prometheus endpoint.' }),
+  logLevel,
+};
 
 /** `relayAddress` when none is configured: see main.ts, which knows the machine's interfaces. */
 export function loadTurnConfig(env: Env, defaultRelayAddress: string): TurnConfig {
-  const problems: string[] = [];
-  const raw = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const value = raw(name);
-    if (value === undefined) return fallback;
-    const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${value}"`);
-      return fallback;
-    }
-    return parsed;
-  };
-  const address = (name: string, fallback: string) => {
-    const value = raw(name) ?? fallback;
-    if (isIP(value) === 0) problems.push(`${name} must be an IP address, got "${value}"`);
-    return value;
-  };
+  const { values, problems, clean } = readEnv(relayEnv, env);
+  const relayAddress = values.relayAddress ?? defaultRelayAddress;
+  const config: TurnConfig = { ...values, relayAddress, externalAddress: values.externalAddress ?? relayAddress };
 
-  const secret = raw('TURN_SECRET');
-  if (secret === undefined) problems.push('TURN_SECRET is required: the secret shared with the signaling server (openssl rand -hex 32)');
-  else if (secret.length < 16) problems.push('TURN_SECRET must be at least 16 characters');
-
-  const relayAddress = address('TURN_RELAY_ADDRESS', defaultRelayAddress);
-  const allowedPeers = (raw('TURN_ALLOWED_PEERS') ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-  for (const cidr of allowedPeers) if (!isCidr(cidr)) problems.push(`TURN_ALLOWED_PEERS has an invalid CIDR "${cidr}"`);
-
-  const level = raw('LOG_LEVEL') ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-
-  const config: TurnConfig = {
-    secret: secret ?? '',
-    realm: raw('TURN_REALM') ?? 'video-call',
-    listenHost: address('TURN_LISTEN_HOST', '0.0.0.0'),
-    port: integer('TURN_PORT', 3478, 0, 65535),
-    tlsPort: integer('TURN_TLS_PORT', 5349, 0, 65535),
-    tlsCert: raw('TURN_TLS_CERT'),
-    tlsKey: raw('TURN_TLS_KEY'),
-    relayAddress,
-    externalAddress: address('TURN_EXTERNAL_IP', relayAddress),
-    minPort: integer('TURN_MIN_PORT', 49152, 1024, 65535),
-    maxPort: integer('TURN_MAX_PORT', 65535, 1024, 65535),
-    allowedPeers,
-    maxAllocations: integer('TURN_MAX_ALLOCATIONS', 1000, 1, 1_000_000),
-    maxAllocationsPerUser: integer('TURN_MAX_ALLOCATIONS_PER_USER', 10, 1, 10_000),
-    maxAllocationsPerAddress: integer('TURN_MAX_ALLOCATIONS_PER_ADDRESS', 100, 1, 1_000_000),
-    maxPermissionsPerAllocation: integer('TURN_MAX_PERMISSIONS_PER_ALLOCATION', 128, 1, 65_536),
-    maxChannelsPerAllocation: integer('TURN_MAX_CHANNELS_PER_ALLOCATION', 128, 1, 16_384),
-    maxPermissions: integer('TURN_MAX_PERMISSIONS', 100_000, 1, 10_000_000),
-    maxChannels: integer('TURN_MAX_CHANNELS', 100_000, 1, 10_000_000),
-    maxConnections: integer('TURN_MAX_CONNECTIONS', 2000, 1, 1_000_000),
-    maxConnectionsPerAddress: integer('TURN_MAX_CONNECTIONS_PER_ADDRESS', 100, 1, 1_000_000),
-    tlsHandshakeTimeoutMs: integer('TURN_TLS_HANDSHAKE_TIMEOUT_MS', 10_000, 100, 120_000),
-    connectionIdleTimeoutMs: integer('TURN_CONNECTION_IDLE_TIMEOUT_MS', 30_000, 100, 600_000),
-    tlsReloadIntervalMs: integer('TURN_TLS_RELOAD_INTERVAL_MS', 60_000, 100, 86_400_000),
-    defaultLifetime: integer('TURN_DEFAULT_LIFETIME', 600, 30, 3600),
-    maxLifetime: integer('TURN_MAX_LIFETIME', 3600, 30, 3600),
-    bandwidthBytesPerSecond: integer('TURN_BANDWIDTH_BYTES_PER_SECOND', 1_250_000, 1_000, 1_000_000_000),
-    nonceLifetime: integer('TURN_NONCE_LIFETIME', 600, 10, 86_400),
-    software: raw('TURN_SOFTWARE'),
-    metricsHost: address('TURN_METRICS_HOST', '127.0.0.1'),
-    metricsPort: integer('TURN_METRICS_PORT', 9641, 0, 65535),
-    logLevel: level as TurnConfig['logLevel'],
-  };
-  if (config.minPort > config.maxPort) problems.push('TURN_MIN_PORT must not be above TURN_MAX_PORT');
-  if (config.defaultLifetime > config.maxLifetime) problems.push('TURN_DEFAULT_LIFETIME must not be above TURN_MAX_LIFETIME');
-  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) problems.push('TURN_TLS_CERT and TURN_TLS_KEY go together');
-  if (isIP(relayAddress) === 6) problems.push('TURN_RELAY_ADDRESS must be IPv4: relayed transport addresses are IPv4 only');
+  if (clean('minPort', 'maxPort') && config.minPort > config.maxPort) {
+    problems.push('TURN_MIN_PORT must not be above TURN_MAX_PORT');
+  }
+  if (clean('defaultLifetime', 'maxLifetime') && config.defaultLifetime > config.maxLifetime) {
+    problems.push('TURN_DEFAULT_LIFETIME must not be above TURN_MAX_LIFETIME');
+  }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    problems.push('TURN_TLS_CERT and TURN_TLS_KEY go together');
+  }
+  if (isIP(relayAddress) === 6) {
+    problems.push('TURN_RELAY_ADDRESS must be IPv4: relayed transport addresses are IPv4 only');
+  }
   if (problems.length > 0) throw new TurnConfigError(problems);
   return config;
-}
-
-export function isCidr(value: string): boolean {
-  const [address = '', prefix, ...rest] = value.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaults, loadConfig } from '../../server/config.js';
+import { ConfigError, loadConfig, serverEnv } from '../../server/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
 
 describe('config', () => {
-  it('uses the documented defaults for an empty environment', () => {
-    expect(loadConfig({})).toEqual(defaults);
-    expect(defaults.port).toBe(8080);
-    expect(defaults.host).toBe('0.0.0.0');
-    expect(defaults.roomCapacity).toBe(2);
+  it('reads a blank or all-space variable as unset', () => {
+    const names = Object.values(serverEnv).map((variable) => variable.name);
+    const blank = Object.fromEntries(names.map((name, index) => [name, index % 2 === 0 ? '' : ' \t ']));
+    expect(loadConfig(blank)).toEqual(loadConfig({}));
   });
 
-  it('reads every variable it documents', () => {
-    const config = loadConfig({
+  it('reads every variable it declares', () => {
+    const env = {
       HOST: '127.0.0.1',
       PORT: '9000',
       LOG_LEVEL: 'warn',
@@ -46,8 +55,9 @@ describe('config', () => {
       SESSION_SECRET: 'x'.repeat(32),
       RESUME_LIFETIME_SECONDS: '3600',
       MAX_RESUMABLE_PEERS: '1000',
-    });
-    expect(config).toEqual({
+    };
+    expect(Object.keys(env).sort()).toEqual(Object.values(serverEnv).map((variable) => variable.name).sort());
+    expect(loadConfig(env)).toEqual({
       host: '127.0.0.1',
       port: 9000,
       logLevel: 'warn',
@@ -89,10 +99,18 @@ describe('config', () => {
   it('reads TRUST_PROXY as a boolean, a hop count or a list of proxy addresses', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '99' }).trustProxy).toBe(99);
+    expect(() => loadConfig({ TRUST_PROXY: '100' })).toThrow(/TRUST_PROXY must be true, false, a hop count/);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.2, 172.16.0.0/12,::1' }).trustProxy).toEqual(['10.0.0.2', '172.16.0.0/12', '::1']);
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.example.com' })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('reads a TRUST_PROXY hop count of 0 as false, since no hop is believed either way', () => {
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '00' }).trustProxy).toBe(false);
   });
 
   it('refuses origins with a path, credentials or another scheme', () => {
@@ -115,39 +133,58 @@ describe('config', () => {
     expect(() => loadConfig({ MAX_FRAME_BYTES: '131072', RATE_LIMIT_BYTES_BURST_PER_IP: '65536' })).toThrow(/RATE_LIMIT_BYTES_BURST_PER_IP/);
   });
 
+  it('checks a byte burst against MAX_FRAME_BYTES only when both are valid, so one bad value is one problem', () => {
+    expect(problemsOf({ MAX_FRAME_BYTES: '2000000', RATE_LIMIT_BYTES_BURST: '32768' })).toEqual([
+      'MAX_FRAME_BYTES must be an integer from 1024 to 1048576, got "2000000"',
+    ]);
+    expect(problemsOf({ TURN_URLS: 'turn:t.example.com', TURN_SECRET: 'short' })).toEqual([
+      'TURN_SECRET must be at least 16 characters (e.g. openssl rand -hex 32)',
+    ]);
+  });
+
   it('accepts * for open embedding', () => {
     expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
   });
 
-  it('reports every bad variable at once', () => {
-    let error: unknown;
-    try {
-      loadConfig({
-        PORT: 'eighty',
-        ROOM_CAPACITY: '9',
-        LOG_LEVEL: 'loud',
-        TRUST_PROXY: 'maybe',
-        ALLOWED_ORIGINS: 'app.example.com',
-        STUN_URLS: 'http://stun.example.com',
-      });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(6);
-    for (const name of ['PORT', 'ROOM_CAPACITY', 'LOG_LEVEL', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'STUN_URLS']) {
-      expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
-    }
+  it('reports every bad variable at once, each naming the variable, what it accepts and what it got', () => {
+    const env = {
+      PORT: 'eighty',
+      ROOM_CAPACITY: '9',
+      LOG_LEVEL: 'loud',
+      TRUST_PROXY: 'maybe',
+      ALLOWED_ORIGINS: 'app.example.com, https://ok.example, ftp://b.example',
+      PUBLIC_URL: 'calls.example.com',
+      STUN_URLS: 'http://stun.example.com',
+      TURN_URLS: 'turn:ok.example.com, stun:wrong.example.com',
+    };
+    expect(problemsOf(env)).toEqual([
+      'PORT must be an integer from 0 to 65535, got "eighty"',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      'TRUST_PROXY must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "maybe"',
+      'ALLOWED_ORIGINS must be "*" or a comma list of origins like https://app.example.com, got "app.example.com"',
+      'ALLOWED_ORIGINS must be "*" or a comma list of origins like https://app.example.com, got "ftp://b.example"',
+      'PUBLIC_URL must be the http(s) URL users open, with no path, like https://calls.example.com, got "calls.example.com"',
+      'ROOM_CAPACITY must be an integer from 2 to 8, got "9"',
+      'STUN_URLS has an invalid URL "http://stun.example.com"',
+      'TURN_URLS has an invalid URL "stun:wrong.example.com"',
+    ]);
+    expect(() => loadConfig(env)).toThrow(ConfigError);
   });
 
   it('refuses TURN_URLS without TURN_SECRET', () => {
     expect(() => loadConfig({ TURN_URLS: 'turn:turn.example.com:3478' })).toThrow(/TURN_URLS needs TURN_SECRET/);
   });
 
-  it('refuses a short SESSION_SECRET without printing it', () => {
+  it('refuses short secrets without printing them', () => {
     expect(() => loadConfig({ SESSION_SECRET: 'hunter2' })).toThrow(/SESSION_SECRET must be at least 32/);
     expect(() => loadConfig({ SESSION_SECRET: 'hunter2' })).not.toThrow(/hunter2/);
+    const secrets = { TURN_SECRET: 'swordfish-12345', SESSION_SECRET: 'x'.repeat(31) };
+    const problems = problemsOf({ TURN_URLS: 'turn:t.example.com', ...secrets });
+    expect(problems).toEqual([
+      'TURN_SECRET must be at least 16 characters (e.g. openssl rand -hex 32)',
+      'SESSION_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/swordfish|x{31}/);
   });
 
   it('refuses negative and fractional numbers', () => {
