@@ -51,7 +51,10 @@ export async function silentTcpServer(options: { hangUp?: boolean } = {}): Promi
  * Forwards datagrams from one client to `target` and the answers back,
  * dropping the first datagram from the client: a lost request.
  */
-export async function dropFirstForwarder(target: { address: string; port: number }): Promise<Silent & { forwarded: string[] }> {
+export async function dropFirstForwarder(target: {
+  address: string;
+  port: number;
+}): Promise<Silent & { forwarded: string[] }> {
   const front = createSocket('udp4');
   const back = createSocket('udp4');
   const received: string[] = [];

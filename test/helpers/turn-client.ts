@@ -24,11 +24,16 @@ export class TurnTestClient {
     server: { address: string; port: number },
     credentials: Credentials,
   ) {
-    this.session = new StunSession(udpSocketTransport(socket, server), { credentials, timeoutMs: TIMEOUT_MS, maxTransmissions: 1 });
+    const transport = udpSocketTransport(socket, server);
+    this.session = new StunSession(transport, { credentials, timeoutMs: TIMEOUT_MS, maxTransmissions: 1 });
     this.session.onIndication((message) => this.indications.push(message));
   }
 
-  static async open(server: { address: string; port: number }, credentials: Credentials, localAddress = '127.0.0.1'): Promise<TurnTestClient> {
+  static async open(
+    server: { address: string; port: number },
+    credentials: Credentials,
+    localAddress = '127.0.0.1',
+  ): Promise<TurnTestClient> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve));
     return new TurnTestClient(socket, server, credentials);
@@ -68,7 +73,8 @@ export class TurnTestClient {
   }
 
   channelBind(channel: number, peer: TransportAddress): Promise<StunMessage> {
-    return this.request(Method.ChannelBind, (b) => b.addChannelNumber(channel).addXorAddress(Attr.XorPeerAddress, peer));
+    const add: AddAttributes = (b) => b.addChannelNumber(channel).addXorAddress(Attr.XorPeerAddress, peer);
+    return this.request(Method.ChannelBind, add);
   }
 
   /** Refresh with lifetime 0: deletes this 5-tuple's allocation. */

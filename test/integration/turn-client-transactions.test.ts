@@ -55,7 +55,7 @@ describe('turn/client retransmission', () => {
     expect(new Set(server.received).size).toBe(1);
   });
 
-  it('sends a request over TCP once, however long it waits, and rejects with NoAnswerError at the deadline', async () => {
+  it('sends a request over TCP once, never again, and rejects with NoAnswerError at the deadline', async () => {
     const server = await silent('TCP');
     const client = await clientOf(server.port, 'TCP', { rtoMs: 50, timeoutMs: 800 });
     await expect(client.binding()).rejects.toThrow(/no answer to Binding over TCP within 800 ms/);

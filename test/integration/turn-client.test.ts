@@ -58,7 +58,10 @@ async function udpPeer(): Promise<{ socket: Socket; address: TransportAddress; n
   const next = () =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the peer heard nothing')), TIMEOUT_MS);
-      socket.once('message', (data) => (clearTimeout(timer), resolve(data.toString())));
+      socket.once('message', (data) => {
+        clearTimeout(timer);
+        resolve(data.toString());
+      });
     });
   return { socket, address: { family: 4, address: '127.0.0.1', port: socket.address().port }, next };
 }
@@ -66,7 +69,8 @@ async function udpPeer(): Promise<{ socket: Socket; address: TransportAddress; n
 describe('turn/client with the relay process', () => {
   beforeAll(async () => {
     const certificate = await testCertificate();
-    relay = await RelayProcess.start({ ...RANGE, TURN_TLS_PORT: '0', TURN_TLS_CERT: certificate.cert, TURN_TLS_KEY: certificate.key });
+    const tls = { TURN_TLS_PORT: '0', TURN_TLS_CERT: certificate.cert, TURN_TLS_KEY: certificate.key };
+    relay = await RelayProcess.start({ ...RANGE, ...tls });
   });
   afterAll(() => relay?.stop());
 
@@ -98,7 +102,8 @@ describe('turn/client with the relay process', () => {
         expect(await heardChannel).toBe('by channel, odd length');
         const byChannel = client.nextData(TIMEOUT_MS);
         peer.socket.send('back by channel', allocation.relayed.port, allocation.relayed.address);
-        expect(await byChannel).toMatchObject({ peer: peer.address, data: Buffer.from('back by channel'), channel: 0x4000 });
+        const back = { peer: peer.address, data: Buffer.from('back by channel'), channel: 0x4000 };
+        expect(await byChannel).toMatchObject(back);
 
         expect(await client.refresh(900)).toBe(900);
         expect(await relay.metric('vc_turn_allocations')).toBe(1);
@@ -110,7 +115,7 @@ describe('turn/client with the relay process', () => {
     },
   );
 
-  it('answers the first 401 with the realm and nonce in a new transaction, and signs later requests without one', async () => {
+  it('answers the first 401 with its realm and nonce in a new transaction, then signs unchallenged', async () => {
     const { client, answers } = await connect(udpTarget(), relay.credentials('first'));
     await client.allocate();
     await client.refresh(600);
@@ -118,11 +123,13 @@ describe('turn/client with the relay process', () => {
     expect(answers.map(responseCode)).toEqual([401, 200, 200, 200]);
     const ids = new Set(answers.map((answer) => answer.transactionId.toString('hex')));
     expect(ids.size).toBe(4);
-    expect(answers[0]!.attributes.map((attribute) => attribute.type)).toEqual(expect.arrayContaining([Attr.Realm, Attr.Nonce]));
+    const challenge = answers[0]!.attributes.map((attribute) => attribute.type);
+    expect(challenge).toEqual(expect.arrayContaining([Attr.Realm, Attr.Nonce]));
   });
 
   it('retries a 401 exactly once: wrong credentials end in StunErrorResponse 401', async () => {
-    const { client, answers } = await connect(udpTarget(), { ...relay.credentials('mistyped'), password: 'not the password' });
+    const mistyped = { ...relay.credentials('mistyped'), password: 'not the password' };
+    const { client, answers } = await connect(udpTarget(), mistyped);
     const refused = await client.allocate().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(StunErrorResponse);
     expect(refused).toMatchObject({ method: 'Allocate', code: 401 });

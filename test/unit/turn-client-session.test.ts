@@ -22,12 +22,13 @@ function sendTimes(kind: IceTransport, options: SessionOptions): { times: number
     onClose: () => undefined,
     close: () => undefined,
   };
-  const answer = new StunSession(transport, options).request(Method.Binding, (b) => b, false).catch((error: unknown) => error);
+  const session = new StunSession(transport, options);
+  const answer = session.request(Method.Binding, (b) => b, false).catch((error: unknown) => error);
   return { times, answer };
 }
 
 describe('turn/client retransmissions', () => {
-  it('doubles the wait after each UDP send and stops at maxTransmissions (Rc), then waits out the deadline', async () => {
+  it('doubles the wait after each UDP send, stops at maxTransmissions (Rc) and waits out the deadline', async () => {
     const { times, answer } = sendTimes('UDP', { rtoMs: 100, maxTransmissions: 7, timeoutMs: 20_000 });
     await vi.advanceTimersByTimeAsync(20_000);
     expect(times).toEqual([0, 100, 300, 700, 1500, 3100, 6300]);

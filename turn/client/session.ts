@@ -6,7 +6,14 @@
  * request() answers one 401/438 challenge with long-term credentials.
  */
 import { Attr, MAX_STRING_BYTES, MessageClass } from '../codec/constants.js';
-import { MessageBuilder, getAttribute, isStunMessage, parseMessage, randomTransactionId, type StunMessage } from '../codec/message.js';
+import {
+  MessageBuilder,
+  getAttribute,
+  isStunMessage,
+  parseMessage,
+  randomTransactionId,
+  type StunMessage,
+} from '../codec/message.js';
 import { isChannelData, parseChannelData } from '../codec/channel-data.js';
 import { readString } from '../codec/attributes.js';
 import { longTermKey } from '../codec/integrity.js';
@@ -38,7 +45,11 @@ export interface LongTermAuth extends Credentials {
 }
 
 /** A request with a fresh transaction id and FINGERPRINT, signed (RFC 8489 §9.2.4) when given `auth`. */
-export function buildRequest(method: number, add: AddAttributes, auth?: LongTermAuth): { transactionId: Buffer; request: Buffer } {
+export function buildRequest(
+  method: number,
+  add: AddAttributes,
+  auth?: LongTermAuth,
+): { transactionId: Buffer; request: Buffer } {
   const transactionId = randomTransactionId();
   const builder = add(new MessageBuilder(method, MessageClass.Request, transactionId));
   if (auth === undefined) return { transactionId, request: builder.build({ fingerprint: true }) };
@@ -91,9 +102,8 @@ export class StunSession {
     const response = await this.exchange(method, add, authenticate && this.nonce !== '');
     const code = responseCode(response);
     const nonce = getAttribute(response, Attr.Nonce);
-    if (!authenticate || this.settings.credentials === undefined || (code !== 401 && code !== 438) || nonce === undefined) {
-      return response;
-    }
+    const challenged = (code === 401 || code === 438) && nonce !== undefined;
+    if (!authenticate || this.settings.credentials === undefined || !challenged) return response;
     this.realm = readString(getAttribute(response, Attr.Realm) ?? Buffer.alloc(0), MAX_STRING_BYTES);
     this.nonce = readString(nonce, MAX_STRING_BYTES);
     return this.exchange(method, add, true);
@@ -103,7 +113,8 @@ export class StunSession {
   exchange(method: number, add: AddAttributes, signed: boolean): Promise<StunMessage> {
     if (this.closed) return Promise.reject(new ClientClosedError('the client is closed'));
     const { credentials } = this.settings;
-    const auth = signed && credentials !== undefined ? { ...credentials, realm: this.realm, nonce: this.nonce } : undefined;
+    const { realm, nonce } = this;
+    const auth = signed && credentials !== undefined ? { ...credentials, realm, nonce } : undefined;
     const { transactionId, request } = buildRequest(method, add, auth);
     const id = transactionId.toString('hex');
     return new Promise<StunMessage>((resolve, reject) => {
@@ -113,12 +124,21 @@ export class StunSession {
         this.waiters.delete(id);
       };
       this.waiters.set(id, {
-        resolve: (message) => (settle(), resolve(message)),
-        reject: (error) => (settle(), reject(error)),
+        resolve: (message) => {
+          settle();
+          resolve(message);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
       });
       const { timeoutMs } = this.options;
       const what = `${methodName(method)} over ${this.transport.kind}`;
-      timers.push(setTimeout(() => this.waiters.get(id)?.reject(new NoAnswerError(`no answer to ${what} within ${timeoutMs} ms`)), timeoutMs));
+      const expire = () => {
+        this.waiters.get(id)?.reject(new NoAnswerError(`no answer to ${what} within ${timeoutMs} ms`));
+      };
+      timers.push(setTimeout(expire, timeoutMs));
       for (const at of this.retransmissionTimes()) timers.push(setTimeout(() => this.transmit(request), at));
       this.transmit(request, (error) => this.waiters.get(id)?.reject(error));
     });

@@ -45,7 +45,11 @@ export class TransportError extends Error {
   }
 }
 
-export async function openTransport(target: ServerTarget, timeoutMs: number, tls: TlsOptions = {}): Promise<FrameTransport> {
+export async function openTransport(
+  target: ServerTarget,
+  timeoutMs: number,
+  tls: TlsOptions = {},
+): Promise<FrameTransport> {
   const address = isIP(target.host) ? target.host : await resolve(target.host);
   if (target.transport === 'UDP') return openUdp(address, target.port, tls.localAddress);
   return openStream(target, address, timeoutMs, tls);
@@ -92,7 +96,12 @@ async function openUdp(address: string, port: number, localAddress: string | und
   };
 }
 
-async function openStream(target: ServerTarget, address: string, timeoutMs: number, tls: TlsOptions): Promise<FrameTransport> {
+async function openStream(
+  target: ServerTarget,
+  address: string,
+  timeoutMs: number,
+  tls: TlsOptions,
+): Promise<FrameTransport> {
   const local = tls.localAddress === undefined ? {} : { localAddress: tls.localAddress };
   const socket: Socket =
     target.transport === 'TLS'

@@ -10,7 +10,7 @@ import type { TransportAddress } from '../codec/address.js';
 import { decodeXorAddress } from '../codec/address.js';
 import { encodeChannelData } from '../codec/channel-data.js';
 import { Attr, Method } from '../codec/constants.js';
-import { getAttribute, type StunMessage } from '../codec/message.js';
+import { getAttribute, type MessageBuilder, type StunMessage } from '../codec/message.js';
 import { readUInt32 } from '../codec/attributes.js';
 import { buildPeerIndication, readPeerIndication } from '../codec/peer-indication.js';
 import { ClientClosedError, NoAnswerError, expectSuccess } from './errors.js';
@@ -90,7 +90,9 @@ export class TurnClient {
 
   /** One request for all `peers`: the relay grants all or none (RFC 8656 §9). */
   async createPermission(...peers: TransportAddress[]): Promise<void> {
-    await this.call(Method.CreatePermission, (b) => peers.reduce((built, peer) => built.addXorAddress(Attr.XorPeerAddress, peer), b));
+    const addPeers = (b: MessageBuilder) =>
+      peers.reduce((built, peer) => built.addXorAddress(Attr.XorPeerAddress, peer), b);
+    await this.call(Method.CreatePermission, addPeers);
   }
 
   async channelBind(channel: number, peer: TransportAddress): Promise<void> {
@@ -134,9 +136,18 @@ export class TurnClient {
         clearTimeout(timer);
         unsubscribe.forEach((undo) => undo());
       };
-      const timer = setTimeout(() => (stop(), reject(new NoAnswerError(`no data within ${timeoutMs} ms`))), timeoutMs);
-      unsubscribe.push(this.onData((peer, data, channel) => (stop(), resolve({ peer, data, channel }))));
-      unsubscribe.push(this.session.onClose(() => (stop(), reject(new ClientClosedError('closed while waiting for data')))));
+      const fail = (error: Error) => {
+        stop();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new NoAnswerError(`no data within ${timeoutMs} ms`)), timeoutMs);
+      unsubscribe.push(
+        this.onData((peer, data, channel) => {
+          stop();
+          resolve({ peer, data, channel });
+        }),
+      );
+      unsubscribe.push(this.session.onClose(() => fail(new ClientClosedError('closed while waiting for data'))));
     });
   }
 

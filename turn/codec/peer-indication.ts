@@ -8,7 +8,12 @@ import { MessageBuilder, getAttribute, randomTransactionId, type StunMessage } f
 export type PeerIndicationMethod = typeof Method.Send | typeof Method.Data;
 
 /** Send indications carry FINGERPRINT as browsers send them; the relay's Data indications stay bare. */
-export function buildPeerIndication(method: PeerIndicationMethod, peer: TransportAddress, data: Buffer, fingerprint: boolean): Buffer {
+export function buildPeerIndication(
+  method: PeerIndicationMethod,
+  peer: TransportAddress,
+  data: Buffer,
+  fingerprint: boolean,
+): Buffer {
   return new MessageBuilder(method, MessageClass.Indication, randomTransactionId())
     .addXorAddress(Attr.XorPeerAddress, peer)
     .add(Attr.Data, data)
@@ -16,7 +21,10 @@ export function buildPeerIndication(method: PeerIndicationMethod, peer: Transpor
 }
 
 /** The peer and data of a Send or Data indication; undefined for anything else or a malformed one. */
-export function readPeerIndication(message: StunMessage, method: PeerIndicationMethod): { peer: TransportAddress; data: Buffer } | undefined {
+export function readPeerIndication(
+  message: StunMessage,
+  method: PeerIndicationMethod,
+): { peer: TransportAddress; data: Buffer } | undefined {
   if (message.cls !== MessageClass.Indication || message.method !== method) return undefined;
   const peer = getAttribute(message, Attr.XorPeerAddress);
   const data = getAttribute(message, Attr.Data);
