@@ -4,12 +4,13 @@
  * only with valid long-term credentials; Send indications and ChannelData
  * only on an existing allocation. Malformed input is dropped, never thrown.
  */
-import { Attr, ErrorReason, MessageClass, Method } from './codec/constants.js';
+import { Attr, ErrorReason, MAX_STRING_BYTES, MAX_USERNAME_BYTES, MessageClass, Method, TransportProtocol } from './codec/constants.js';
 import { MessageBuilder, StunParseError, getAttribute, isStunMessage, parseMessage, type StunMessage } from './codec/message.js';
 import { decodeXorAddress, type TransportAddress } from './codec/address.js';
 import { readChannelNumber, readRequestedAddressFamily, readRequestedTransport, readString, readUInt32 } from './codec/attributes.js';
 import { isChannelData, parseChannelData } from './codec/channel-data.js';
 import { verifyFingerprint, verifyIntegrity } from './codec/integrity.js';
+import { readPeerIndication } from './codec/peer-indication.js';
 import type { Authenticator } from './auth.js';
 import { userOf } from './auth.js';
 import type { AllocationManager, PortRequest } from './allocation/manager.js';
@@ -19,7 +20,6 @@ import type { TurnMetrics } from './metrics.js';
 import type { TurnConfig } from './config.js';
 import type { ThrottledLog } from './throttled-log.js';
 
-const UDP = 17;
 const METHOD_NAMES: Record<number, string> = {
   [Method.Binding]: 'binding',
   [Method.Allocate]: 'allocate',
@@ -143,13 +143,13 @@ export class RequestHandler {
       this.reply(client, message, 400, undefined);
       return undefined;
     }
-    if (!this.auth.nonceIsFresh(readString(nonceValue, 763), client.address)) {
+    if (!this.auth.nonceIsFresh(readString(nonceValue, MAX_STRING_BYTES), client.address)) {
       this.metrics.authFailure('stale-nonce');
       this.reply(client, message, 438, undefined, challenge);
       return undefined;
     }
-    const username = readString(usernameValue, 513);
-    const found = readString(realmValue, 763) === this.auth.realm ? this.auth.keyFor(username) : { failure: 'bad-username' as const };
+    const username = readString(usernameValue, MAX_USERNAME_BYTES);
+    const found = readString(realmValue, MAX_STRING_BYTES) === this.auth.realm ? this.auth.keyFor(username) : { failure: 'bad-username' as const };
     if ('failure' in found || !verifyIntegrity(message, found.key)) {
       this.metrics.authFailure('failure' in found ? found.failure : 'bad-integrity');
       this.reply(client, message, 401, undefined, challenge);
@@ -167,7 +167,7 @@ export class RequestHandler {
     }
     const transport = getAttribute(message, Attr.RequestedTransport);
     if (transport === undefined) return this.reply(client, message, 400, caller);
-    if (readRequestedTransport(transport) !== UDP) return this.reply(client, message, 442, caller);
+    if (readRequestedTransport(transport) !== TransportProtocol.UDP) return this.reply(client, message, 442, caller);
     const family = getAttribute(message, Attr.RequestedAddressFamily);
     if (family !== undefined && readRequestedAddressFamily(family) !== 4) return this.reply(client, message, 440, caller);
 
@@ -253,18 +253,11 @@ export class RequestHandler {
 
   private send(client: ClientLink, message: StunMessage): void {
     const allocation = this.allocations.get(client);
-    const peerValue = getAttribute(message, Attr.XorPeerAddress);
-    const data = getAttribute(message, Attr.Data);
-    if (allocation === undefined || peerValue === undefined || data === undefined) return this.metrics.dropped('bad-send');
+    const indication = readPeerIndication(message, Method.Send);
+    if (allocation === undefined || indication === undefined) return this.metrics.dropped('bad-send');
     // An indication cannot be answered with 420, so one the relay does not fully understand is discarded (RFC 8489 §6.3.2).
     if (unknownRequired(message).length > 0) return this.metrics.dropped('unknown-attribute');
-    let peer: TransportAddress;
-    try {
-      peer = decodeXorAddress(peerValue, message.transactionId);
-    } catch {
-      return this.metrics.dropped('bad-send');
-    }
-    allocation.toPeer(peer, data);
+    allocation.toPeer(indication.peer, indication.data);
   }
 
   private channelData(client: ClientLink, data: Buffer): void {

@@ -1,7 +1,6 @@
 /** Loopback ports: finding a free one, and knowing when a STUN server answers on one. */
-import { createSocket } from 'node:dgram';
-import { MessageClass, Method } from '../../turn/codec/constants.js';
-import { MessageBuilder, randomTransactionId } from '../../turn/codec/message.js';
+import { Method } from '../../turn/codec/constants.js';
+import { StunSession, openTransport } from '../../turn/client/index.js';
 
 export { freeUdpPort } from '../../test/helpers/ports.js';
 
@@ -13,21 +12,21 @@ const PROBE_INTERVAL_MS = 100;
  * `timeoutMs` or as soon as `alive()` says the process is gone.
  */
 export async function waitForStun(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
-  const socket = createSocket('udp4');
-  const answered = new Promise<void>((resolve) => socket.once('message', () => resolve()));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const request = new MessageBuilder(Method.Binding, MessageClass.Request, randomTransactionId()).build();
+  const transport = await openTransport({ host: '127.0.0.1', port, transport: 'UDP' }, timeoutMs);
+  // One transmission per probe: the loop is the retransmission, checking the process between tries.
+  const session = new StunSession(transport, { timeoutMs: PROBE_INTERVAL_MS, maxTransmissions: 1 });
   const deadline = performance.now() + timeoutMs;
-  let done = false;
-  void answered.then(() => (done = true));
   try {
-    while (!done) {
+    for (;;) {
       if (!alive()) throw new Error('the process exited');
       if (performance.now() > deadline) throw new Error(`no STUN answer on port ${port} within ${timeoutMs} ms`);
-      socket.send(request, port, '127.0.0.1');
-      await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS))]);
+      const answered = await session.request(Method.Binding, (b) => b, false).then(
+        () => true,
+        () => false,
+      );
+      if (answered) return;
     }
   } finally {
-    socket.close();
+    session.close();
   }
 }

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RelayProcess, until } from '../helpers/relay-process.js';
 import { sendFromPortZero } from '../helpers/raw-udp.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
-import { buildRequest } from '../../tools/ice-check/turn-session.js';
+import { buildRequest } from '../../turn/client/index.js';
 import { Attr, Method } from '../../turn/codec/constants.js';
 import { getAttribute } from '../../turn/codec/message.js';
 import { encodeChannelData } from '../../turn/codec/channel-data.js';
@@ -34,12 +34,12 @@ describe('a client at UDP source port 0', () => {
     // Nonces are bound to the client's IP only, so an ordinary socket fetches one for the raw one.
     const fetcher = await TurnTestClient.open(relay.server, credentials);
     closers.push(() => fetcher.close());
-    const challenge = await fetcher.request(Method.Allocate, (b) => b.add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])), false);
+    const challenge = await fetcher.request(Method.Allocate, (b) => b.addRequestedTransport(), false);
     const auth = { ...credentials, realm: getAttribute(challenge, Attr.Realm)!.toString(), nonce: getAttribute(challenge, Attr.Nonce)!.toString() };
     const peer = createSocket('udp4');
     closers.push(() => peer.close());
     await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
-    const allocate = buildRequest(Method.Allocate, (b) => b.add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])), auth).request;
+    const allocate = buildRequest(Method.Allocate, (b) => b.addRequestedTransport(), auth).request;
     const permit = buildRequest(Method.CreatePermission, (b) => b.addXorAddress(Attr.XorPeerAddress, { family: 4, address: '127.0.0.1', port: peer.address().port }), auth).request;
 
     await sendFromPortZero(relay.server, [allocate, permit]);

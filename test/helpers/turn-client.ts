@@ -1,63 +1,65 @@
 /**
- * A small TURN client over UDP for tests, built on the relay's own codec:
- * it answers the 401 challenge with long-term credentials the way browsers
- * do, and lets a test send exactly the requests it wants to probe.
+ * turn/client as the relay's tests want it over UDP: every answer returned
+ * as the message it is (a refusal is what many tests look for), indications
+ * kept for the test to read, raw datagrams on the same 5-tuple, and one
+ * transmission per request, since tests count what the relay handled.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { Attr, MessageClass, Method } from '../../turn/codec/constants.js';
-import { MessageBuilder, getAttribute, isStunMessage, parseMessage, randomTransactionId, type StunMessage } from '../../turn/codec/message.js';
+import { Attr, Method } from '../../turn/codec/constants.js';
+import { getAttribute, type StunMessage } from '../../turn/codec/message.js';
 import { decodeXorAddress, type TransportAddress } from '../../turn/codec/address.js';
-import { readErrorCode, readString } from '../../turn/codec/attributes.js';
-import { buildRequest } from '../../tools/ice-check/turn-session.js';
+import { buildPeerIndication } from '../../turn/codec/peer-indication.js';
+import { StunSession, udpSocketTransport, type AddAttributes, type Credentials } from '../../turn/client/index.js';
 
-export interface Credentials {
-  username: string;
-  password: string;
-}
+export { responseCode as errorCode, type Credentials } from '../../turn/client/index.js';
 
-type Add = (builder: MessageBuilder) => MessageBuilder;
+const TIMEOUT_MS = 3000;
 
 export class TurnTestClient {
-  private readonly socket: Socket;
-  private readonly pending = new Map<string, (message: StunMessage) => void>();
   readonly indications: StunMessage[] = [];
-  private realm = '';
-  private nonce = '';
+  private readonly session: StunSession;
 
   private constructor(
-    private readonly server: { address: string; port: number },
-    private readonly credentials: Credentials,
+    readonly socket: Socket,
+    server: { address: string; port: number },
+    credentials: Credentials,
   ) {
-    this.socket = createSocket('udp4');
-    this.socket.on('message', (data) => {
-      if (!isStunMessage(data)) return;
-      const message = parseMessage(Buffer.from(data));
-      const waiter = this.pending.get(message.transactionId.toString('hex'));
-      if (waiter !== undefined) waiter(message);
-      else if (message.cls === MessageClass.Indication) this.indications.push(message);
-    });
+    const transport = udpSocketTransport(socket, server);
+    this.session = new StunSession(transport, { credentials, timeoutMs: TIMEOUT_MS, maxTransmissions: 1 });
+    this.session.onIndication((message) => this.indications.push(message));
   }
 
-  static async open(server: { address: string; port: number }, credentials: Credentials, localAddress = '127.0.0.1'): Promise<TurnTestClient> {
-    const client = new TurnTestClient(server, credentials);
-    await new Promise<void>((resolve) => client.socket.bind(0, localAddress, resolve));
-    return client;
+  static async open(
+    server: { address: string; port: number },
+    credentials: Credentials,
+    localAddress = '127.0.0.1',
+  ): Promise<TurnTestClient> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve));
+    return new TurnTestClient(socket, server, credentials);
+  }
+
+  /** The nonce requests are signed with; a test may plant a stale one. */
+  get nonce(): string {
+    return this.session.nonce;
+  }
+
+  set nonce(nonce: string) {
+    this.session.nonce = nonce;
   }
 
   /** Sends a request, answering a 401/438 challenge once; resolves with the final response. */
-  async request(method: number, add: Add = (b) => b, authenticate = true): Promise<StunMessage> {
-    let response = await this.exchange(method, add, authenticate && this.nonce !== '');
-    const code = errorCode(response);
-    if (authenticate && (code === 401 || code === 438) && getAttribute(response, Attr.Nonce) !== undefined) {
-      this.realm = readString(getAttribute(response, Attr.Realm) ?? Buffer.alloc(0), 763);
-      this.nonce = readString(getAttribute(response, Attr.Nonce) ?? Buffer.alloc(0), 763);
-      response = await this.exchange(method, add, true);
-    }
-    return response;
+  request(method: number, add: AddAttributes = (b) => b, authenticate = true): Promise<StunMessage> {
+    return this.session.request(method, add, authenticate);
   }
 
-  async allocate(add: Add = (b) => b): Promise<StunMessage> {
-    return this.request(Method.Allocate, (b) => add(b.add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0]))));
+  /** One transaction, no challenge answered: how a test sends a request signed with a nonce it chose. */
+  exchange(method: number, add: AddAttributes, signed: boolean): Promise<StunMessage> {
+    return this.session.exchange(method, add, signed);
+  }
+
+  allocate(add: AddAttributes = (b) => b): Promise<StunMessage> {
+    return this.request(Method.Allocate, (b) => add(b.addRequestedTransport()));
   }
 
   relayedAddress(response: StunMessage): TransportAddress {
@@ -71,11 +73,8 @@ export class TurnTestClient {
   }
 
   channelBind(channel: number, peer: TransportAddress): Promise<StunMessage> {
-    return this.request(Method.ChannelBind, (b) => {
-      const number = Buffer.alloc(4);
-      number.writeUInt16BE(channel, 0);
-      return b.add(Attr.ChannelNumber, number).addXorAddress(Attr.XorPeerAddress, peer);
-    });
+    const add: AddAttributes = (b) => b.addChannelNumber(channel).addXorAddress(Attr.XorPeerAddress, peer);
+    return this.request(Method.ChannelBind, add);
   }
 
   /** Refresh with lifetime 0: deletes this 5-tuple's allocation. */
@@ -84,42 +83,14 @@ export class TurnTestClient {
   }
 
   send(peer: TransportAddress, data: Buffer): void {
-    const indication = new MessageBuilder(Method.Send, MessageClass.Indication, randomTransactionId())
-      .addXorAddress(Attr.XorPeerAddress, peer)
-      .add(Attr.Data, data)
-      .build({ fingerprint: true });
-    this.socket.send(indication, this.server.port, this.server.address);
+    this.session.sendRaw(buildPeerIndication(Method.Send, peer, data, true));
   }
 
   raw(data: Buffer): void {
-    this.socket.send(data, this.server.port, this.server.address);
+    this.session.sendRaw(data);
   }
 
   close(): void {
-    this.socket.close();
+    this.session.close();
   }
-
-  private exchange(method: number, add: Add, signed: boolean): Promise<StunMessage> {
-    const { transactionId, request } = buildRequest(method, add, signed ? { ...this.credentials, realm: this.realm, nonce: this.nonce } : undefined);
-    return new Promise((resolve, reject) => {
-      const id = transactionId.toString('hex');
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`no answer to method ${method} within 3 s`));
-      }, 3000);
-      this.pending.set(id, (message) => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        resolve(message);
-      });
-      this.socket.send(request, this.server.port, this.server.address);
-    });
-  }
-}
-
-/** The error code of a response, or 200 for a success. */
-export function errorCode(message: StunMessage): number {
-  if (message.cls === MessageClass.SuccessResponse) return 200;
-  const value = getAttribute(message, Attr.ErrorCode);
-  return value === undefined ? 0 : readErrorCode(value).code;
 }

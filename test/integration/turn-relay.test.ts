@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRelay, type TestRelay } from '../helpers/relay.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
-import { Attr, MessageClass, Method } from '../../turn/codec/constants.js';
+import { Attr, MessageClass, Method, TransportProtocol } from '../../turn/codec/constants.js';
 import { MessageBuilder, getAttribute, parseMessage, randomTransactionId } from '../../turn/codec/message.js';
 import { decodeXorAddress, type TransportAddress } from '../../turn/codec/address.js';
 import { readUInt32 } from '../../turn/codec/attributes.js';
@@ -45,7 +45,7 @@ describe('the relay, as RFC 8656 describes it', () => {
   it('challenges an unauthenticated Allocate with 401, realm and nonce, then allocates with credentials', async () => {
     relay = await startRelay(RANGE);
     const c = await client();
-    const challenge = await c.request(Method.Allocate, (b) => b.add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])), false);
+    const challenge = await c.request(Method.Allocate, (b) => b.addRequestedTransport(), false);
     expect(errorCode(challenge)).toBe(401);
     expect(getAttribute(challenge, Attr.Realm)?.toString()).toBe('video-call');
     expect(getAttribute(challenge, Attr.Nonce)).toBeDefined();
@@ -148,7 +148,7 @@ describe('the relay, as RFC 8656 describes it', () => {
   it('answers unauthenticated requests with what they must carry only: no SOFTWARE, FINGERPRINT only if asked with one', async () => {
     relay = await startRelay({ ...RANGE, TURN_SOFTWARE: 'video-call relay 1.0' });
     const c = await client();
-    const bare = new MessageBuilder(Method.Allocate, MessageClass.Request, randomTransactionId()).add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])).build();
+    const bare = new MessageBuilder(Method.Allocate, MessageClass.Request, randomTransactionId()).addRequestedTransport().build();
     const answers: Buffer[] = [];
     c['socket'].on('message', (data: Buffer) => answers.push(Buffer.from(data)));
     c.raw(bare);
@@ -169,7 +169,7 @@ describe('the relay, as RFC 8656 describes it', () => {
   it('refuses transports other than UDP (442) and IPv6 relays (440)', async () => {
     relay = await startRelay(RANGE);
     const c = await client();
-    const tcp = await c.request(Method.Allocate, (b) => b.add(Attr.RequestedTransport, Buffer.from([6, 0, 0, 0])));
+    const tcp = await c.request(Method.Allocate, (b) => b.addRequestedTransport(TransportProtocol.TCP));
     expect(errorCode(tcp)).toBe(442);
     const v6 = await c.allocate((b) => b.add(Attr.RequestedAddressFamily, Buffer.from([2, 0, 0, 0])));
     expect(errorCode(v6)).toBe(440);
@@ -324,7 +324,7 @@ describe('credentials', () => {
     relay = await startRelay(RANGE);
     const c = await client();
     const request = new MessageBuilder(Method.Allocate, MessageClass.Request, randomTransactionId())
-      .add(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0]))
+      .addRequestedTransport()
       .build();
     const before = process.memoryUsage().heapUsed;
     // Counted as they reach the client: cheaper than scraping the metrics between batches.

@@ -5,7 +5,7 @@
  */
 import { restUsername, turnPassword } from '../../protocol/turn-rest.js';
 import type { IceServersResponse } from '../../protocol/ice.js';
-import type { Credentials } from './turn-session.js';
+import type { Credentials } from '../../turn/client/index.js';
 
 export interface CheckPlan {
   source: string;

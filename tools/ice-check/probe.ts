@@ -8,8 +8,15 @@
 import type { TransportAddress } from '../../turn/codec/address.js';
 import type { IceUrl } from '../../protocol/ice-url.js';
 import { authFailed, notReachable, refused, relayOk, stunOk, type Verdict } from '../../protocol/ice-verdicts.js';
-import { openTransport, TransportError, type TlsOptions } from './transport.js';
-import { NoAnswerError, StunErrorResponse, TurnSession, type Credentials } from './turn-session.js';
+import {
+  NoAnswerError,
+  StunErrorResponse,
+  TransportError,
+  TurnClient,
+  openTransport,
+  type Credentials,
+  type TlsOptions,
+} from '../../turn/client/index.js';
 
 export interface ProbeOptions {
   timeoutMs: number;
@@ -40,9 +47,10 @@ export async function probe(url: IceUrl, credentials: Credentials | undefined, o
     ...fields,
     durationMs: Math.round(performance.now() - started),
   });
-  let session: TurnSession | undefined;
+  let session: TurnClient | undefined;
   try {
-    session = new TurnSession(await openTransport(url, options.timeoutMs, options.tls), credentials, options.timeoutMs);
+    const transport = await openTransport(url, options.timeoutMs, options.tls);
+    session = new TurnClient(transport, { ...(credentials === undefined ? {} : { credentials }), timeoutMs: options.timeoutMs });
     if (!url.relay) {
       const mapped = await session.binding();
       return result({ verdict: stunOk(show(mapped)), mapped: show(mapped) });
@@ -71,7 +79,7 @@ export async function probe(url: IceUrl, credentials: Credentials | undefined, o
   }
 }
 
-async function pingThroughRelay(session: TurnSession, relayed: TransportAddress, options: ProbeOptions): Promise<NonNullable<ProbeResult['rtt']>> {
+async function pingThroughRelay(session: TurnClient, relayed: TransportAddress, options: ProbeOptions): Promise<NonNullable<ProbeResult['rtt']>> {
   const sentAt = new Map<number, number>();
   const rtts: number[] = [];
   let allBack: () => void = () => {};

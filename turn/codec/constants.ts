@@ -84,6 +84,15 @@ export const ErrorReason: Record<number, string> = {
  */
 export const MAX_STRING_BYTES = 763;
 
+/** Longest USERNAME a receiver must accept (RFC 8489 §14.3 keeps RFC 5389's 513 bytes). */
+export const MAX_USERNAME_BYTES = 513;
+
+/** IANA protocol numbers, as REQUESTED-TRANSPORT carries them; TURN relays only UDP (RFC 8656 §14.7). */
+export const TransportProtocol = {
+  TCP: 6,
+  UDP: 17,
+} as const;
+
 export const HEADER_BYTES = 20;
 
 /** Attributes and ChannelData frames are padded to 4-byte boundaries. */

@@ -5,4 +5,5 @@ export * from './constants.js';
 export * from './integrity.js';
 export * from './message.js';
 export type { BuildOptions } from './message-builder.js';
+export * from './peer-indication.js';
 export * from './stream-framer.js';

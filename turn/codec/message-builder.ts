@@ -1,5 +1,6 @@
 import { type TransportAddress, encodeXorAddress } from './address.js';
-import { Attr, ErrorReason, HEADER_BYTES, MAGIC_COOKIE, padTo4 } from './constants.js';
+import { MAX_CHANNEL, MIN_CHANNEL } from './channel-data.js';
+import { Attr, ErrorReason, HEADER_BYTES, MAGIC_COOKIE, TransportProtocol, padTo4 } from './constants.js';
 import { fingerprintValue, integrityDigest } from './integrity.js';
 import { encodeMessageType } from './message-type.js';
 
@@ -61,6 +62,27 @@ export class MessageBuilder {
     value[3] = code % 100;
     phrase.copy(value, 4);
     return this.add(Attr.ErrorCode, value);
+  }
+
+  /** REQUESTED-TRANSPORT: the protocol number, then 3 reserved bytes (RFC 8656 §18.7). */
+  addRequestedTransport(protocol: number = TransportProtocol.UDP): this {
+    if (!isUInt(protocol, 0xff)) throw new RangeError(`bad protocol number ${protocol}`);
+    return this.add(Attr.RequestedTransport, Buffer.from([protocol, 0, 0, 0]));
+  }
+
+  /** CHANNEL-NUMBER: the number, then 2 reserved bytes (RFC 8656 §18.1). */
+  addChannelNumber(channel: number): this {
+    if (!Number.isInteger(channel) || channel < MIN_CHANNEL || channel > MAX_CHANNEL) {
+      throw new RangeError(`bad channel number ${channel}`);
+    }
+    const value = Buffer.alloc(4);
+    value.writeUInt16BE(channel, 0);
+    return this.add(Attr.ChannelNumber, value);
+  }
+
+  /** EVEN-PORT: one byte whose top bit asks the relay to reserve the next port too (RFC 8656 §18.6). */
+  addEvenPort(reserveNext: boolean): this {
+    return this.add(Attr.EvenPort, Buffer.from([reserveNext ? 0x80 : 0]));
   }
 
   addUnknownAttributes(types: number[]): this {
