@@ -10,8 +10,8 @@
  * back to the pools when it expires or the allocation closes.
  */
 import type { Socket } from 'node:dgram';
-import { Attr, MessageClass, Method } from '../codec/constants.js';
-import { MessageBuilder, randomTransactionId } from '../codec/message.js';
+import { Method } from '../codec/constants.js';
+import { buildPeerIndication } from '../codec/peer-indication.js';
 import { encodeChannelData } from '../codec/channel-data.js';
 import type { TransportAddress } from '../codec/address.js';
 import type { ClientLink } from '../transport.js';
@@ -170,11 +170,7 @@ export class Allocation {
       this.client.send(encodeChannelData(channel, data, this.client.transport !== 'udp'));
     } else {
       const peer: TransportAddress = { family: address.includes(':') ? 6 : 4, address, port };
-      const indication = new MessageBuilder(Method.Data, MessageClass.Indication, randomTransactionId())
-        .addXorAddress(Attr.XorPeerAddress, peer)
-        .add(Attr.Data, data)
-        .build();
-      this.client.send(indication);
+      this.client.send(buildPeerIndication(Method.Data, peer, data, false));
     }
     this.hooks.relayed('to-client', data.length);
   }
