@@ -23,11 +23,11 @@ afterEach(async () => {
   relay = undefined;
 });
 
-const RANGE = { TURN_MIN_PORT: '46000', TURN_MAX_PORT: '46019' };
+const PORTS = { relayPortCount: 20 };
 
 describe('a client at UDP source port 0', () => {
   it('gets no allocation from a signed Allocate and CreatePermission, so a peer spraying every relay port finds nothing', async () => {
-    relay = await RelayProcess.start(RANGE, { inspect: true });
+    relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const credentials = relay.credentials('port-zero');
 
@@ -46,7 +46,7 @@ describe('a client at UDP source port 0', () => {
     await until(async () => (await relay!.metric('vc_turn_dropped_packets_total{reason="source-port-0"}')) >= 2, 5000, 'both datagrams dropped');
     expect(await relay.metric('vc_turn_allocations')).toBe(0);
 
-    for (let port = 46000; port <= 46019; port++) peer.send(Buffer.from('x'), port, '127.0.0.2');
+    for (let port = relay.relayPorts.min; port <= relay.relayPorts.max; port++) peer.send(Buffer.from('x'), port, '127.0.0.2');
     await relay.assertServes();
     expect(await relay.metric('vc_turn_internal_errors_total')).toBe(0);
     await relay.process.expectRecovered(before, { logLines: 0 });
@@ -55,7 +55,7 @@ describe('a client at UDP source port 0', () => {
 
 describe('relayed packets to peer port 0', () => {
   it('drops 20 000 one-byte Send indications and ChannelBind refuses the port, with no log line per packet', async () => {
-    relay = await RelayProcess.start(RANGE, { inspect: true });
+    relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const client = await TurnTestClient.open(relay.server, relay.credentials('sprayer'));
     closers.push(() => client.close());

@@ -8,7 +8,6 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayProcess, until } from '../helpers/relay-process.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
-import { freeUdpPort } from '../helpers/ports.js';
 import { Attr } from '../../turn/codec/constants.js';
 import { getAttribute } from '../../turn/codec/message.js';
 import { encodeChannelData } from '../../turn/codec/channel-data.js';
@@ -23,14 +22,14 @@ afterEach(async () => {
 
 describe("the relay's own address", () => {
   it('reaches no port there but live allocations, even one inside the relay range', async () => {
+    relay = await RelayProcess.start({}, { relayPortCount: 41, inspect: true });
     // A service on every address, in the middle of the relay range (as the ephemeral range overlaps it by default).
-    const servicePort = await freeUdpPort();
+    const servicePort = relay.relayPorts.min + 20;
     const service = createSocket('udp4');
     closers.push(() => service.close());
     const received: string[] = [];
     service.on('message', (data) => received.push(data.toString()));
     await new Promise<void>((resolve) => service.bind(servicePort, '0.0.0.0', resolve));
-    relay = await RelayProcess.start({ TURN_MIN_PORT: String(servicePort - 20), TURN_MAX_PORT: String(servicePort + 20) }, { inspect: true });
     const before = await relay.process.snapshot();
 
     const attacker = await TurnTestClient.open(relay.server, relay.credentials('prober'));

@@ -18,7 +18,7 @@ afterEach(async () => {
   relay = undefined;
 });
 
-const RANGE = { TURN_MIN_PORT: '46100', TURN_MAX_PORT: '46499' };
+const PORTS = { relayPortCount: 400 };
 
 async function allocated(user: string): Promise<TurnTestClient> {
   const client = await TurnTestClient.open(relay!.server, relay!.credentials(user));
@@ -41,7 +41,7 @@ function permitMany(client: TurnTestClient, first: number, count: number) {
 
 describe('permissions and channels per allocation', () => {
   it('grants 128 permissions, answers 508 beyond them all or nothing, and keeps refreshing the ones it has', async () => {
-    relay = await RelayProcess.start(RANGE, { inspect: true });
+    relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const client = await allocated('hoarder');
     expect(errorCode(await permitMany(client, 0, 50))).toBe(200);
@@ -61,7 +61,7 @@ describe('permissions and channels per allocation', () => {
   });
 
   it('binds 128 channels and answers 508 beyond them', async () => {
-    relay = await RelayProcess.start(RANGE, { inspect: true });
+    relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const client = await allocated('binder');
     const codes: number[] = [];
@@ -79,7 +79,7 @@ describe('permissions and channels per allocation', () => {
 
 describe('permissions in total', () => {
   it('shares TURN_MAX_PERMISSIONS among allocations, and a deleted allocation gives its share back', async () => {
-    relay = await RelayProcess.start({ ...RANGE, TURN_MAX_PERMISSIONS: '200' }, { inspect: true });
+    relay = await RelayProcess.start({ TURN_MAX_PERMISSIONS: '200' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const first = await allocated('first');
     const second = await allocated('second');
@@ -97,7 +97,7 @@ describe('permissions in total', () => {
   });
 
   it('shares TURN_MAX_CHANNELS among allocations the same way', async () => {
-    relay = await RelayProcess.start({ ...RANGE, TURN_MAX_CHANNELS: '10' }, { inspect: true });
+    relay = await RelayProcess.start({ TURN_MAX_CHANNELS: '10' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const first = await allocated('first-binder');
     const second = await allocated('second-binder');
@@ -116,7 +116,7 @@ describe('permissions in total', () => {
   });
 
   it('holds 118 of every 147 500 permissions 100 allocations ask for, so the heap barely grows', async () => {
-    relay = await RelayProcess.start({ ...RANGE, TURN_MAX_ALLOCATIONS_PER_ADDRESS: '200' }, { inspect: true });
+    relay = await RelayProcess.start({ TURN_MAX_ALLOCATIONS_PER_ADDRESS: '200' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const flooders: TurnTestClient[] = [];
     for (let i = 0; i < 100; i++) flooders.push(await allocated(`flooder-${i}`));

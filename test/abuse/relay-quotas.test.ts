@@ -19,7 +19,7 @@ afterEach(async () => {
   relay = undefined;
 });
 
-const RANGE = { TURN_MIN_PORT: '46700', TURN_MAX_PORT: '46899' };
+const PORTS = { relayPortCount: 200 };
 /** EVEN-PORT with the R bit: an even relay port, and the odd one above it reserved. */
 const EVEN_AND_RESERVE = Buffer.from([0x80, 0, 0, 0]);
 
@@ -31,7 +31,7 @@ async function client(user: string, localAddress = '127.0.0.1'): Promise<TurnTes
 
 describe('allocations per client address', () => {
   it('refuses one address beyond TURN_MAX_ALLOCATIONS_PER_ADDRESS with 486, whatever users it claims, while others allocate', async () => {
-    relay = await RelayProcess.start({ ...RANGE, TURN_MAX_ALLOCATIONS_PER_ADDRESS: '20' }, { inspect: true });
+    relay = await RelayProcess.start({ TURN_MAX_ALLOCATIONS_PER_ADDRESS: '20' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const codes: number[] = [];
     for (let i = 0; i < 100; i++) codes.push(errorCode(await (await client(`greedy-${i}`)).allocate()));
@@ -50,7 +50,7 @@ describe('allocations per client address', () => {
 
 describe('EVEN-PORT reservations', () => {
   it('count against the quotas: with 2 allocations per user, an allocation and its reservation use both', async () => {
-    relay = await RelayProcess.start({ ...RANGE, TURN_MAX_ALLOCATIONS_PER_USER: '2' }, { inspect: true });
+    relay = await RelayProcess.start({ TURN_MAX_ALLOCATIONS_PER_USER: '2' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const first = await client('pair');
     expect(errorCode(await first.allocate((b) => b.add(Attr.EvenPort, EVEN_AND_RESERVE)))).toBe(200);
@@ -65,7 +65,7 @@ describe('EVEN-PORT reservations', () => {
   });
 
   it('end with their allocation: 300 reserve-and-delete cycles leave no descriptor behind', async () => {
-    relay = await RelayProcess.start(RANGE, { inspect: true });
+    relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const cycler = await client('cycler');
     for (let i = 0; i < 300; i++) {
@@ -79,7 +79,7 @@ describe('EVEN-PORT reservations', () => {
   });
 
   it('hand the reserved port to the Allocate that brings the token', async () => {
-    relay = await RelayProcess.start(RANGE, { inspect: true });
+    relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const even = await client('rtp');
     const answer = await even.allocate((b) => b.add(Attr.EvenPort, EVEN_AND_RESERVE));

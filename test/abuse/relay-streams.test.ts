@@ -20,7 +20,7 @@ afterEach(async () => {
   relay = undefined;
 });
 
-const RANGE = { TURN_MIN_PORT: '46500', TURN_MAX_PORT: '46699' };
+const PORTS = { relayPortCount: 200 };
 
 /** A TCP connection from `localAddress`, resolved once connected (or refused and closed); `closed` settles when it ends. */
 async function open(port: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; closed: Promise<void> }> {
@@ -63,14 +63,13 @@ describe('TURN over TLS', () => {
     const certificate = await testCertificate();
     relay = await RelayProcess.start(
       {
-        ...RANGE,
         TURN_TLS_PORT: '0',
         TURN_TLS_CERT: certificate.cert,
         TURN_TLS_KEY: certificate.key,
         TURN_TLS_HANDSHAKE_TIMEOUT_MS: '1000',
         TURN_MAX_CONNECTIONS_PER_ADDRESS: '50',
       },
-      { inspect: true },
+      { ...PORTS, inspect: true },
     );
     const before = await relay.process.snapshot();
     const tls = relay.ports.tls!;
@@ -99,7 +98,7 @@ describe('TURN over TLS', () => {
 
 describe('TURN over TCP', () => {
   it('closes a connection announcing a frame over 4 KiB before it allocates, and one that never allocates after TURN_CONNECTION_IDLE_TIMEOUT_MS', async () => {
-    relay = await RelayProcess.start({ ...RANGE, TURN_CONNECTION_IDLE_TIMEOUT_MS: '1500', TURN_MAX_CONNECTIONS_PER_ADDRESS: '100' }, { inspect: true });
+    relay = await RelayProcess.start({ TURN_CONNECTION_IDLE_TIMEOUT_MS: '1500', TURN_MAX_CONNECTIONS_PER_ADDRESS: '100' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
     // 1000 connections from ten addresses: 200 announce 60 000-byte frames, 800 hold 3 KiB of a 4 KiB one.
@@ -120,7 +119,7 @@ describe('TURN over TCP', () => {
   });
 
   it('closes the connection when its allocation ends, as coturn does', async () => {
-    relay = await RelayProcess.start(RANGE, { inspect: true });
+    relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const url = { url: '', scheme: 'turn' as const, host: '127.0.0.1', port: relay.ports.tcp, transport: 'TCP' as const, relay: true };
     const ended: Array<Promise<void>> = [];
@@ -139,7 +138,7 @@ describe('TURN over TCP', () => {
   });
 
   it('refuses connections beyond TURN_MAX_CONNECTIONS from any address, and admits again once one closes', async () => {
-    relay = await RelayProcess.start({ ...RANGE, TURN_MAX_CONNECTIONS: '30', TURN_MAX_CONNECTIONS_PER_ADDRESS: '10' }, { inspect: true });
+    relay = await RelayProcess.start({ TURN_MAX_CONNECTIONS: '30', TURN_MAX_CONNECTIONS_PER_ADDRESS: '10' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const held = [];
     for (let i = 0; i < 33; i++) held.push(await open(relay.ports.tcp, `127.0.2.${(i % 4) + 1}`));
@@ -155,15 +154,15 @@ describe('TURN over TCP', () => {
 
 describe('under a small open-file limit', () => {
   it('warns at start when the limit is below what the caps allow', async () => {
-    relay = await RelayProcess.start(RANGE, { openFileLimit: 256 });
+    relay = await RelayProcess.start({}, { ...PORTS, openFileLimit: 256 });
     const warning = await relay.process.waitForLog('the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow');
     expect(warning).toMatchObject({ limit: 256, needed: 1000 + 2000 + 64 });
   });
 
   it('keeps descriptors for allocations while 300 idle connections flood a relay whose caps fit 256 descriptors', async () => {
     relay = await RelayProcess.start(
-      { ...RANGE, TURN_MAX_ALLOCATIONS: '80', TURN_MAX_CONNECTIONS: '100', TURN_MAX_CONNECTIONS_PER_ADDRESS: '40', TURN_CONNECTION_IDLE_TIMEOUT_MS: '2000' },
-      { inspect: true, openFileLimit: 256 },
+      { TURN_MAX_ALLOCATIONS: '80', TURN_MAX_CONNECTIONS: '100', TURN_MAX_CONNECTIONS_PER_ADDRESS: '40', TURN_CONNECTION_IDLE_TIMEOUT_MS: '2000' },
+      { ...PORTS, inspect: true, openFileLimit: 256 },
     );
     const before = await relay.process.snapshot();
     const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];

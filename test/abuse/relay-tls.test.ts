@@ -34,8 +34,8 @@ async function liveDirectory() {
 
 async function startWith(paths: { cert: string; key: string }): Promise<RelayProcess> {
   return RelayProcess.start(
-    { TURN_MIN_PORT: '46900', TURN_MAX_PORT: '46999', TURN_TLS_PORT: '0', TURN_TLS_CERT: paths.cert, TURN_TLS_KEY: paths.key, TURN_TLS_RELOAD_INTERVAL_MS: '200' },
-    { inspect: true },
+    { TURN_TLS_PORT: '0', TURN_TLS_CERT: paths.cert, TURN_TLS_KEY: paths.key, TURN_TLS_RELOAD_INTERVAL_MS: '200' },
+    { inspect: true, relayPortCount: 100 },
   );
 }
 

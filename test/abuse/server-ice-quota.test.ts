@@ -36,7 +36,7 @@ function turnCredential(iceServers: IceServer[]): { username: string; password: 
 
 describe("credentials in a room-mate's name", () => {
   it("cannot use up the victim's relay quota: the victim still allocates", async () => {
-    relay = await RelayProcess.start({ TURN_MIN_PORT: '47100', TURN_MAX_PORT: '47149' });
+    relay = await RelayProcess.start();
     server = await ServerProcess.start(
       { TURN_URLS: `turn:127.0.0.1:${relay.ports.udp}?transport=udp`, TURN_SECRET: RELAY_SECRET },
       { inspect: true },

@@ -18,7 +18,7 @@ let server: TestServer;
 
 beforeAll(async () => {
   browser = await launch();
-  coturn = await startCoturn(SECRET, { min: 43500, max: 43999 });
+  coturn = await startCoturn(SECRET, 500);
   site = await serveSite();
 });
 afterAll(async () => {

@@ -52,7 +52,7 @@ async function runPage(env: Record<string, string>): Promise<{ page: Page; repor
 
 describe('the ICE test page', () => {
   it('shows relay candidates over UDP, TCP and TLS, a green verdict and loopback round trips', async () => {
-    const relay = await startTlsRelay([45000, 45099]);
+    const relay = await startTlsRelay({}, { relayPortCount: 100 });
     try {
       const { page, report, json } = await runPage({
         STUN_URLS: `stun:127.0.0.1:${relay.ports.udp}`,
@@ -104,7 +104,7 @@ describe('the ICE test page', () => {
   });
 
   it('names a secret that differs between server and relay: auth failed (401), red', async () => {
-    const relay = await startTlsRelay([45100, 45199]);
+    const relay = await startTlsRelay({}, { relayPortCount: 100 });
     try {
       const { page, report } = await runPage({
         TURN_URLS: turnUrls(relay),
@@ -126,7 +126,7 @@ describe('the ICE test page', () => {
   });
 
   it('names a relay that is not running: not reachable, with the ports to open', async () => {
-    const relay = await startTlsRelay([45200, 45299]);
+    const relay = await startTlsRelay({}, { relayPortCount: 100 });
     const urls = turnUrls(relay);
     await relay.close();
     const { report } = await runPage({ TURN_URLS: urls, TURN_SECRET: RELAY_SECRET });

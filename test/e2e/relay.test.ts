@@ -17,7 +17,7 @@ let server: TestServer | undefined;
 
 beforeAll(async () => {
   browser = await launch({ flags: ['--ignore-certificate-errors'] });
-  relay = await startTlsRelay([43000, 43499]);
+  relay = await startTlsRelay({}, { relayPortCount: 500 });
   site = await serveSite();
 });
 afterAll(async () => {

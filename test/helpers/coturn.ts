@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testCertificate } from './certificate.js';
-import { freeUdpPort as freePort } from './ports.js';
+import { freeUdpPort, portWindow } from './ports.js';
 import { Method } from '../../turn/codec/constants.js';
 import { TurnTestClient } from './turn-client.js';
 
@@ -20,18 +20,21 @@ const CONFIG = fileURLToPath(new URL('../../infra/coturn/turnserver.conf', impor
 export interface Coturn {
   port: number;
   tlsPort: number;
+  relayPorts: { min: number; max: number };
   close(): Promise<void>;
 }
 
-export async function startCoturn(secret: string, relayPorts: { min: number; max: number }): Promise<Coturn> {
+/** coturn cannot listen on port 0 and say where: its ports and relay window come from the allocator (ports.ts). */
+export async function startCoturn(secret: string, relayPortCount = 100): Promise<Coturn> {
   if (!existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is missing: install Debian's coturn package (apt-get install coturn)`);
   const { cert, key, dir } = await testCertificate();
   // coturn lets a config file's peer rules win over the command line, so the
   // loopback exemption goes into a copy of the shipped file, after it.
   const config = join(dir, 'turnserver.conf');
   await writeFile(config, `${await readFile(CONFIG, 'utf8')}\n# test lab only\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1\n`);
-  const port = await freePort();
-  const tlsPort = await freePort();
+  const port = await freeUdpPort();
+  const tlsPort = await freeUdpPort();
+  const relayPorts = await portWindow(relayPortCount);
   const child: ChildProcess = spawn(
     TURNSERVER,
     [
@@ -52,15 +55,16 @@ export async function startCoturn(secret: string, relayPorts: { min: number; max
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitUntilAnswering(port);
-  return {
-    port,
-    tlsPort,
-    close: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
+  const close = async () => {
+    child.kill('SIGTERM');
+    await exited;
+    relayPorts.release();
   };
+  await waitUntilAnswering(port).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
+  return { port, tlsPort, relayPorts: { min: relayPorts.min, max: relayPorts.max }, close };
 }
 
 async function waitUntilAnswering(port: number): Promise<void> {

@@ -1,13 +1,15 @@
 /**
  * The relay as its own process (`turn/main.ts`), for tests that attack it:
- * listeners on 127.0.0.1, relay sockets on 127.0.0.2, ports read back from
- * its "listening" log line, metrics scraped over HTTP, and a legitimate
+ * listeners on 127.0.0.1, relay sockets on 127.0.0.2, listener ports read
+ * back from its "listening" log line, relay ports from the one allocator
+ * (ports.ts), metrics scraped over HTTP, and a legitimate
  * user's allocation and round trip to prove it still serves.
  */
 import { createSocket } from 'node:dgram';
 import { expect } from 'vitest';
-import { NodeProcess, type SpawnOptions } from './node-process.js';
-import { RELAY_SECRET } from './relay.js';
+import { NodeProcess, type Exit, type SpawnOptions } from './node-process.js';
+import { RELAY_SECRET, type RelayOptions } from './relay.js';
+import { portWindow, type PortWindow } from './ports.js';
 import { issueTurnCredential } from '../../server/turn-credentials.js';
 import { metric } from './metrics-text.js';
 import { openTransport } from '../../tools/ice-check/transport.js';
@@ -25,10 +27,18 @@ export class RelayProcess {
   private constructor(
     readonly process: NodeProcess,
     readonly ports: RelayProcessPorts,
+    private readonly window: PortWindow,
   ) {}
 
-  /** Starts the relay and waits until it listens. `env` overrides the test defaults. */
-  static async start(env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}): Promise<RelayProcess> {
+  /**
+   * Starts the relay and waits until it listens. `env` overrides the test
+   * defaults; the relay port window is always the allocator's.
+   */
+  static async start(
+    env: Record<string, string> = {},
+    { relayPortCount = 50, ...options }: Omit<SpawnOptions, 'env'> & RelayOptions = {},
+  ): Promise<RelayProcess> {
+    const window = await portWindow(relayPortCount);
     const child = new NodeProcess('turn/main.ts', {
       ...options,
       env: {
@@ -39,16 +49,23 @@ export class RelayProcess {
         TURN_RELAY_ADDRESS: '127.0.0.2',
         TURN_ALLOWED_PEERS: '127.0.0.1/32',
         ...env,
+        ...window.env,
       },
     });
     try {
       const line = await child.waitForLog('TURN relay listening');
       const tls = line.tls === undefined ? undefined : Number(line.tls);
-      return new RelayProcess(child, { udp: Number(line.udp), tcp: Number(line.tcp), tls, metrics: Number(line.metrics) });
+      return new RelayProcess(child, { udp: Number(line.udp), tcp: Number(line.tcp), tls, metrics: Number(line.metrics) }, window);
     } catch (error) {
       child.child.kill('SIGKILL');
+      window.release();
       throw error;
     }
+  }
+
+  /** The relay port window (TURN_MIN_PORT–TURN_MAX_PORT). */
+  get relayPorts(): { min: number; max: number } {
+    return { min: this.window.min, max: this.window.max };
   }
 
   get server(): { address: string; port: number } {
@@ -96,8 +113,10 @@ export class RelayProcess {
     }
   }
 
-  stop() {
-    return this.process.stop();
+  async stop(): Promise<Exit> {
+    const exit = await this.process.stop();
+    this.window.release();
+    return exit;
   }
 }
 

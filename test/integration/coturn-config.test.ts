@@ -13,7 +13,7 @@ let coturn: Coturn;
 const clients: TurnTestClient[] = [];
 
 beforeAll(async () => {
-  coturn = await startCoturn(SECRET, { min: 44000, max: 44499 });
+  coturn = await startCoturn(SECRET, 500);
 });
 afterAll(async () => {
   for (const client of clients) client.close();

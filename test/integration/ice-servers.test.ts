@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
@@ -18,10 +19,12 @@ const TURN = {
   TURN_SECRET: 'integration-turn-secret',
   ICE_TTL_SECONDS: '600',
 };
+const TTL = Number(TURN.ICE_TTL_SECONDS);
 
 describe('GET /api/ice-servers', () => {
   it('returns TURN REST credentials that verify with the shared secret, and the RTCIceServer form', async () => {
     server = await startServer(TURN);
+    const asking = Date.now();
     const response = await fetch(`${server.httpUrl}/api/ice-servers`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -29,6 +32,8 @@ describe('GET /api/ice-servers', () => {
     expect(body.username).toMatch(/^\d+:[A-Za-z0-9_-]{16}$/);
     expect(restUsernameExpiry(body.username)).toBeGreaterThan(Date.now() / 1000 + 590);
     expect(body.password).toBe(turnPassword('integration-turn-secret', body.username));
+    const user = body.username.split(':')[1] ?? '';
+    expectRestCredential({ username: body.username, credential: body.password }, user, asking, Date.now());
     expect(body.ttl).toBe(600);
     expect(body.uris).toEqual(['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp']);
     expect(body.iceServers).toEqual([
@@ -89,7 +94,7 @@ describe("a peer's relay quota", () => {
   });
 
   it('cannot be used up by a room-mate asking /api/ice-servers for credentials in its name', async () => {
-    relay = await startRelay({ TURN_MIN_PORT: '44100', TURN_MAX_PORT: '44149', TURN_MAX_ALLOCATIONS_PER_USER: '3' });
+    relay = await startRelay({ TURN_MAX_ALLOCATIONS_PER_USER: '3' });
     server = await startServer({ TURN_URLS: `turn:127.0.0.1:${relay.ports.udp}?transport=udp`, TURN_SECRET: RELAY_SECRET });
     const victim = await TestClient.joined(server.wsUrl, 'call');
     const mate = await TestClient.joined(server.wsUrl, 'call');
@@ -119,17 +124,40 @@ describe("a peer's relay quota", () => {
   });
 });
 
+/**
+ * Checks a TURN REST credential from the outside: `<expiry>:<user>`, the
+ * expiry TTL seconds after some moment between `from` and `to` (ms), and the
+ * credential base64(HMAC-SHA1(secret, username)), computed here with
+ * node:crypto rather than with the code under test.
+ */
+function expectRestCredential(
+  entry: { username?: string; credential?: string } | undefined,
+  user: string,
+  from: number,
+  to: number,
+): void {
+  const match = /^(\d+):(.+)$/.exec(entry?.username ?? '');
+  expect(match?.[2]).toBe(user);
+  const expiry = Number(match?.[1]);
+  expect(expiry).toBeGreaterThanOrEqual(Math.floor(from / 1000) + TTL);
+  expect(expiry).toBeLessThanOrEqual(Math.floor(to / 1000) + TTL);
+  expect(entry?.credential).toBe(createHmac('sha1', TURN.TURN_SECRET).update(entry?.username ?? '').digest('base64'));
+}
+
 describe('ICE servers over signaling', () => {
   it('gives each peer TURN credentials in its own name, in welcome and again on request', async () => {
     server = await startServer(TURN);
+    const joining = Date.now();
     const { client, welcome } = await TestClient.joined(server.wsUrl, 'call');
     clients.push(client);
     const turn = welcome.iceServers.find((s) => s.username !== undefined);
     expect(turn?.username).toMatch(new RegExp(`^\\d+:${welcome.id}$`));
     expect(turn?.credential).toBe(turnPassword('integration-turn-secret', turn?.username ?? ''));
+    expectRestCredential(turn, welcome.id, joining, Date.now());
+    const asking = Date.now();
     client.send({ type: 'ice-servers' });
     const fresh = await client.next('ice-servers');
     expect(fresh.ttl).toBe(600);
-    expect(fresh.iceServers.find((s) => s.username !== undefined)?.credential).toBeDefined();
+    expectRestCredential(fresh.iceServers.find((s) => s.username !== undefined), welcome.id, asking, Date.now());
   });
 });

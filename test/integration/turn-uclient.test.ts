@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_SECRET, startRelay, type TestRelay } from '../helpers/relay.js';
 import { PEER, UCLIENT, runUclient, type UclientRun } from '../helpers/uclient.js';
 
-
 let relay: TestRelay;
 let peer: ChildProcess;
 let peerPort: number;
@@ -22,16 +21,17 @@ beforeAll(async () => {
     if (!existsSync(tool)) throw new Error(`${tool} is missing: install Debian's coturn package (apt-get install coturn)`);
   }
   const certs = await testCertificate();
-  relay = await startRelay({
-    TURN_MIN_PORT: '42500',
-    TURN_MAX_PORT: '42999',
-    TURN_ALLOWED_PEERS: '127.0.0.1/32',
-    // Every run's clients come from 127.0.0.1 and leave their allocations (and reservations) to expire.
-    TURN_MAX_ALLOCATIONS_PER_ADDRESS: '1000',
-    TURN_TLS_PORT: '0',
-    TURN_TLS_CERT: certs.cert,
-    TURN_TLS_KEY: certs.key,
-  });
+  relay = await startRelay(
+    {
+      TURN_ALLOWED_PEERS: '127.0.0.1/32',
+      // Every run's clients come from 127.0.0.1 and leave their allocations (and reservations) to expire.
+      TURN_MAX_ALLOCATIONS_PER_ADDRESS: '1000',
+      TURN_TLS_PORT: '0',
+      TURN_TLS_CERT: certs.cert,
+      TURN_TLS_KEY: certs.key,
+    },
+    { relayPortCount: 500 },
+  );
   peerPort = await freeUdpPort();
   peer = spawn(PEER, ['-p', String(peerPort), '-L', '127.0.0.1'], { stdio: 'ignore' });
 });
@@ -69,7 +69,20 @@ describe('turnutils_uclient against our relay', () => {
   });
 
   it('counts what it relayed in its metrics', async () => {
-    expect(await relay.metric('vc_turn_relayed_packets_total{direction="to-peer"}')).toBeGreaterThan(1000);
-    expect(await relay.metric('vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThan(1000);
+    const relayed = async () => ({
+      toPeer: await relay.metric('vc_turn_relayed_packets_total{direction="to-peer"}'),
+      toClient: await relay.metric('vc_turn_relayed_packets_total{direction="to-client"}'),
+    });
+    const before = await relayed();
+    const result = await uclient(['-c']);
+    expect(result.lost, result.output.slice(-2000)).toBe(0);
+    // uclient's own count of what it sent and heard back: each went to the peer and back through the relay once.
+    const totals = /tot_send_msgs=(\d+), tot_recv_msgs=(\d+)\n/.exec(result.output);
+    const [sent, heard] = [Number(totals?.[1]), Number(totals?.[2])];
+    expect(sent).toBe(5 * 200);
+    expect(heard).toBe(sent);
+    const after = await relayed();
+    expect(after.toPeer - before.toPeer).toBe(sent);
+    expect(after.toClient - before.toClient).toBe(heard);
   });
 });
