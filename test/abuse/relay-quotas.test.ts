@@ -20,8 +20,6 @@ afterEach(async () => {
 });
 
 const PORTS = { relayPortCount: 200 };
-/** EVEN-PORT with the R bit: an even relay port, and the odd one above it reserved. */
-const EVEN_AND_RESERVE = Buffer.from([0x80, 0, 0, 0]);
 
 async function client(user: string, localAddress = '127.0.0.1'): Promise<TurnTestClient> {
   const opened = await TurnTestClient.open(relay!.server, relay!.credentials(user), localAddress);
@@ -53,7 +51,7 @@ describe('EVEN-PORT reservations', () => {
     relay = await RelayProcess.start({ TURN_MAX_ALLOCATIONS_PER_USER: '2' }, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const first = await client('pair');
-    expect(errorCode(await first.allocate((b) => b.add(Attr.EvenPort, EVEN_AND_RESERVE)))).toBe(200);
+    expect(errorCode(await first.allocate((b) => b.addEvenPort(true)))).toBe(200);
     expect(await relay.metric('vc_turn_reservations')).toBe(1);
     expect(errorCode(await (await client('pair')).allocate())).toBe(486);
     expect(await relay.metric('vc_turn_limit_refusals_total{limit="allocations-per-user"}')).toBe(1);
@@ -69,7 +67,7 @@ describe('EVEN-PORT reservations', () => {
     const before = await relay.process.snapshot();
     const cycler = await client('cycler');
     for (let i = 0; i < 300; i++) {
-      expect(errorCode(await cycler.allocate((b) => b.add(Attr.EvenPort, EVEN_AND_RESERVE)))).toBe(200);
+      expect(errorCode(await cycler.allocate((b) => b.addEvenPort(true)))).toBe(200);
       expect(errorCode(await cycler.release())).toBe(200);
     }
     expect(await relay.metric('vc_turn_reservations')).toBe(0);
@@ -82,7 +80,7 @@ describe('EVEN-PORT reservations', () => {
     relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
     const even = await client('rtp');
-    const answer = await even.allocate((b) => b.add(Attr.EvenPort, EVEN_AND_RESERVE));
+    const answer = await even.allocate((b) => b.addEvenPort(true));
     expect(errorCode(answer)).toBe(200);
     const port = even.relayedAddress(answer).port;
     expect(port % 2).toBe(0);

@@ -9,8 +9,7 @@ import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayProcess, until } from '../helpers/relay-process.js';
 import { testCertificate } from '../helpers/certificate.js';
-import { openTransport } from '../../tools/ice-check/transport.js';
-import { TurnSession } from '../../tools/ice-check/turn-session.js';
+import { TurnClient, openTransport } from '../../turn/client/index.js';
 
 let relay: RelayProcess | undefined;
 const sockets: Socket[] = [];
@@ -125,7 +124,7 @@ describe('TURN over TCP', () => {
     const ended: Array<Promise<void>> = [];
     for (let i = 0; i < 50; i++) {
       const transport = await openTransport(url, 3000);
-      const session = new TurnSession(transport, relay.credentials(`tcp-${i}`), 3000);
+      const session = new TurnClient(transport, { credentials: relay.credentials(`tcp-${i}`), timeoutMs: 3000 });
       await session.allocate();
       ended.push(new Promise<void>((resolve) => transport.onClose(resolve)));
       await session.release();

@@ -12,8 +12,7 @@ import { RELAY_SECRET, type RelayOptions } from './relay.js';
 import { portWindow, type PortWindow } from './ports.js';
 import { issueTurnCredential } from '../../server/turn-credentials.js';
 import { metric } from './metrics-text.js';
-import { openTransport } from '../../tools/ice-check/transport.js';
-import { TurnSession } from '../../tools/ice-check/turn-session.js';
+import { TurnClient, openTransport } from '../../turn/client/index.js';
 import type { IceTransport, IceUrl } from '../../protocol/ice-url.js';
 
 export interface RelayProcessPorts {
@@ -93,7 +92,10 @@ export class RelayProcess {
     const port = transport === 'TLS' ? this.ports.tls : this.ports.udp;
     if (port === undefined) throw new Error('the relay was started without TLS');
     const url: IceUrl = { url: `turn:127.0.0.1:${port}`, scheme: transport === 'TLS' ? 'turns' : 'turn', host: '127.0.0.1', port, transport, relay: true };
-    const session = new TurnSession(await openTransport(url, 3000, { insecure: true, localAddress }), this.credentials(user), 3000);
+    const session = new TurnClient(await openTransport(url, 3000, { insecure: true, localAddress }), {
+      credentials: this.credentials(user),
+      timeoutMs: 3000,
+    });
     const peer = createSocket('udp4');
     try {
       await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
