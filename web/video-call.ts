@@ -300,6 +300,7 @@ const ROOM = new RegExp(ROOM_PATTERN);
 /** The name as the server accepts it: no control characters, at most 64 UTF-16 units, whole characters only. */
 function displayName(name: string): string {
   let result = '';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what the server refuses in a name
   for (const char of name.replace(/[\u0000-\u001f\u007f]/g, ' ').trim()) {
     if (result.length + char.length > 64) break;
     result += char;

@@ -20,7 +20,7 @@ export async function fromServer(serverUrl: string, timeoutMs: number): Promise<
   try {
     response = await fetch(endpoint, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   } catch (error) {
-    throw new Error(`cannot fetch ${endpoint.href}: ${causeOf(error)}`);
+    throw new Error(`cannot fetch ${endpoint.href}: ${causeOf(error)}`, { cause: error });
   }
   if (!response.ok) throw new Error(`${endpoint.href} answered ${response.status} ${response.statusText}`);
   const body = (await response.json()) as IceServersResponse;

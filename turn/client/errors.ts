@@ -42,7 +42,7 @@ export function responseCode(message: StunMessage): number {
 export function expectSuccess(method: number, response: StunMessage): StunMessage {
   if (response.cls === MessageClass.SuccessResponse) return response;
   const value = getAttribute(response, Attr.ErrorCode);
-  let reason = '';
+  let reason: string;
   try {
     reason = value === undefined ? '' : readErrorCode(value).reason;
   } catch {
