@@ -40,7 +40,9 @@ export class Rooms<M> {
     // A seat taken over is freed first, so the room is never too full for its own peer.
     if (held !== undefined) this.leave(held.member);
     let peers = this.rooms.get(room);
-    if (peers !== undefined && peers.size >= this.capacity) return { ok: false, reason: 'full', capacity: this.capacity };
+    if (peers !== undefined && peers.size >= this.capacity) {
+      return { ok: false, reason: 'full', capacity: this.capacity };
+    }
     const others = peers === undefined ? [] : [...peers.values()];
     if (peers === undefined) {
       peers = new Map();

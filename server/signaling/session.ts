@@ -23,7 +23,10 @@ export interface SessionInit {
   host: string;
   /** The budgets this socket shares with the other sockets of its client address. */
   address: ClientAddress;
-  config: Pick<Config, 'rateLimitPerSecond' | 'rateLimitBurst' | 'rateLimitBytesPerSecond' | 'rateLimitBytesBurst' | 'maxBufferedBytes'>;
+  config: Pick<
+    Config,
+    'rateLimitPerSecond' | 'rateLimitBurst' | 'rateLimitBytesPerSecond' | 'rateLimitBytesBurst' | 'maxBufferedBytes'
+  >;
   /** Told each time the socket is paused for being over a byte budget. */
   onPause: () => void;
 }
