@@ -97,6 +97,20 @@ describe('joining a room', () => {
     expect(await a.client.next('peer-joined')).toMatchObject({ peer: { id: c.welcome.id } });
   });
 
+  it('leaves the socket holding an id alone when a join resuming that id is refused as room-full', async () => {
+    const a = await joined('one');
+    a.client.send({ type: 'leave' });
+    await joined('one');
+    await joined('one');
+    const again = await TestClient.connect(server.wsUrl);
+    clients.push(again);
+    again.send({ type: 'join', room: 'one', resume: a.welcome.resume });
+    expect(await again.nextError()).toMatchObject({ code: 'room-full' });
+    await a.client.expectNothingPending();
+    again.send({ type: 'join', room: 'two', resume: a.welcome.resume });
+    expect(await again.next('welcome')).toMatchObject({ resumed: false });
+  });
+
   it('refuses a protocol version it does not speak, then closes with 4002', async () => {
     const client = await TestClient.connect(server.wsUrl);
     clients.push(client);
