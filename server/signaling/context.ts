@@ -90,8 +90,8 @@ export class SignalingContext {
    * token was for, the one `session` joined, since only an id's latest token works.
    */
   takeOver(session: Session, previous: Session): void {
-    previous.leave();
     previous.log.info({ by: session.id }, 'resumed elsewhere');
+    previous.leave();
     previous.socket.terminate();
   }
 
