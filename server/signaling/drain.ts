@@ -12,7 +12,11 @@ export async function drain(ctx: SignalingContext, log: FastifyBaseLogger, grace
   if (sessions.size === 0) return;
   log.info({ connections: sessions.size }, 'telling peers the server is shutting down');
   const allClosed = new Promise<void>((resolve) => {
-    for (const session of sessions) session.socket.once('close', () => sessions.size === 0 && resolve());
+    for (const session of sessions) {
+      session.socket.once('close', () => {
+        if (sessions.size === 0) resolve();
+      });
+    }
   });
   for (const session of sessions) {
     session.clearJoinTimer();
