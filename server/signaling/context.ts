@@ -13,7 +13,7 @@ import type { Sessions } from './sessions.js';
 import type { SignalingMetrics } from './metrics.js';
 import type { ResumeTokens } from './resume-token.js';
 import type { IceServersFor } from '../ice-servers.js';
-import { serialize } from './outbound.js';
+import { serialize, type Frame } from './outbound.js';
 import type { Refusals } from '../refusals.js';
 
 export interface SignalingParts {
@@ -59,9 +59,13 @@ export class SignalingContext {
 
   /** Sends an `error` frame; the socket stays open unless the caller closes it. */
   reject(session: Session, code: ErrorCode, message: string): void {
-    this.metrics.error(code);
-    session.log.debug({ code }, message);
-    session.send({ type: 'error', code, message });
+    this.tell(session, code, message, serialize({ type: 'error', code, message }));
+  }
+
+  /** Sends the same `error` frame to every socket of `sessions`, serialized once. */
+  rejectEach(sessions: Iterable<Session>, code: ErrorCode, message: string): void {
+    const frame = serialize({ type: 'error', code, message });
+    for (const session of sessions) this.tell(session, code, message, frame);
   }
 
   /**
@@ -100,5 +104,11 @@ export class SignalingContext {
     if (session.leave() === undefined) return;
     const left = serialize({ type: 'peer-left', id: session.id, reason });
     for (const other of this.rooms.leave(session)) other.sendFrame(left);
+  }
+
+  private tell(session: Session, code: ErrorCode, message: string, frame: Frame): void {
+    this.metrics.error(code);
+    session.log.debug({ code }, message);
+    session.sendFrame(frame);
   }
 }

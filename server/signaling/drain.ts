@@ -18,11 +18,9 @@ export async function drain(ctx: SignalingContext, log: FastifyBaseLogger, grace
       });
     }
   });
-  for (const session of sessions) {
-    session.clearJoinTimer();
-    ctx.reject(session, 'server-shutdown', 'the server is shutting down; reconnect shortly');
-    session.close(CloseCode.GoingAway, 'server shutting down');
-  }
+  for (const session of sessions) session.clearJoinTimer();
+  ctx.rejectEach(sessions, 'server-shutdown', 'the server is shutting down; reconnect shortly');
+  for (const session of sessions) session.close(CloseCode.GoingAway, 'server shutting down');
   let grace: NodeJS.Timeout | undefined;
   const graceOver = new Promise<void>((resolve) => (grace = setTimeout(resolve, graceMs)));
   await Promise.race([allClosed, graceOver]);
