@@ -13,6 +13,7 @@ import type { Sessions } from './sessions.js';
 import type { SignalingMetrics } from './metrics.js';
 import type { ResumeTokens } from './resume-token.js';
 import type { IceServersFor } from '../ice-servers.js';
+import { serialize, type Frame } from './outbound.js';
 import type { Refusals } from '../refusals.js';
 
 export interface SignalingParts {
@@ -58,9 +59,13 @@ export class SignalingContext {
 
   /** Sends an `error` frame; the socket stays open unless the caller closes it. */
   reject(session: Session, code: ErrorCode, message: string): void {
-    this.metrics.error(code);
-    session.log.debug({ code }, message);
-    session.send({ type: 'error', code, message });
+    this.tell(session, code, message, serialize({ type: 'error', code, message }));
+  }
+
+  /** Sends the same `error` frame to every socket of `sessions`, serialized once. */
+  rejectEach(sessions: Iterable<Session>, code: ErrorCode, message: string): void {
+    const frame = serialize({ type: 'error', code, message });
+    for (const session of sessions) this.tell(session, code, message, frame);
   }
 
   /**
@@ -76,33 +81,34 @@ export class SignalingContext {
 
   /** Starts (or restarts) the clock within which a socket must be in a room. */
   armJoinTimer(session: Session): void {
-    session.clearJoinTimer();
-    session.joinTimer = setTimeout(() => {
+    session.armJoinTimer(this.config.joinTimeoutMs, () => {
       this.reject(session, 'join-timeout', `no join within ${this.config.joinTimeoutMs} ms`);
       this.expel(session, CloseCode.JoinTimeout, 'join timeout');
-    }, this.config.joinTimeoutMs);
+    });
   }
 
   /**
-   * Frees `previous`'s peer id for the reconnecting `session`, and cuts the
-   * old socket it has given up on. Its seat is freed without the room
-   * noticing (no peer-left): the seat is in the room the resume token was
-   * for, the one `session` is joining, since only an id's latest token works.
+   * Cuts the old socket that `session` has just resumed the peer id of. If
+   * it held a seat, Rooms has already given that seat to `session` without
+   * the room noticing (no peer-left): the seat was in the room the resume
+   * token was for, the one `session` joined, since only an id's latest token works.
    */
   takeOver(session: Session, previous: Session): void {
-    if (previous.room !== undefined) this.rooms.leave(previous.room, previous.id);
-    previous.room = undefined;
     previous.log.info({ by: session.id }, 'resumed elsewhere');
+    previous.leave();
     previous.socket.terminate();
   }
 
   /** Takes `session` out of its room and tells the others why. */
   removeFromRoom(session: Session, reason: PeerLeftReason): void {
-    const room = session.room;
-    if (room === undefined) return;
-    session.room = undefined;
-    session.bindLog();
-    const left = JSON.stringify({ type: 'peer-left', id: session.id, reason });
-    for (const other of this.rooms.leave(room, session.id)) other.sendText(left);
+    if (session.leave() === undefined) return;
+    const left = serialize({ type: 'peer-left', id: session.id, reason });
+    for (const other of this.rooms.leave(session)) other.sendFrame(left);
+  }
+
+  private tell(session: Session, code: ErrorCode, message: string, frame: Frame): void {
+    this.metrics.error(code);
+    session.log.debug({ code }, message);
+    session.sendFrame(frame);
   }
 }

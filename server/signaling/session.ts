@@ -2,7 +2,8 @@
  * One WebSocket connection: its peer id, its room (once joined), its budgets
  * (frames and bytes, its own and its address's) and its logger. Sending goes
  * through here so a reader that stops reading is cut off instead of growing
- * the server's memory.
+ * the server's memory. The id, room and name change only through enter(),
+ * leave() and rename(), so the logger bound to them cannot go stale.
  */
 import WebSocket from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
@@ -11,6 +12,7 @@ import type { Config } from '../config.js';
 import type { ClientAddress } from './addresses.js';
 import { ReadThrottle } from './read-throttle.js';
 import { TokenBucket } from './token-bucket.js';
+import { serialize, type Frame } from './outbound.js';
 
 export interface SessionInit {
   /** Issued at connect; Sessions.rename replaces it with the previous id when a join resumes. */
@@ -21,34 +23,36 @@ export interface SessionInit {
   host: string;
   /** The budgets this socket shares with the other sockets of its client address. */
   address: ClientAddress;
-  config: Pick<Config, 'rateLimitPerSecond' | 'rateLimitBurst' | 'rateLimitBytesPerSecond' | 'rateLimitBytesBurst' | 'maxBufferedBytes'>;
+  config: Pick<
+    Config,
+    'rateLimitPerSecond' | 'rateLimitBurst' | 'rateLimitBytesPerSecond' | 'rateLimitBytesBurst' | 'maxBufferedBytes'
+  >;
   /** Told each time the socket is paused for being over a byte budget. */
   onPause: () => void;
 }
 
 export class Session {
-  id: string;
   readonly socket: WebSocket;
   readonly host: string;
   readonly address: ClientAddress;
   /** This socket's own frame budget; its byte budget lives in `throttle`. */
   readonly frames: TokenBucket;
   readonly throttle: ReadThrottle;
-  room: string | undefined;
-  name = '';
   /** Set by pong or any inbound frame; cleared by each heartbeat tick. */
   alive = true;
   /** Frames refused by the rate limit in the current one-second window. */
   refusedInWindow = 0;
   refusalWindowStart = 0;
-  joinTimer: NodeJS.Timeout | undefined;
-  /** The socket's logger, bound to its peer id, and to the room while in one. */
-  log!: FastifyBaseLogger;
+  private logger!: FastifyBaseLogger;
+  private peerId: string;
+  private currentRoom: string | undefined;
+  private displayName = '';
+  private joinTimer: NodeJS.Timeout | undefined;
   private readonly connectionLog: FastifyBaseLogger;
   private readonly maxBufferedBytes: number;
 
   constructor({ id, socket, log, host, address, config, onPause }: SessionInit) {
-    this.id = id;
+    this.peerId = id;
     this.socket = socket;
     this.host = host;
     this.address = address;
@@ -60,10 +64,46 @@ export class Session {
     this.bindLog();
   }
 
-  /** Rebinds the logger after the id or the room changed. */
-  bindLog(): void {
-    const peerLog = this.connectionLog.child({ peer: this.id });
-    this.log = this.room === undefined ? peerLog : peerLog.child({ room: this.room });
+  /** The socket's logger, bound to its peer id, and to the room while in one. */
+  get log(): FastifyBaseLogger {
+    return this.logger;
+  }
+
+  get id(): string {
+    return this.peerId;
+  }
+
+  /** The room this socket holds a seat in, if any. */
+  get room(): string | undefined {
+    return this.currentRoom;
+  }
+
+  /** The display name it joined its room with ('' when it gave none). */
+  get name(): string {
+    return this.displayName;
+  }
+
+  /** Takes peer id `id`; only Sessions.rename calls this, so that its index of ids stays true. */
+  rename(id: string): void {
+    this.peerId = id;
+    this.bindLog();
+  }
+
+  /** Records the seat Rooms gave this socket; it no longer needs to join in time. */
+  enter(room: string, name: string): void {
+    this.clearJoinTimer();
+    this.currentRoom = room;
+    this.displayName = name;
+    this.bindLog();
+  }
+
+  /** Forgets this socket's seat; returns the room it was in, if any. */
+  leave(): string | undefined {
+    const room = this.currentRoom;
+    if (room === undefined) return undefined;
+    this.currentRoom = undefined;
+    this.bindLog();
+    return room;
   }
 
   /** False from the moment the server (or the client) starts closing: nothing it sends is acted on. */
@@ -72,10 +112,11 @@ export class Session {
   }
 
   send(message: ServerMessage): void {
-    this.sendText(JSON.stringify(message));
+    this.sendFrame(serialize(message));
   }
 
-  sendText(text: string): void {
+  /** Sends a frame serialized once for many recipients. */
+  sendFrame(frame: Frame): void {
     if (!this.open) return;
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
       // A close frame would queue behind the unread data, so cut the connection.
@@ -83,7 +124,7 @@ export class Session {
       this.socket.terminate();
       return;
     }
-    this.socket.send(text);
+    this.socket.send(frame);
   }
 
   close(code: number, reason: string): void {
@@ -92,8 +133,19 @@ export class Session {
     }
   }
 
+  /** Starts (or restarts) the clock within which this socket must be in a room. */
+  armJoinTimer(ms: number, onTimeout: () => void): void {
+    this.clearJoinTimer();
+    this.joinTimer = setTimeout(onTimeout, ms);
+  }
+
   clearJoinTimer(): void {
     clearTimeout(this.joinTimer);
     this.joinTimer = undefined;
+  }
+
+  private bindLog(): void {
+    const peerLog = this.connectionLog.child({ peer: this.peerId });
+    this.logger = this.currentRoom === undefined ? peerLog : peerLog.child({ room: this.currentRoom });
   }
 }

@@ -28,7 +28,7 @@ export class Sessions implements Iterable<Session> {
   /** Gives `session` the peer id `id`; a socket that held it must have been taken over first. */
   rename(session: Session, id: string): void {
     if (this.byId.get(session.id) === session) this.byId.delete(session.id);
-    session.id = id;
+    session.rename(id);
     this.byId.set(id, session);
   }
 

@@ -77,6 +77,40 @@ describe('joining a room', () => {
     expect(await a.client.nextError()).toMatchObject({ code: 'already-joined' });
   });
 
+  it('answers a join to its own full room with already-joined, not room-full', async () => {
+    const a = await joined('standup');
+    await joined('standup');
+    a.client.send({ type: 'join', room: 'standup' });
+    expect(await a.client.nextError()).toMatchObject({ code: 'already-joined' });
+    a.client.send({ type: 'ice-servers' });
+    await a.client.next('ice-servers');
+  });
+
+  it("refuses a peer in a room that presents another peer's resume token with already-joined, leaving that peer be", async () => {
+    const a = await joined('one');
+    const b = await joined('two');
+    b.client.send({ type: 'join', room: 'one', resume: a.welcome.resume });
+    expect(await b.client.nextError()).toMatchObject({ code: 'already-joined' });
+    await a.client.expectNothingPending();
+    const c = await joined('one');
+    expect(c.welcome.peers).toEqual([{ id: a.welcome.id, name: '' }]);
+    expect(await a.client.next('peer-joined')).toMatchObject({ peer: { id: c.welcome.id } });
+  });
+
+  it('leaves the socket holding an id alone when a join resuming that id is refused as room-full', async () => {
+    const a = await joined('one');
+    a.client.send({ type: 'leave' });
+    await joined('one');
+    await joined('one');
+    const again = await TestClient.connect(server.wsUrl);
+    clients.push(again);
+    again.send({ type: 'join', room: 'one', resume: a.welcome.resume });
+    expect(await again.nextError()).toMatchObject({ code: 'room-full' });
+    await a.client.expectNothingPending();
+    again.send({ type: 'join', room: 'two', resume: a.welcome.resume });
+    expect(await again.next('welcome')).toMatchObject({ resumed: false });
+  });
+
   it('refuses a protocol version it does not speak, then closes with 4002', async () => {
     const client = await TestClient.connect(server.wsUrl);
     clients.push(client);

@@ -13,6 +13,6 @@ export function signal(ctx: SignalingContext, session: Session, message: SignalM
     ctx.reject(session, 'unknown-peer', `no peer "${message.to}" in this room`);
     return;
   }
-  target.sendText(JSON.stringify({ type: 'signal', from: session.id, data: message.data }));
+  target.send({ type: 'signal', from: session.id, data: message.data });
   ctx.metrics.relayed['description' in message.data ? 'description' : 'candidate'].inc();
 }
