@@ -32,6 +32,7 @@ describe('a client that ignores its 4001 close', () => {
     // then more than a burst over the rate (closed with 4001), then 468 more, as in the finding.
     flooder.client.socket.pause();
     const burst = defaults.rateLimitBurst;
+    const sent = Date.now();
     for (let i = 0; i < 2 * burst + 1 + 468; i++) flooder.client.send({ type: 'signal', to: mate.welcome.id, data: candidate });
 
     let relayed = 0;
@@ -41,9 +42,10 @@ describe('a client that ignores its 4001 close', () => {
       expect(message.type).toBe('signal');
       relayed += 1;
     }
-    // The burst, and what the rate refilled while it arrived.
+    // The burst, and what the rate refilled while it arrived (slowly, on a loaded machine): never the 468 beyond.
+    const refilled = Math.ceil(((Date.now() - sent) / 1000) * defaults.rateLimitPerSecond);
     expect(relayed).toBeGreaterThanOrEqual(burst);
-    expect(relayed).toBeLessThanOrEqual(burst + 5);
+    expect(relayed).toBeLessThanOrEqual(burst + refilled + 1);
     // Told at once: the server still holds the socket, waiting for its answer to the close frame.
     expect(await server.metric('vc_signaling_connections')).toBe(4);
     await control.assertUnaffected();
