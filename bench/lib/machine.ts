@@ -1,6 +1,8 @@
 /**
- * What the report says about the machine, and how busy the whole machine
- * was, so a round disturbed by other processes on these two cores is visible.
+ * What a report says about the machine, and how busy the whole machine was,
+ * so a round disturbed by other processes on these two cores is visible.
+ * CPU times are read from /proc, the same way for our processes and for
+ * anyone else's (coturn, uclient).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,11 +23,22 @@ export function describeMachine(): Machine {
   };
 }
 
+/** The machine as a report describes it: what it is, which code ran, and how busy it was around the run. */
+export interface MachineDuringRun extends Machine {
+  /** describeRevision() of the code measured. */
+  revision: string;
+  /** loadAverage() at the start and at the end. */
+  loadAtStart: string;
+  loadAtEnd: string;
+  /** Time spent waiting for a quiet machine. */
+  quietWaitMs: number;
+}
+
 /** Long enough for /proc/stat's 10 ms ticks to resolve a few percent of a core. */
 const QUIET_SAMPLE_MS = 300;
 
-/** /proc/stat counts in USER_HZ ticks, which Linux fixes at 100 per second for userspace. */
-const MICROS_PER_TICK = 10_000;
+/** /proc counts CPU in USER_HZ ticks, which Linux fixes at 100 per second for userspace. */
+export const MICROS_PER_TICK = 10_000;
 
 /**
  * CPU time the machine spent not idle (user, nice, system, irq, softirq), in µs.
@@ -40,17 +53,34 @@ export function machineBusyMicros(): number {
   return (user + nice + system + irq + softirq) * MICROS_PER_TICK;
 }
 
-/** User + system CPU time of process `pid` so far, in µs, from /proc/<pid>/stat (0 once it is gone). */
+/** The fields of /proc/<pid>/stat after the command name, which is in parentheses and may hold spaces. */
+function statFields(pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** User and system CPU of the whole process (every thread), in µs; 10 ms resolution. Throws once it is gone. */
+export function cpuTimes(pid: number): { user: number; system: number } {
+  // utime and stime: fields 14 and 15 of proc(5), 11 and 12 after the name.
+  const fields = statFields(pid);
+  return { user: Number(fields[11]) * MICROS_PER_TICK, system: Number(fields[12]) * MICROS_PER_TICK };
+}
+
+/** User + system CPU time of process `pid` so far, in µs (0 once it is gone). */
 export function processCpuMicros(pid: number): number {
-  let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const { user, system } = cpuTimes(pid);
+    return user + system;
   } catch {
     return 0;
   }
-  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
+}
+
+/** This process plus every child it has reaped, in µs; live children are read separately. */
+export function selfAndReapedMicros(): number {
+  const fields = statFields('self');
+  // utime, stime, cutime, cstime: fields 14–17 of proc(5), 11–14 after the name.
+  return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) * MICROS_PER_TICK;
 }
 
 /** The 1, 5 and 15 minute load averages, as /proc/loadavg prints them. */
@@ -76,4 +106,27 @@ export async function waitForQuiet(percent: number, maxWaitMs: number, sampleMs 
   let waited = 0;
   while ((await load(sampleMs)) > percent && waited < maxWaitMs) waited = performance.now() - began;
   return waited;
+}
+
+/** waitForQuiet before every round of a run, all of the waits together bounded by one budget. */
+export class QuietBudget {
+  private leftMs: number;
+
+  constructor(
+    readonly percent: number,
+    readonly budgetMs: number,
+  ) {
+    this.leftMs = budgetMs;
+  }
+
+  /** Waits for a quiet machine within what is left of the budget; returns how long it waited. */
+  async wait(): Promise<number> {
+    const waited = await waitForQuiet(this.percent, Math.max(0, this.leftMs));
+    this.leftMs -= waited;
+    return waited;
+  }
+
+  get spentMs(): number {
+    return this.budgetMs - this.leftMs;
+  }
 }

@@ -1,10 +1,13 @@
 /**
  * Renders docs/benchmarks.md from one run's rounds: medians per server,
- * ratios to the baseline, the targets, and every round so the spread shows.
+ * ratios to the baseline measured in the same run, the targets, and every
+ * round so the spread shows. The flood section is in report-flood.ts.
  */
 import { frameBytes } from './clients.js';
 import type { FloodOutcome } from './ipc.js';
-import type { Machine } from './machine.js';
+import type { Machine } from '../lib/machine.js';
+import { cell, fixed, machineSection, ratio, reportHeader, table, verdict, type Format } from '../lib/markdown.js';
+import { compare, type Comparison } from '../lib/rounds.js';
 import type { ServerKind } from './processes.js';
 import {
   CANDIDATE_BYTES,
@@ -16,14 +19,13 @@ import {
   RETRIES_PER_ROUND,
   OFFER_EVERY,
   anchors,
-  flood,
   latency,
   memory,
   saturation,
   targets,
-  type FloodScenario,
 } from './params.js';
-import { summarise, type Summary } from './stats.js';
+import type { FloodScenario } from './params.js';
+import { renderFlood } from './report-flood.js';
 import type { Window } from './window.js';
 
 export interface LatencyRound {
@@ -62,6 +64,8 @@ export interface FloodRound extends LatencyRound {
 
 export interface ReportInput {
   machine: Machine;
+  /** Rounds run per server (per scenario for the flood), which BENCH_ROUNDS may have lowered. */
+  counts: { latency: number; saturation: number; memory: number; flood: number };
   latency: LatencyRound[];
   saturation: SaturationRound[];
   memory: MemoryRound[];
@@ -77,35 +81,27 @@ export interface ReportInput {
   wallSeconds: number;
 }
 
-const fixed = (digits: number) => (value: number) => value.toFixed(digits);
 const ms = fixed(3);
 const one = fixed(1);
 const whole = fixed(0);
 
-function of<R extends { kind: ServerKind }>(rounds: R[], kind: ServerKind, pick: (round: R) => number): Summary {
-  return summarise(rounds.filter((round) => round.kind === kind).map(pick));
-}
-
-const cell = (summary: Summary, format: (value: number) => string): string =>
-  `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`;
-
-interface Row {
+interface Row extends Comparison {
   label: string;
-  baseline: Summary;
-  ours: Summary;
-  format: (value: number) => string;
+  format: Format;
 }
 
 function row<R extends { kind: ServerKind }>(
   label: string,
   rounds: R[],
   pick: (round: R) => number,
-  format: (value: number) => string,
+  format: Format,
 ): Row {
-  return { label, baseline: of(rounds, 'baseline', pick), ours: of(rounds, 'ours', pick), format };
+  const kindOf = (round: R): ServerKind => round.kind;
+  return { label, format, ...compare(rounds, kindOf, { reference: 'baseline', subject: 'ours' }, pick) };
 }
 
-export function renderReport(input: ReportInput): string {
+/** The results and the targets: what a reader needs first, also printed at the end of a run. */
+export function summaryTable(input: ReportInput): string {
   const at = `at ${latency.ratePerSecond} msg/s`;
   const p99 = row(`Latency p99 ${at} (ms)`, input.latency, (r) => r.p99Ms, ms);
   const cpu = row('Server CPU per relayed message (µs)', input.saturation, (r) => r.usPerMessage, one);
@@ -125,43 +121,108 @@ export function renderReport(input: ReportInput): string {
   const checks = [
     {
       target: `p99 latency ≤ ${targets.p99Ratio} × baseline`,
-      limit: p99.baseline.median * targets.p99Ratio,
-      ours: p99.ours.median,
+      limit: p99.reference.median * targets.p99Ratio,
+      ours: p99.subject.median,
       format: (value: number) => `${ms(value)} ms`,
     },
     {
       target: `CPU per message ≤ ${targets.cpuPerMessageRatio} × baseline`,
-      limit: cpu.baseline.median * targets.cpuPerMessageRatio,
-      ours: cpu.ours.median,
+      limit: cpu.reference.median * targets.cpuPerMessageRatio,
+      ours: cpu.subject.median,
       format: (value: number) => `${one(value)} µs`,
     },
     {
       target: `RSS per connection ≤ baseline + ${targets.extraKbPerConnection} KB`,
-      limit: rss.baseline.median + targets.extraKbPerConnection,
-      ours: rss.ours.median,
+      limit: rss.reference.median + targets.extraKbPerConnection,
+      ours: rss.subject.median,
       format: (value: number) => `${fixed(2)(value)} KB`,
     },
   ];
+  return [
+    '## Results (median over rounds, min–max in brackets)',
+    '',
+    ...table(
+      ['Metric', 'Baseline (bare ws)', 'Ours', 'Ours / baseline'],
+      rows.map((r) => [
+        r.label,
+        cell(r.reference, r.format),
+        cell(r.subject, r.format),
+        ratio(r.subject.median, r.reference.median),
+      ]),
+    ),
+    '',
+    '## Targets',
+    '',
+    ...table(
+      ['Target', 'Limit (from this run’s baseline)', 'Ours', 'Result'],
+      checks.map((c) => [c.target, c.format(c.limit), c.format(c.ours), verdict(c.ours <= c.limit)]),
+    ),
+  ].join('\n');
+}
 
+/** How to run the benches: said once, here, since this report is the one the others link back to. */
+const RUNNING = [
+  '## Running the benches',
+  '',
+  '- `npm run bench` runs all three benches (signaling, TURN, web) and rewrites the three reports in docs/;',
+  '  `npm run bench -- signaling` (or `turn`, `web`, or several) runs only those.',
+  '- `BENCH_ROUNDS=1 BENCH_OUTPUT_DIR=/tmp npm run bench -- turn` is a smoke run: one round per variant',
+  '  (`BENCH_ROUNDS=n`: n in place of each workload’s own count, which the report then prints), the report',
+  '  written to /tmp instead of over the committed one. Its numbers are not worth committing.',
+  '- Every comparison alternates the reference (bare relay, coturn, no flood) and the subject in the same',
+  '  run, and every ratio is to the reference of that run. Medians, p90 and p99 are defined once in',
+  '  bench/lib/stats.ts: linear interpolation between the nearest ranks, so the median of an even count is',
+  '  the mean of the two middle values.',
+  '- A run leaves no process behind: every child is recorded by PID and killed on any exit or Ctrl-C.',
+];
+
+const perRound = (w: Window): string[] => [whole(w.serverCpu), whole(w.loadCpu), whole(w.otherCpu)];
+
+function everyRound(input: ReportInput): string[] {
+  return [
+    ...table(
+      ['#', 'Server', 'p50 ms', 'p99 ms', 'max ms', 'sent/s', 'samples', 'server %', 'load %', 'other %'],
+      input.latency.map((r, i) => [
+        i + 1, r.kind, ms(r.p50Ms), ms(r.p99Ms), ms(r.maxMs), whole(r.achievedRate), r.samples, ...perRound(r.window),
+      ]),
+    ),
+    '',
+    ...table(
+      ['#', 'Server', 'msg/s', 'µs/msg', 'messages in window', 'server %', 'load %', 'other %'],
+      input.saturation.map((r, i) => [
+        i + 1, r.kind, whole(r.messagesPerSecond), one(r.usPerMessage), r.windowMessages, ...perRound(r.window),
+      ]),
+    ),
+    '',
+    ...table(
+      ['#', 'Server', 'connections', 'RSS before MB', 'RSS after MB', 'KB/conn', 'heap KB/conn'],
+      input.memory.map((r, i) => [
+        i + 1, r.kind, r.connections, one(r.rssBeforeMb), one(r.rssAfterMb), fixed(2)(r.kbPerConnection),
+        fixed(2)(r.heapKbPerConnection),
+      ]),
+    ),
+  ];
+}
+
+export function renderReport(input: ReportInput): string {
   const frames = frameBytes();
-  const perRound = (w: Window): string => `${whole(w.serverCpu)} | ${whole(w.loadCpu)} | ${whole(w.otherCpu)}`;
-
+  const { counts } = input;
   const lines = [
-    '# Signaling server benchmarks',
+    ...reportHeader({
+      title: 'Signaling server benchmarks',
+      bench: 'signaling',
+      date: input.machine.date,
+      preface: [
+        'The TURN relay against coturn: [benchmarks-turn.md](benchmarks-turn.md). ' +
+          'The web client’s weight and join time:',
+        '[benchmarks-web.md](benchmarks-web.md). `npm run bench` writes all three.',
+      ],
+      runtime: `${whole(input.wallSeconds)} s`,
+    }),
     '',
-    'The TURN relay against coturn: [benchmarks-turn.md](benchmarks-turn.md). The web client’s weight and join time:',
-    '[benchmarks-web.md](benchmarks-web.md). `npm run bench` writes all three.',
+    ...RUNNING,
     '',
-    `Written by \`npm run bench\` (bench/run.ts) on ${input.machine.date}; rerun it rather than editing this file.`,
-    `The whole run took ${whole(input.wallSeconds)} s.`,
-    '',
-    '## Machine',
-    '',
-    '| | |',
-    '|---|---|',
-    `| CPU | ${input.machine.cpu} |`,
-    `| nproc | ${input.machine.nproc} |`,
-    `| Node | ${input.machine.node} |`,
+    ...machineSection(input.machine),
     '',
     'Each server runs in its own child process and each load generator in another, so on two cores the',
     'server and the generator get one core each while the orchestrator waits. Other processes on the',
@@ -176,91 +237,68 @@ export function renderReport(input: ReportInput): string {
     '  ROOM_CAPACITY=2, MAX_CONNECTIONS=MAX_CONNECTIONS_PER_IP=20000 (every bench socket comes from 127.0.0.1),',
     '  JOIN_TIMEOUT_MS=HEARTBEAT_INTERVAL_MS=600000 (neither fires during a round), and the rate limiter on',
     '  at RATE_LIMIT_PER_SECOND=RATE_LIMIT_BURST=1000000 (it runs on every frame but never throttles).',
-    '- **Baseline**: bench/baseline-relay.ts, a bare `ws` relay: rooms in a Map, `JSON.parse` per frame, a',
+    '- **Baseline**: bench/signaling/baseline-relay.ts, a bare `ws` relay: rooms in a Map, `JSON.parse` per frame, a',
     '  small `welcome` and `peer-joined` so clients learn ids as they do with ours, signals forwarded as the',
     '  raw text received; no validation, rate limit, logging or metrics.',
     '- Both listen on 127.0.0.1 with `perMessageDeflate` off, in a fresh process per round, run with `--expose-gc`.',
     '',
     '## Workloads',
     '',
-    'Rounds alternate baseline and ours. Signals are',
-    `${OFFER_EVERY - 1} in ${OFFER_EVERY} ICE candidates (a ${CANDIDATE_BYTES}-character \`candidate\` string, ${frames.candidate}-byte frame) and`,
-    `1 in ${OFFER_EVERY} offers (a ${OFFER_BYTES}-character \`sdp\`, ${frames.offer}-byte frame), with the send time (\`performance.now()\`) at the`,
+    'Rounds alternate baseline and ours; every ratio is to the baseline of the same run. Signals are',
+    `${OFFER_EVERY - 1} in ${OFFER_EVERY} ICE candidates (a ${CANDIDATE_BYTES}-character \`candidate\` string, ` +
+      `${frames.candidate}-byte frame) and`,
+    `1 in ${OFFER_EVERY} offers (a ${OFFER_BYTES}-character \`sdp\`, ${frames.offer}-byte frame), ` +
+      'with the send time (`performance.now()`) at the',
     'end of that string, since the schema allows no extra field. Rooms are set up',
     `${CONNECT_BATCH} sockets at a time; each client learns its peer's id from \`welcome\` / \`peer-joined\`.`,
     '',
-    `1. **Latency** (open loop, ${latency.rounds} rounds per server): ${latency.rooms} rooms × 2 clients,`,
+    `1. **Latency** (open loop, ${counts.latency} rounds per server): ${latency.rooms} rooms × 2 clients,`,
     `   ${latency.ratePerSecond} signals/s in total on a 1 ms timer schedule, round-robin over the clients;`,
-    `   ${latency.warmupMs / 1000} s warm-up, then ${latency.measureMs / 1000} s measured. One-way latency = receive time − embedded send`,
-    '   time, both from the generator process’s clock.',
-    `2. **Saturation** (closed loop, ${saturation.rounds} rounds per server): ${saturation.rooms} rooms × 2 clients, each client with`,
+    `   ${latency.warmupMs / 1000} s warm-up, then ${latency.measureMs / 1000} s measured. ` +
+      'One-way latency = receive time − embedded send',
+    '   time, both from the generator process’s clock. p50 and p99 interpolate between ranks (bench/lib/stats.ts).',
+    `2. **Saturation** (closed loop, ${counts.saturation} rounds per server): ${saturation.rooms} rooms × 2 clients, ` +
+      'each client with',
     '   exactly one signal in flight (every signal received is answered with the next);',
-    `   ${saturation.warmupMs / 1000} s warm-up, then ${saturation.measureMs / 1000} s measured. CPU per message = the server process’s`,
+    `   ${saturation.warmupMs / 1000} s warm-up, then ${saturation.measureMs / 1000} s measured. ` +
+      'CPU per message = the server process’s',
     '   user+system CPU over the window ÷ signals delivered in it. Each send also wakes the generator',
     '   when it is waiting, and that kernel work is charged to the server, so the kernel share depends',
     '   partly on how busy the generator is; the user-space share is the server’s own.',
-    `3. **Memory** (${memory.rounds} rounds per server): ${memory.rooms} rooms × 2 = ${memory.rooms * 2} joined connections. Server RSS`,
+    `3. **Memory** (${counts.memory} rounds per server): ${memory.rooms} rooms × 2 = ${memory.rooms * 2} ` +
+      'joined connections. Server RSS',
     `   after GC, ${memory.settleMs} ms idle and GC again, read before connecting and once all have joined;`,
     '   growth ÷ connections.',
     '',
-    '## Results (median over rounds, min–max in brackets)',
+    summaryTable(input),
     '',
-    '| Metric | Baseline (bare ws) | Ours | Ours / baseline |',
-    '|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.label} | ${cell(r.baseline, r.format)} | ${cell(r.ours, r.format)} | ${fixed(2)(r.ours.median / r.baseline.median)} |`,
-    ),
-    '',
-    '## Targets',
-    '',
-    '| Target | Limit (from this run’s baseline) | Ours | Result |',
-    '|---|---|---|---|',
-    ...checks.map(
-      (c) => `| ${c.target} | ${c.format(c.limit)} | ${c.format(c.ours)} | ${c.ours <= c.limit ? 'PASS' : 'MISS'} |`,
-    ),
-    '',
-    ...renderFlood(input.flood),
+    ...renderFlood(input.flood, counts.flood),
     '',
     '## For context: an earlier measurement on this machine (not this run)',
     '',
-    '| Server | CPU per message | RSS per connection | p99 latency |',
-    '|---|---|---|---|',
-    ...anchors.map((a) => `| ${a.name} | ${a.usPerMessage} µs | ${a.kbPerConnection} KB | ${a.p99} |`),
+    ...table(
+      ['Server', 'CPU per message', 'RSS per connection', 'p99 latency'],
+      anchors.map((a) => [a.name, `${a.usPerMessage} µs`, `${a.kbPerConnection} KB`, a.p99]),
+    ),
     '',
     '## Every round',
     '',
     'CPU columns are percent of one core over the measured window: the server, the load generator, and',
-    `everything else on the machine. Each round started once other processes used at most ${DISTURBED_CPU_PERCENT}% of a core`,
-    `(this run waited ${whole(input.quietWaitSeconds)} s for that, of at most ${QUIET_WAIT_BUDGET_MS / 1000} s), and a round whose window still saw more`,
-    `was run again (at most ${RETRIES_PER_ROUND} times per round and ${MAX_RETRIES} per run; see the end of this file).`,
+    'everything else on the machine. Each round started once other processes used at most ' +
+      `${DISTURBED_CPU_PERCENT}% of a core`,
+    `(this run waited ${whole(input.quietWaitSeconds)} s for that, of at most ${QUIET_WAIT_BUDGET_MS / 1000} s), ` +
+      'and a round whose window still saw more',
+    `was run again (at most ${RETRIES_PER_ROUND} times per round and ${MAX_RETRIES} per run; ` +
+      'see the end of this file).',
     'The tables show only the rounds kept.',
     '',
-    '| # | Server | p50 ms | p99 ms | max ms | sent/s | samples | server % | load % | other % |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...input.latency.map(
-      (r, i) =>
-        `| ${i + 1} | ${r.kind} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${whole(r.achievedRate)} | ${r.samples} | ${perRound(r.window)} |`,
-    ),
-    '',
-    '| # | Server | msg/s | µs/msg | messages in window | server % | load % | other % |',
-    '|---|---|---|---|---|---|---|---|',
-    ...input.saturation.map(
-      (r, i) =>
-        `| ${i + 1} | ${r.kind} | ${whole(r.messagesPerSecond)} | ${one(r.usPerMessage)} | ${r.windowMessages} | ${perRound(r.window)} |`,
-    ),
-    '',
-    '| # | Server | connections | RSS before MB | RSS after MB | KB/conn | heap KB/conn |',
-    '|---|---|---|---|---|---|---|',
-    ...input.memory.map(
-      (r, i) =>
-        `| ${i + 1} | ${r.kind} | ${r.connections} | ${one(r.rssBeforeMb)} | ${one(r.rssAfterMb)} | ${fixed(2)(r.kbPerConnection)} | ${fixed(2)(r.heapKbPerConnection)} |`,
-    ),
+    ...everyRound(input),
     '',
     '## Integrity',
     '',
     input.problems.length === 0
-      ? 'Every signal sent was relayed and received (checked per round once in-flight signals drained); no error frames or unexpected closes.'
+      ? 'Every signal sent was relayed and received (checked per round once in-flight signals drained); ' +
+        'no error frames or unexpected closes.'
       : `**Failures** (the run exited non-zero):\n\n${input.problems.map((p) => `- ${p}`).join('\n')}`,
     ...(input.warnings.length === 0 ? [] : ['', '**Warnings:**', '', ...input.warnings.map((w) => `- ${w}`)]),
     '',
@@ -270,50 +308,4 @@ export function renderReport(input: ReportInput): string {
     '',
   ];
   return lines.join('\n');
-}
-
-/** The flood rounds: an unrelated room's latency under each flood, against the no-flood reference of the same run. */
-function renderFlood(rounds: FloodRound[]): string[] {
-  const of = (scenario: FloodScenario, pick: (round: FloodRound) => number): Summary =>
-    summarise(rounds.filter((round) => round.scenario === scenario).map(pick));
-  const reference = of('none', (r) => r.p99Ms).median;
-  const { probe } = flood;
-  return [
-    '## Under attack',
-    '',
-    `Our server with **its default limits** (${flood.rounds} rounds per scenario, the scenarios alternating, a fresh server each`,
-    `round). A probe of ${probe.rooms} rooms × 2 clients from ${probe.localAddress} sends ${probe.ratePerSecond} signals/s in total, as the latency`,
-    `workload does (${probe.warmupMs / 1000} s warm-up, ${probe.measureMs / 1000} s measured), while an attacker in another process floods from 127.0.0.1:`,
-    '',
-    '- **none**: no attacker; the reference for the ratios below.',
-    `- **oversized**: ${flood.sockets} sockets (the default \`MAX_CONNECTIONS_PER_IP\`), each keeping two frames of ${flood.frameBytes} bytes`,
-    '  queued, just under the hard limit of 4 × `MAX_FRAME_BYTES`, so each one the server reads is refused as `too-large`.',
-    `- **reconnect**: ${flood.reconnectLoops} loops, each opening a socket, sending one such frame and dropping the socket, to start`,
-    '  again with fresh per-socket budgets.',
-    '',
-    `Each flood is bounded: it stops with the round, and in any case after ${flood.maxMs / 1000} s or ${flood.maxAttempts} connection attempts.`,
-    `The bound (issue 11): the probe's p99 stays ≤ ${flood.p99LimitMs} ms under every flood.`,
-    '',
-    '| Scenario | p50 ms | p99 ms | max ms | p99 / none | server CPU % | attacker CPU % | Result |',
-    '|---|---|---|---|---|---|---|---|',
-    ...flood.scenarios.map((scenario) => {
-      const p99 = of(scenario, (r) => r.p99Ms);
-      return (
-        `| ${scenario} | ${cell(of(scenario, (r) => r.p50Ms), ms)} | ${cell(p99, ms)} | ${cell(of(scenario, (r) => r.maxMs), ms)} | ` +
-        `${fixed(2)(p99.median / reference)} | ${cell(of(scenario, (r) => r.window.serverCpu), whole)} | ` +
-        `${cell(of(scenario, (r) => r.window.floodCpu), whole)} | ${p99.max <= flood.p99LimitMs ? 'PASS' : 'MISS'} |`
-      );
-    }),
-    '',
-    'Per round: the attacker’s upgrades that succeeded and were refused, the frames it wrote to its sockets (most wait in',
-    'socket buffers) and those the server read (each answered `too-large`), and CPU in percent of one core.',
-    '',
-    '| # | Scenario | p50 ms | p99 ms | max ms | sent/s | upgrades | refused | frames sent | frames read | server % | attacker % | load % | other % |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rounds.map(
-      (r, i) =>
-        `| ${i + 1} | ${r.scenario} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${whole(r.achievedRate)} | ${r.attack.upgrades} | ` +
-        `${r.attack.refusedUpgrades} | ${r.attack.framesSent} | ${r.attack.framesRead} | ${whole(r.window.serverCpu)} | ${whole(r.window.floodCpu)} | ${whole(r.window.loadCpu)} | ${whole(r.window.otherCpu)} |`,
-    ),
-  ];
 }

@@ -2,9 +2,14 @@
  * One measured run: uclient against a running relay, with the relay's CPU
  * over exactly that run and how much CPU everything else on the machine took.
  */
-import { machineBusyMicros } from '../machine.js';
-import { selfAndReapedMicros } from './load.js';
-import { MICROS_PER_TICK, cpuMicros, cpuTimes, preciseCpuMicros, voluntarySwitches } from './procfs.js';
+import {
+  MICROS_PER_TICK,
+  cpuTimes,
+  machineBusyMicros,
+  processCpuMicros,
+  selfAndReapedMicros,
+} from '../lib/machine.js';
+import { preciseCpuMicros, voluntarySwitches } from './procfs.js';
 import { RELAY_PORTS, type RunningServer, type ServerName } from './servers.js';
 import { RunSampler, type Observed } from './sampler.js';
 import { UclientFailure, runUclient, type Identity, type UclientResult } from './uclient.js';
@@ -69,7 +74,7 @@ async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer,
     relayAddress: relay.relayAddress,
     relayPorts: RELAY_PORTS[relay.name],
   });
-  const oursCpu = () => selfAndReapedMicros() + ours.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  const oursCpu = () => selfAndReapedMicros() + ours.reduce((sum, pid) => sum + processCpuMicros(pid), 0);
   const began = {
     machine: machineBusyMicros(),
     ours: oursCpu(),

@@ -9,14 +9,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { output, start, type Child } from './children.js';
+import { output, start, type Child } from '../lib/children.js';
+import { REPO_ROOT } from '../lib/paths.js';
 import { freeUdpPort, waitForStun } from './net.js';
 
 export type ServerName = 'ours' | 'coturn';
 
 export const TURNSERVER = '/usr/bin/turnserver';
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COTURN_CONFIG = join(REPO_ROOT, 'infra/coturn/turnserver.conf');
 /**
  * Where our relay is compiled to, as `npm run build` compiles it for `npm run turn`. Under node_modules

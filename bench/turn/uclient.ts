@@ -3,7 +3,7 @@
  * turnutils_peer, and what it printed at the end.
  */
 import { existsSync } from 'node:fs';
-import { output, start } from './children.js';
+import { output, start } from '../lib/children.js';
 
 export const UCLIENT = '/usr/bin/turnutils_uclient';
 export const PEER = '/usr/bin/turnutils_peer';

@@ -5,7 +5,8 @@
  * Also what a call page downloads, seen from the browser.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { addCall, freshContext, join, openPage, timeline, waitForState } from './browser.js';
+import { freshContext, waitForState } from '../../test/helpers/browser.js';
+import { addCall, join, openPage, timeline } from './browser.js';
 import { ROUND_TIMEOUT_MS } from './params.js';
 
 export interface JoinRound {
@@ -51,7 +52,8 @@ export async function joinRound(browser: Browser, origin: string, room: string):
 
 async function timeRound(browser: Browser, origin: string, room: string, contexts: BrowserContext[]): Promise<JoinRound> {
   const deadline = performance.now() + ROUND_TIMEOUT_MS;
-  const left = () => deadline - performance.now();
+  // At least 1 ms: Playwright reads a timeout of 0 as none at all.
+  const left = () => Math.max(1, deadline - performance.now());
   const pages: Page[] = [];
   for (const name of ['Ada', 'Bob']) {
     const context = await freshContext(browser);
