@@ -16,10 +16,10 @@ export const fixed = (digits: number): Format => orDash((value) => value.toFixed
 export const integer: Format = orDash((value) => Math.round(value).toLocaleString('en-US').replace(/,/g, ' '));
 
 /** `median (min–max)`. */
-export const cell = (summary: Summary, format: Format): string =>
-  Number.isFinite(summary.median)
-    ? `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`
-    : '–';
+export function cell(summary: Summary, format: Format): string {
+  if (!Number.isFinite(summary.median)) return '–';
+  return `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`;
+}
 
 /** subject ÷ reference, both measured in the same run. */
 export const ratio = (subject: number, reference: number): string =>

@@ -34,8 +34,7 @@ async function measure(series: Series, counts: ReportInput['counts']) {
       return { kind: server.kind, p50Ms, p99Ms, maxMs, achievedRate, samples, window: windowOf(marks, where) };
     },
     (r) =>
-      `p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  max ${r.maxMs.toFixed(1)} ms  ` +
-      cpuNote(r.window),
+      `p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  max ${r.maxMs.toFixed(1)} ms  ` + cpuNote(r.window),
   );
 
   const saturationRounds = await series.run(

@@ -123,7 +123,11 @@ export interface LoadOptions {
 }
 
 /** Runs load generator `file` against `server`, sampling the server at every mark. */
-export async function runLoad<R>(file: string, server: ServerChild, { settle, args = [], flood }: LoadOptions): Promise<LoadRun<R>> {
+export async function runLoad<R>(
+  file: string,
+  server: ServerChild,
+  { settle, args = [], flood }: LoadOptions,
+): Promise<LoadRun<R>> {
   const child = start(file, [String(server.port), ...args]);
   const marks: LoadRun<R>['marks'] = {};
   let markFailure: unknown;

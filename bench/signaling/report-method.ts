@@ -61,8 +61,8 @@ export function methodLines(counts: ReportInput['counts']): string[] {
       'One-way latency = receive time − embedded send',
     '   time, both from the generator process’s clock. p50 and p99 interpolate between ranks ' +
       '(bench/lib/stats.ts).',
-    `2. **Saturation** (closed loop, ${counts.saturation} rounds per server): ${saturation.rooms} rooms × 2 clients, ` +
-      'each client with',
+    `2. **Saturation** (closed loop, ${counts.saturation} rounds per server): ` +
+      `${saturation.rooms} rooms × 2 clients, each client with`,
     '   exactly one signal in flight (every signal received is answered with the next);',
     `   ${saturation.warmupMs / 1000} s warm-up, then ${saturation.measureMs / 1000} s measured. ` +
       'CPU per message = the server process’s',

@@ -172,19 +172,40 @@ function dropsTable(rounds: Round[]): string[] {
 
 function everyRun(rounds: Round[]): string[] {
   const header = [
-    '#', 'Scenario', 'Relay', 'Sent', 'Received', 'Loss %', 'Delivering (ms)', 'Bursts', 'Echo msg/s', 'Wall (s)',
-    'RTT avg/min/max (ms)', 'Relay CPU (ms)', 'µs/echo', 'Other CPU %',
+    '#',
+    'Scenario',
+    'Relay',
+    'Sent',
+    'Received',
+    'Loss %',
+    'Delivering (ms)',
+    'Bursts',
+    'Echo msg/s',
+    'Wall (s)',
+    'RTT avg/min/max (ms)',
+    'Relay CPU (ms)',
+    'µs/echo',
+    'Other CPU %',
   ];
   return table(
     header,
     rounds.map((r, index) => {
       const u = r.uclient;
       return [
-        `${index + 1}${r.rerun ? ' (run again)' : ''}`, r.scenario, r.server, u.sent, u.received,
+        `${index + 1}${r.rerun ? ' (run again)' : ''}`,
+        r.scenario,
+        r.server,
+        u.sent,
+        u.received,
         u.lossPercent.toFixed(2),
-        r.observed.deliveringMs.toFixed(0), r.observed.bursts, integer(r.echoesPerSecond), (u.wallMs / 1000).toFixed(1),
-        `${u.rttAvgMs.toFixed(1)}/${u.rttMinMs}/${u.rttMaxMs}`, (r.cpuMicros / 1000).toFixed(0),
-        r.cpuMicrosPerEcho.toFixed(1), r.otherCpuPercent.toFixed(0),
+        r.observed.deliveringMs.toFixed(0),
+        r.observed.bursts,
+        integer(r.echoesPerSecond),
+        (u.wallMs / 1000).toFixed(1),
+        `${u.rttAvgMs.toFixed(1)}/${u.rttMinMs}/${u.rttMaxMs}`,
+        (r.cpuMicros / 1000).toFixed(0),
+        r.cpuMicrosPerEcho.toFixed(1),
+        r.otherCpuPercent.toFixed(0),
       ];
     }),
   );
@@ -213,7 +234,8 @@ export function renderReport(input: ReportInput): string {
 ${machine.join('\n')}
 
 The machine is shared: before each run the bench waits until other processes use at most
-${QUIET_CPU_PERCENT} % of a core (at most ${QUIET_WAIT_BUDGET_MS / 1000} s per bench run), and every run records how much CPU
+${QUIET_CPU_PERCENT} % of a core (at most ${QUIET_WAIT_BUDGET_MS / 1000} s per bench run), and every run records \
+how much CPU
 other processes took while it ran (“other CPU” below). Everything here (two relays, peer, uclient, this
 orchestrator) shares the ${m.nproc} cores.
 

@@ -2,13 +2,7 @@
  * One measured run: uclient against a running relay, with the relay's CPU
  * over exactly that run and how much CPU everything else on the machine took.
  */
-import {
-  MICROS_PER_TICK,
-  cpuTimes,
-  machineBusyMicros,
-  processCpuMicros,
-  selfAndReapedMicros,
-} from '../lib/machine.js';
+import { MICROS_PER_TICK, cpuTimes, machineBusyMicros, processCpuMicros, selfAndReapedMicros } from '../lib/machine.js';
 import { preciseCpuMicros, voluntarySwitches } from './procfs.js';
 import { RELAY_PORTS, type RunningServer, type ServerName } from './servers.js';
 import { RunSampler, type Observed } from './sampler.js';
@@ -56,7 +50,13 @@ export function nextIdentity(): Identity {
  * CPU is not "other". A run that failed only because uclient met its own
  * leftover allocation (UclientFailure.collided) is run once more and says so.
  */
-export async function measureRound(relay: RunningServer, scenario: Scenario, peer: Peer, secret: string, ours: number[]): Promise<Round> {
+export async function measureRound(
+  relay: RunningServer,
+  scenario: Scenario,
+  peer: Peer,
+  secret: string,
+  ours: number[],
+): Promise<Round> {
   try {
     return await measureOnce(relay, scenario, peer, secret, ours);
   } catch (error) {
@@ -66,7 +66,13 @@ export async function measureRound(relay: RunningServer, scenario: Scenario, pee
   }
 }
 
-async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer, secret: string, ours: number[]): Promise<Round> {
+async function measureOnce(
+  relay: RunningServer,
+  scenario: Scenario,
+  peer: Peer,
+  secret: string,
+  ours: number[],
+): Promise<Round> {
   const sampler = new RunSampler({
     peerPid: peer.pid,
     peerPort: peer.port,
@@ -86,7 +92,9 @@ async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer,
   let uclient: UclientResult;
   let observed: Observed;
   try {
-    uclient = await runUclient(scenario.params, relay, peer.port, secret, nextIdentity(), (pid) => sampler.watchUclient(pid));
+    uclient = await runUclient(scenario.params, relay, peer.port, secret, nextIdentity(), (pid) =>
+      sampler.watchUclient(pid),
+    );
   } finally {
     observed = sampler.stop();
   }
@@ -94,8 +102,12 @@ async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer,
   const wakeups = voluntarySwitches(relay.pid) - began.switches;
   const ticks = cpuTimes(relay.pid);
   const tickTotal = ticks.user + ticks.system - began.ticks.user - began.ticks.system;
-  // Only the 10-ms ticks tell user from system time; their ratio splits the precise total, when there are enough of them.
-  const userMicros = tickTotal >= MIN_TICKS_TO_SPLIT * MICROS_PER_TICK ? (cpu * (ticks.user - began.ticks.user)) / tickTotal : Number.NaN;
+  // Only the 10-ms ticks tell user from system time; their ratio splits the precise total, when there are
+  // enough of them.
+  const userMicros =
+    tickTotal >= MIN_TICKS_TO_SPLIT * MICROS_PER_TICK
+      ? (cpu * (ticks.user - began.ticks.user)) / tickTotal
+      : Number.NaN;
   const other = machineBusyMicros() - began.machine - (oursCpu() - began.ours);
   const elapsedMicros = (performance.now() - began.at) * 1000;
   return {

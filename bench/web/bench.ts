@@ -77,7 +77,7 @@ export const webBench: Bench<WebReportInput> = {
     const app = await buildApp(loadConfig({ STATIC_DIR: DIST, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0' }));
     let browser: Browser | undefined;
     let measured: Calls;
-    let chromiumVersion = 'unknown';
+    let chromiumVersion: string;
     try {
       browser = await launchChromium();
       chromiumVersion = browser.version();

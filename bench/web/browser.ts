@@ -20,7 +20,8 @@ const MILESTONES = `(() => {
   const mark = (label) => marks.push([label, performance.timeOrigin + performance.now()]);
   const media = navigator.mediaDevices;
   const getUserMedia = media.getUserMedia.bind(media);
-  media.getUserMedia = (constraints) => getUserMedia(constraints).then((stream) => (mark('camera and microphone granted'), stream));
+  media.getUserMedia = (constraints) =>
+    getUserMedia(constraints).then((stream) => (mark('camera and microphone granted'), stream));
   window.WebSocket = class extends WebSocket {
     constructor(...args) {
       super(...args);

@@ -7,10 +7,7 @@ import type { Download, JoinRound } from './join.js';
 import { KB, QUIET_CPU_PERCENT, QUIET_WAIT_MS, ROUND_TIMEOUT_MS, targets } from './params.js';
 
 /** Published for context, not measured here. */
-const context = [
-  'PeerJS’s client alone (no UI) is 22.7 KB gzip.',
-  'A seed-style React client is at least 94 KB gzip.',
-];
+const context = ['PeerJS’s client alone (no UI) is 22.7 KB gzip.', 'A seed-style React client is at least 94 KB gzip.'];
 
 export interface WebReportInput {
   date: string;
@@ -123,6 +120,12 @@ export function renderReport(input: WebReportInput): string {
     ],
     ['Waited for a quiet machine before the join rounds', quiet],
   ]);
+  const failed =
+    input.failures.length === 0
+      ? ''
+      : `**Rounds that failed** (each had ${ROUND_TIMEOUT_MS / 1000} s): ${input.failures.join('; ')}\n`;
+  const urls = input.assets.urls.map((url) => `\`${url}\``).join(', ');
+  const warmUp = input.warmUp === undefined ? '' : ` (it took ${ms(input.warmUp.totalMs)} ms)`;
   return `${header.join('\n')}
 
 ${machine.join('\n')}
@@ -134,7 +137,7 @@ numbers do not depend on it; the join times do.
 
 ${summaryTable(input)}
 
-${input.failures.length === 0 ? '' : `**Rounds that failed** (each had ${ROUND_TIMEOUT_MS / 1000} s): ${input.failures.join('; ')}\n`}
+${failed}
 ## 1. Bundle weight
 
 \`npx vite build\` writes web/dist (and \`cem analyze\` then puts the elements manifest back beside it, as
@@ -147,10 +150,11 @@ included: the whole JavaScript a page needs for a call. Sizes of that file, comp
 | gzip -9 | ${b.gzip} | ${kb(b.gzip)} |
 | brotli (quality 11) | ${b.brotli} | ${kb(b.brotli)} |
 
-Target: ≤ ${kb(targets.gzipBytes)} gzip (KB = 1000 bytes) — **${verdict(b.gzip <= targets.gzipBytes)}**. For context: ${context.join(' ')}
+Target: ≤ ${kb(targets.gzipBytes)} gzip (KB = 1000 bytes) — **${verdict(b.gzip <= targets.gzipBytes)}**. \
+For context: ${context.join(' ')}
 
 **Does the call page need anything else?** \`web/dist/${input.assets.page}\` references, in order:
-${input.assets.urls.map((url) => `\`${url}\``).join(', ')}. \`/room.js\` is the page’s own few lines (read the room from the
+${urls}. \`/room.js\` is the page’s own few lines (read the room from the
 URL, call \`join()\`); static or dynamic imports inside those scripts: ${imports}. Other scripts in web/dist:
 ${others.map((file) => `\`${file}\``).join(', ') || 'none'} (the pages’ own; no shared chunks).
 
@@ -163,7 +167,8 @@ ${input.downloads.map((d) => `| \`${d.url}\` | ${d.status} | ${d.encoding} | ${d
 
 ## 2. Join → connected on loopback
 
-The signaling server in process (\`buildApp(loadConfig({ STATIC_DIR: web/dist, LOG_LEVEL: warn, HOST: 127.0.0.1, PORT: 0 }))\`),
+The signaling server in process \
+(\`buildApp(loadConfig({ STATIC_DIR: web/dist, LOG_LEVEL: warn, HOST: 127.0.0.1, PORT: 0 }))\`),
 Chromium as the end-to-end tests launch it (headless, fake camera and microphone). Each round: two fresh
 browser contexts open \`/\` on the server’s origin and add \`<video-call autojoin="false">\` for a fresh room
 (the module loaded and the element defined before anything is timed); the first calls \`join()\` and waits
@@ -171,7 +176,7 @@ until it is \`waiting\`; then the second calls \`join()\`, and the round lasts f
 elements have fired \`vc-state\` \`connected\`. Both pages stamp events with \`performance.timeOrigin +
 performance.now()\`, the same machine clock. The interval includes the joiner’s camera and microphone
 (fake devices), its WebSocket and \`join\`, the offer/answer and ICE exchange, and DTLS. Contexts are closed after
-each round; a round has ${ROUND_TIMEOUT_MS / 1000} s. One untimed round runs first${input.warmUp === undefined ? '' : ` (it took ${ms(input.warmUp.totalMs)} ms)`}, since the first
+each round; a round has ${ROUND_TIMEOUT_MS / 1000} s. One untimed round runs first${warmUp}, since the first
 call also starts Chromium’s network, audio and video services. ${input.rounds.length} rounds counted.
 
 ${joinTable(input).join('\n')}

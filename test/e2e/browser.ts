@@ -25,7 +25,15 @@ export async function openPage(browser: Browser, url: string, name?: string, bef
       if (displayName !== null) localStorage.setItem('vc-name', displayName);
       const events: Array<[string, unknown]> = [];
       Object.assign(window, { __vcEvents: events });
-      for (const type of ['vc-joined', 'vc-peer-joined', 'vc-peer-left', 'vc-connection', 'vc-state', 'vc-error', 'vc-left']) {
+      for (const type of [
+        'vc-joined',
+        'vc-peer-joined',
+        'vc-peer-left',
+        'vc-connection',
+        'vc-state',
+        'vc-error',
+        'vc-left',
+      ]) {
         addEventListener(type, (event) => events.push([type, (event as CustomEvent).detail]));
       }
     }, name ?? null);
@@ -34,7 +42,10 @@ export async function openPage(browser: Browser, url: string, name?: string, bef
 
 export function events(page: Page, type?: string): Promise<RecordedEvent[]> {
   return page.evaluate(
-    (wanted) => (window as unknown as { __vcEvents: RecordedEvent[] }).__vcEvents.filter(([t]) => wanted === null || t === wanted),
+    (wanted) =>
+      (window as unknown as { __vcEvents: RecordedEvent[] }).__vcEvents.filter(
+        ([t]) => wanted === null || t === wanted,
+      ),
     type ?? null,
   );
 }
