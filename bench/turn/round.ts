@@ -66,13 +66,8 @@ export async function measureRound(
   }
 }
 
-async function measureOnce(
-  relay: RunningServer,
-  scenario: Scenario,
-  peer: Peer,
-  secret: string,
-  ours: number[],
-): Promise<Round> {
+/** One attempt, taking what measureRound takes. */
+const measureOnce: typeof measureRound = async (relay, scenario, peer, secret, ours) => {
   const sampler = new RunSampler({
     peerPid: peer.pid,
     peerPort: peer.port,
@@ -124,7 +119,7 @@ async function measureOnce(
     otherCpuPercent: Math.max(0, (other / elapsedMicros) * 100),
     rerun: false,
   };
-}
+};
 
 /** Long enough for a few 10-ms CPU ticks of an idle relay to add up. */
 export const IDLE_WINDOW_MS = 5_000;
