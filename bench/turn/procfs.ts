@@ -1,24 +1,9 @@
 /**
  * What the kernel knows about a process and its UDP sockets, read from /proc
- * so that our relay and coturn are measured the same way from outside.
+ * so that our relay and coturn are measured the same way from outside (the
+ * tick-granular CPU times every bench reads are in ../lib/machine.ts).
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-
-/** /proc/<pid>/stat counts CPU in USER_HZ ticks, which Linux fixes at 100 per second for userspace. */
-export const MICROS_PER_TICK = 10_000;
-
-/** User and system CPU of the whole process (every thread), in µs; 10 ms resolution. */
-export function cpuTimes(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may contain spaces and parentheses; fields are counted after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) * MICROS_PER_TICK, system: Number(fields[12]) * MICROS_PER_TICK };
-}
-
-export function cpuMicros(pid: number): number {
-  const { user, system } = cpuTimes(pid);
-  return user + system;
-}
 
 /**
  * CPU time of every thread of the process, in µs, with the scheduler's
@@ -100,7 +85,6 @@ function hexToIPv4(hex: string): string {
   const value = Number.parseInt(hex, 16);
   return [value & 255, (value >>> 8) & 255, (value >>> 16) & 255, value >>> 24].join('.');
 }
-
 
 /** Inodes of the sockets a process has open (none once it has exited). */
 export function socketInodes(pid: number): string[] {

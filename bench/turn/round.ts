@@ -2,9 +2,8 @@
  * One measured run: uclient against a running relay, with the relay's CPU
  * over exactly that run and how much CPU everything else on the machine took.
  */
-import { machineBusyMicros } from '../machine.js';
-import { selfAndReapedMicros } from './load.js';
-import { MICROS_PER_TICK, cpuMicros, cpuTimes, preciseCpuMicros, voluntarySwitches } from './procfs.js';
+import { MICROS_PER_TICK, cpuTimes, machineBusyMicros, processCpuMicros, selfAndReapedMicros } from '../lib/machine.js';
+import { preciseCpuMicros, voluntarySwitches } from './procfs.js';
 import { RELAY_PORTS, type RunningServer, type ServerName } from './servers.js';
 import { RunSampler, type Observed } from './sampler.js';
 import { UclientFailure, runUclient, type Identity, type UclientResult } from './uclient.js';
@@ -51,7 +50,13 @@ export function nextIdentity(): Identity {
  * CPU is not "other". A run that failed only because uclient met its own
  * leftover allocation (UclientFailure.collided) is run once more and says so.
  */
-export async function measureRound(relay: RunningServer, scenario: Scenario, peer: Peer, secret: string, ours: number[]): Promise<Round> {
+export async function measureRound(
+  relay: RunningServer,
+  scenario: Scenario,
+  peer: Peer,
+  secret: string,
+  ours: number[],
+): Promise<Round> {
   try {
     return await measureOnce(relay, scenario, peer, secret, ours);
   } catch (error) {
@@ -61,7 +66,8 @@ export async function measureRound(relay: RunningServer, scenario: Scenario, pee
   }
 }
 
-async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer, secret: string, ours: number[]): Promise<Round> {
+/** One attempt, taking what measureRound takes. */
+const measureOnce: typeof measureRound = async (relay, scenario, peer, secret, ours) => {
   const sampler = new RunSampler({
     peerPid: peer.pid,
     peerPort: peer.port,
@@ -69,7 +75,7 @@ async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer,
     relayAddress: relay.relayAddress,
     relayPorts: RELAY_PORTS[relay.name],
   });
-  const oursCpu = () => selfAndReapedMicros() + ours.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  const oursCpu = () => selfAndReapedMicros() + ours.reduce((sum, pid) => sum + processCpuMicros(pid), 0);
   const began = {
     machine: machineBusyMicros(),
     ours: oursCpu(),
@@ -81,7 +87,9 @@ async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer,
   let uclient: UclientResult;
   let observed: Observed;
   try {
-    uclient = await runUclient(scenario.params, relay, peer.port, secret, nextIdentity(), (pid) => sampler.watchUclient(pid));
+    uclient = await runUclient(scenario.params, relay, peer.port, secret, nextIdentity(), (pid) =>
+      sampler.watchUclient(pid),
+    );
   } finally {
     observed = sampler.stop();
   }
@@ -89,8 +97,12 @@ async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer,
   const wakeups = voluntarySwitches(relay.pid) - began.switches;
   const ticks = cpuTimes(relay.pid);
   const tickTotal = ticks.user + ticks.system - began.ticks.user - began.ticks.system;
-  // Only the 10-ms ticks tell user from system time; their ratio splits the precise total, when there are enough of them.
-  const userMicros = tickTotal >= MIN_TICKS_TO_SPLIT * MICROS_PER_TICK ? (cpu * (ticks.user - began.ticks.user)) / tickTotal : Number.NaN;
+  // Only the 10-ms ticks tell user from system time; their ratio splits the precise total, when there are
+  // enough of them.
+  const userMicros =
+    tickTotal >= MIN_TICKS_TO_SPLIT * MICROS_PER_TICK
+      ? (cpu * (ticks.user - began.ticks.user)) / tickTotal
+      : Number.NaN;
   const other = machineBusyMicros() - began.machine - (oursCpu() - began.ours);
   const elapsedMicros = (performance.now() - began.at) * 1000;
   return {
@@ -107,7 +119,7 @@ async function measureOnce(relay: RunningServer, scenario: Scenario, peer: Peer,
     otherCpuPercent: Math.max(0, (other / elapsedMicros) * 100),
     rerun: false,
   };
-}
+};
 
 /** Long enough for a few 10-ms CPU ticks of an idle relay to add up. */
 export const IDLE_WINDOW_MS = 5_000;

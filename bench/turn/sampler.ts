@@ -104,7 +104,8 @@ export class RunSampler {
     const { peerPort, serverPort, relayAddress, relayPorts } = this.layout;
     if (socket.address === '127.0.0.1' && socket.port === serverPort) return 'relay listener';
     if (socket.address === '127.0.0.1' && socket.port === peerPort) return 'peer';
-    if (socket.address === relayAddress && socket.port >= relayPorts.min && socket.port <= relayPorts.max) return 'relayed sockets';
+    if (socket.address === relayAddress && socket.port >= relayPorts.min && socket.port <= relayPorts.max)
+      return 'relayed sockets';
     if (this.uclientInodes.has(socket.inode)) return 'uclient';
     return undefined;
   }

@@ -3,7 +3,7 @@
  * turnutils_peer, and what it printed at the end.
  */
 import { existsSync } from 'node:fs';
-import { output, start } from './children.js';
+import { output, start } from '../lib/children.js';
 
 export const UCLIENT = '/usr/bin/turnutils_uclient';
 export const PEER = '/usr/bin/turnutils_peer';
@@ -34,7 +34,8 @@ export interface UclientResult {
 
 export function requireTools(): void {
   for (const tool of [UCLIENT, PEER]) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: install Debian's coturn package (apt-get install coturn)`);
+    if (!existsSync(tool))
+      throw new Error(`${tool} is missing: install Debian's coturn package (apt-get install coturn)`);
   }
 }
 
@@ -56,15 +57,27 @@ export interface Identity {
   localAddress: string;
 }
 
-function argsFor(params: UclientParams, server: { port: number }, peerPort: number, secret: string, who: Identity): string[] {
+function argsFor(
+  params: UclientParams,
+  server: { port: number },
+  peerPort: number,
+  secret: string,
+  who: Identity,
+): string[] {
   return [
     ...uclientFlags(params),
-    '-L', who.localAddress,
-    '-p', String(server.port),
-    '-W', secret,
-    '-u', who.user,
-    '-e', '127.0.0.1',
-    '-r', String(peerPort),
+    '-L',
+    who.localAddress,
+    '-p',
+    String(server.port),
+    '-W',
+    secret,
+    '-u',
+    who.user,
+    '-e',
+    '127.0.0.1',
+    '-r',
+    String(peerPort),
     '127.0.0.1',
   ];
 }
@@ -129,7 +142,13 @@ const WARM_UP_DRAIN_MS = 1_000;
  * stopped once every message is sent and drained, rather than sitting out
  * uclient's 10 s linger; its allocations are left to expire.
  */
-export async function warmUp(params: UclientParams, server: { port: number }, peerPort: number, secret: string, who: Identity): Promise<void> {
+export async function warmUp(
+  params: UclientParams,
+  server: { port: number },
+  peerPort: number,
+  secret: string,
+  who: Identity,
+): Promise<void> {
   const child = start('turnutils_uclient (warm-up)', UCLIENT, argsFor(params, server, peerPort, secret, who));
   const total = params.clients * params.messages;
   const deadline = performance.now() + WARM_UP_TIMEOUT_MS;
@@ -142,7 +161,10 @@ export async function warmUp(params: UclientParams, server: { port: number }, pe
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (child.running()) throw new Error(`warm-up did not send its ${total} messages within ${WARM_UP_TIMEOUT_MS} ms:\n${output(child).slice(-2000)}`);
+    if (child.running())
+      throw new Error(
+        `warm-up did not send its ${total} messages within ${WARM_UP_TIMEOUT_MS} ms:\n${output(child).slice(-2000)}`,
+      );
     const { code } = await child.exited;
     if (code !== 0) throw new Error(`warm-up uclient failed (exit ${code}):\n${output(child).slice(-2000)}`);
   } finally {

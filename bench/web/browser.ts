@@ -1,21 +1,11 @@
 /**
- * Debian's Chromium driven by playwright-core, launched as the end-to-end
- * tests launch it (test/e2e/browser.ts): headless, fake camera and
- * microphone. In-page code is passed as strings because the bench compiles
- * without the DOM typings.
+ * The web bench's pages: Chromium started and pages opened as the end-to-end
+ * tests do it (test/helpers/browser.ts), with every milestone of a call
+ * stamped in the page. In-page code is passed as strings because the bench
+ * compiles without the DOM typings.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../../test/helpers/chromium.js';
-
-export { CHROMIUM };
-
-
-export function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-  // playwright-core gives every launch a fresh, empty profile directory.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'] });
-}
+import type { BrowserContext, Page } from 'playwright-core';
+import { openPageIn } from '../../test/helpers/browser.js';
 
 /**
  * Stamps the milestones of a call in the page, each with a machine-wide time
@@ -30,7 +20,8 @@ const MILESTONES = `(() => {
   const mark = (label) => marks.push([label, performance.timeOrigin + performance.now()]);
   const media = navigator.mediaDevices;
   const getUserMedia = media.getUserMedia.bind(media);
-  media.getUserMedia = (constraints) => getUserMedia(constraints).then((stream) => (mark('camera and microphone granted'), stream));
+  media.getUserMedia = (constraints) =>
+    getUserMedia(constraints).then((stream) => (mark('camera and microphone granted'), stream));
   window.WebSocket = class extends WebSocket {
     constructor(...args) {
       super(...args);
@@ -50,18 +41,11 @@ const MILESTONES = `(() => {
   };
 })()`;
 
-/** A fresh browser context: its own devices, storage and renderer. */
-export function freshContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 960, height: 640 } });
-}
-
 /** A page of `context` at `url`, its call milestones recorded. */
-export async function openPage(context: BrowserContext, url: string): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  await page.addInitScript(MILESTONES);
-  await page.goto(url);
-  return page;
+export function openPage(context: BrowserContext, url: string): Promise<Page> {
+  return openPageIn(context, url, url, async (page) => {
+    await page.addInitScript(MILESTONES);
+  });
 }
 
 /** Adds `<video-call autojoin="false">` for `room` to the page; its vc-state changes join the milestones. */
@@ -73,7 +57,8 @@ export async function addCall(page: Page, scriptUrl: string, room: string, name:
     call.setAttribute('autojoin', 'false');
     call.name = name;
     call.room = room;
-    call.addEventListener('vc-state', (event) => window.__vcMarks.push(['state ' + event.detail.state, performance.timeOrigin + performance.now()]));
+    call.addEventListener('vc-state', (event) =>
+      window.__vcMarks.push(['state ' + event.detail.state, performance.timeOrigin + performance.now()]));
     document.body.append(call);
   })(${JSON.stringify({ room, name })})`);
 }
@@ -86,12 +71,6 @@ export function join(page: Page): Promise<number> {
     call.join().catch(() => undefined);
     return at;
   })()`) as Promise<number>;
-}
-
-export async function waitForState(page: Page, state: string, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(`document.querySelector('video-call')?.getAttribute('state') === ${JSON.stringify(state)}`, undefined, {
-    timeout: Math.max(1, timeoutMs),
-  });
 }
 
 /** Each milestone of the page with when it first happened, ms since the epoch. */

@@ -5,11 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { REPO_ROOT, inRepo } from '../lib/paths.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const DIST = join(REPO_ROOT, 'web/dist');
+export const DIST = inRepo('web/dist');
 /** A build takes a few seconds; minutes means something hangs. */
 const BUILD_TIMEOUT_MS = 180_000;
 

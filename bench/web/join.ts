@@ -5,7 +5,8 @@
  * Also what a call page downloads, seen from the browser.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { addCall, freshContext, join, openPage, timeline, waitForState } from './browser.js';
+import { freshContext, waitForState } from '../../test/helpers/browser.js';
+import { addCall, join, openPage, timeline } from './browser.js';
 import { ROUND_TIMEOUT_MS } from './params.js';
 
 export interface JoinRound {
@@ -49,9 +50,15 @@ export async function joinRound(browser: Browser, origin: string, room: string):
   }
 }
 
-async function timeRound(browser: Browser, origin: string, room: string, contexts: BrowserContext[]): Promise<JoinRound> {
+async function timeRound(
+  browser: Browser,
+  origin: string,
+  room: string,
+  contexts: BrowserContext[],
+): Promise<JoinRound> {
   const deadline = performance.now() + ROUND_TIMEOUT_MS;
-  const left = () => deadline - performance.now();
+  // At least 1 ms: Playwright reads a timeout of 0 as none at all.
+  const left = () => Math.max(1, deadline - performance.now());
   const pages: Page[] = [];
   for (const name of ['Ada', 'Bob']) {
     const context = await freshContext(browser);
@@ -115,9 +122,11 @@ export async function callPageDownloads(browser: Browser, origin: string, room: 
     await page.goto(`${origin}/r/${room}?name=Visitor`, { timeout: ROUND_TIMEOUT_MS });
     await waitForState(page, 'waiting', ROUND_TIMEOUT_MS);
     const downloads = await Promise.all(finished);
-    return [...downloads, ...sockets.map((url) => ({ url: `${url} (WebSocket)`, status: 101, encoding: '–', bodyBytes: 0 }))];
+    return [
+      ...downloads,
+      ...sockets.map((url) => ({ url: `${url} (WebSocket)`, status: 101, encoding: '–', bodyBytes: 0 })),
+    ];
   } finally {
     await context.close();
   }
 }
-

@@ -3,55 +3,51 @@
  * microphone, and helpers to open call pages and read what a user would see.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
+import type { Browser, Page } from 'playwright-core';
+import { freshContext, launchChromium, openPageIn, requireChromium, type LaunchOptions } from '../helpers/browser.js';
 
-export interface LaunchOptions {
-  /** Extra Chromium flags. */
-  flags?: string[];
-  /** Debian's Chromium, or a wrapper that execs it (the NAT lab's, inside a network namespace). */
-  executablePath?: string;
-  /** `document-user-activation-required` is what real browsers do; tests default to allowing sound. */
-  autoplayPolicy?: 'no-user-gesture-required' | 'document-user-activation-required';
-}
+export { waitForState, type LaunchOptions } from '../helpers/browser.js';
 
-export async function launch({ flags = [], executablePath = CHROMIUM, autoplayPolicy = 'no-user-gesture-required' }: LaunchOptions = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+export async function launch(options: LaunchOptions = {}): Promise<Browser> {
+  requireChromium();
   if (!existsSync('web/dist/video-call.js')) throw new Error('web/dist is not built: run npm run build:web');
-  // playwright-core gives every launch a fresh, empty profile directory.
-  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS, `--autoplay-policy=${autoplayPolicy}`, ...flags] });
+  return launchChromium(options);
 }
 
 export type RecordedEvent = [string, Record<string, unknown>];
 
 /** A page in its own browser context (its own devices and storage), recording every vc-* event. */
 export async function openPage(browser: Browser, url: string, name?: string, before?: () => void): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 960, height: 640 } });
-  const page = await context.newPage();
-  if (before !== undefined) await page.addInitScript(before);
-  await page.addInitScript((displayName) => {
-    if (displayName !== null) localStorage.setItem('vc-name', displayName);
-    const events: Array<[string, unknown]> = [];
-    Object.assign(window, { __vcEvents: events });
-    for (const type of ['vc-joined', 'vc-peer-joined', 'vc-peer-left', 'vc-connection', 'vc-state', 'vc-error', 'vc-left']) {
-      addEventListener(type, (event) => events.push([type, (event as CustomEvent).detail]));
-    }
-  }, name ?? null);
-  page.on('pageerror', (error) => console.error(`[page ${name ?? url}] ${error.message}`));
-  await page.goto(url);
-  return page;
+  const context = await freshContext(browser);
+  return openPageIn(context, url, name ?? url, async (page) => {
+    if (before !== undefined) await page.addInitScript(before);
+    await page.addInitScript((displayName) => {
+      if (displayName !== null) localStorage.setItem('vc-name', displayName);
+      const events: Array<[string, unknown]> = [];
+      Object.assign(window, { __vcEvents: events });
+      for (const type of [
+        'vc-joined',
+        'vc-peer-joined',
+        'vc-peer-left',
+        'vc-connection',
+        'vc-state',
+        'vc-error',
+        'vc-left',
+      ]) {
+        addEventListener(type, (event) => events.push([type, (event as CustomEvent).detail]));
+      }
+    }, name ?? null);
+  });
 }
 
 export function events(page: Page, type?: string): Promise<RecordedEvent[]> {
   return page.evaluate(
-    (wanted) => (window as unknown as { __vcEvents: RecordedEvent[] }).__vcEvents.filter(([t]) => wanted === null || t === wanted),
+    (wanted) =>
+      (window as unknown as { __vcEvents: RecordedEvent[] }).__vcEvents.filter(
+        ([t]) => wanted === null || t === wanted,
+      ),
     type ?? null,
   );
-}
-
-/** Waits until the element's reflected state attribute is `state`. */
-export async function waitForState(page: Page, state: string, timeout = 20_000): Promise<void> {
-  await page.waitForFunction((wanted) => document.querySelector('video-call')?.getAttribute('state') === wanted, state, { timeout });
 }
 
 export async function waitForEvent(page: Page, type: string, timeout = 20_000): Promise<RecordedEvent> {

@@ -1,47 +1,42 @@
 /**
- * Starting, talking to and killing the bench's child processes. Every child
- * is recorded here by PID the moment it exists so that killAll() can end
- * exactly the processes this run started, whatever went wrong.
+ * Starting, talking to and killing the signaling bench's child processes,
+ * which speak over the fork IPC channel (ipc.ts). Every child is recorded by
+ * PID in the bench's one registry (../lib/children.ts) the moment it exists.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { FloodOutcome, FloodStopped, Flooding, Mark, MarkName, Ready, Result, Usage, UsageRequest } from './ipc.js';
-import { machineBusyMicros, processCpuMicros } from './machine.js';
+import type { ChildProcess } from 'node:child_process';
+import type {
+  FloodOutcome,
+  FloodStopped,
+  Flooding,
+  Mark,
+  MarkName,
+  Ready,
+  Result,
+  Usage,
+  UsageRequest,
+} from './ipc.js';
+import { forkChild, kill } from '../lib/children.js';
+import { machineBusyMicros, processCpuMicros } from '../lib/machine.js';
 import type { FloodScenario } from './params.js';
 import type { Sample } from './window.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const START_TIMEOUT_MS = 20_000;
-const USAGE_TIMEOUT_MS = 10_000;
-/** Several times what any round takes (about 12 s at most), so only a hang trips it. */
-const LOAD_TIMEOUT_MS = 120_000;
+/**
+ * Only a hang trips these. Under a load average of 20–25 on this machine, loading the server through tsx
+ * took 16 s and a child idle on its event loop took over 10 s to answer a message.
+ */
+const START_TIMEOUT_MS = 60_000;
+const USAGE_TIMEOUT_MS = 60_000;
+/**
+ * Many times what any round takes on a quiet machine (about 12 s at most), so only a hang trips it: under a
+ * load average of 20 a memory round against ours took over 120 s.
+ */
+const LOAD_TIMEOUT_MS = 600_000;
 
-const live = new Set<ChildProcess>();
-
-export function killAll(): void {
-  for (const child of live) child.kill('SIGKILL');
-}
-
-function start(file: string, args: string[]): ChildProcess {
-  const child = fork(fileURLToPath(new URL(file, import.meta.url)), args, {
-    // tsx as a loader keeps one process per child, so its PID is the one to kill (the tsx CLI would add a
-    // wrapper). Servers need --expose-gc to read a settled RSS; load generators merely ignore it.
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    // `--import tsx` is resolved from the working directory, so run where node_modules is.
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return child;
-}
+/** A child of this directory, e.g. `./flood.ts`. */
+const start = (file: string, args: string[]): ChildProcess => forkChild(new URL(file, import.meta.url), args);
 
 /** A send to a child that has died fails; the pending receive() reports that child's exit instead. */
 const ignoreSendError = (): void => {};
-
-function kill(child: ChildProcess): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
 
 /** The next message of `type` from `child`; rejects if it exits or stays silent first. */
 function receive<T extends { type: string }>(
@@ -128,7 +123,11 @@ export interface LoadOptions {
 }
 
 /** Runs load generator `file` against `server`, sampling the server at every mark. */
-export async function runLoad<R>(file: string, server: ServerChild, { settle, args = [], flood }: LoadOptions): Promise<LoadRun<R>> {
+export async function runLoad<R>(
+  file: string,
+  server: ServerChild,
+  { settle, args = [], flood }: LoadOptions,
+): Promise<LoadRun<R>> {
   const child = start(file, [String(server.port), ...args]);
   const marks: LoadRun<R>['marks'] = {};
   let markFailure: unknown;

@@ -1,8 +1,12 @@
 /**
- * Every process this bench starts, recorded by PID the moment it exists, so
+ * Every process a bench starts, recorded by PID the moment it exists, so
  * that a failure or Ctrl-C anywhere still ends exactly these and nothing else.
+ * Two ways in: start() for a program whose output the bench reads (coturn,
+ * uclient), forkChild() for a TypeScript child that talks over IPC.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './paths.js';
 
 export interface Child {
   readonly pid: number;
@@ -26,29 +30,61 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+const isRunning = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
+
+/** Records `child` until it exits; returns its PID. */
+function track(child: ChildProcess, name: string): number {
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name}: could not start`);
+  live.set(pid, child);
+  child.once('exit', () => live.delete(pid));
+  return pid;
+}
+
+/** SIGKILL to `child` by its PID, if it still runs. */
+export function kill(child: ChildProcess): void {
+  if (child.pid !== undefined && isRunning(child)) signal(child.pid, 'SIGKILL');
+}
+
 export function killAll(): void {
-  for (const [pid, child] of live) {
-    if (child.exitCode === null && child.signalCode === null) signal(pid, 'SIGKILL');
-  }
+  for (const child of live.values()) kill(child);
   live.clear();
 }
 
-/** Installs the last-resort cleanup once; every entry point calls it first. */
+let installed = false;
+
+/** Installs the last-resort cleanup, once however often it is called; the entry point calls it first. */
 export function killChildrenOnExit(): void {
+  if (installed) return;
+  installed = true;
   process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
       killAll();
       process.exit(130);
     });
   }
 }
 
+/**
+ * Forks bench file `file` (a URL or path) with an IPC channel. tsx as a loader keeps one process per
+ * child, so its PID is the one to kill (the tsx CLI would add a wrapper). `--expose-gc` lets servers
+ * read a settled RSS; other children merely ignore it.
+ */
+export function forkChild(file: string | URL, args: string[]): ChildProcess {
+  const child = fork(file instanceof URL ? fileURLToPath(file) : file, args, {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    // `--import tsx` is resolved from the working directory, so run where node_modules is.
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  track(child, String(file));
+  return child;
+}
+
 export function start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Child {
   const child = spawn(command, args, { env: env ?? process.env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
-  const pid = child.pid;
-  live.set(pid, child);
+  const pid = track(child, `${name} (${command})`);
   const lines: Child['lines'] = [];
   // Lines can arrive split across chunks; keep the tail until its newline comes.
   const collect = (stream: NodeJS.ReadableStream) => {
@@ -66,12 +102,9 @@ export function start(name: string, command: string, args: string[], env?: NodeJ
   collect(child.stdout);
   collect(child.stderr);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      live.delete(pid);
-      resolve({ code, signal });
-    });
+    child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal }));
   });
-  const running = () => child.exitCode === null && child.signalCode === null;
+  const running = () => isRunning(child);
   return {
     pid,
     name,

@@ -5,8 +5,8 @@
  * with, for the flood rounds.
  */
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '../server/app.js';
-import { loadConfig } from '../server/config.js';
+import { buildApp } from '../../server/app.js';
+import { loadConfig } from '../../server/config.js';
 import { reportReady, serveUsage } from './ipc.js';
 
 const RAISED = {

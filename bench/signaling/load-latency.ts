@@ -9,7 +9,7 @@
 import { Tally, isSignal, openRooms, readStamp } from './clients.js';
 import { mark, portArgument, reportResult, type LatencyResult } from './ipc.js';
 import { flood, latency } from './params.js';
-import { percentile } from './stats.js';
+import { percentileOfSorted } from '../lib/stats.js';
 
 const workload: { rooms: number; ratePerSecond: number; warmupMs: number; measureMs: number; localAddress?: string } =
   process.argv[3] === 'probe' ? flood.probe : latency;
@@ -65,9 +65,9 @@ const result: LatencyResult = {
   received: tally.received,
   unexpected: tally.unexpected(),
   samples: sorted.length,
-  p50Ms: percentile(sorted, 0.5),
-  p99Ms: percentile(sorted, 0.99),
-  maxMs: percentile(sorted, 1),
+  p50Ms: percentileOfSorted(sorted, 0.5),
+  p99Ms: percentileOfSorted(sorted, 0.99),
+  maxMs: percentileOfSorted(sorted, 1),
   achievedRate: (windowSent * 1000) / workload.measureMs,
 };
 reportResult(result);

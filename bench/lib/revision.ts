@@ -3,9 +3,7 @@
  * differed from it, since other people's edits may be in the working tree.
  */
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { REPO_ROOT } from './paths.js';
 
 export function describeRevision(paths: string[]): string {
   const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 10_000 });
@@ -16,7 +14,8 @@ export function describeRevision(paths: string[]): string {
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => line.slice(3));
-    return changed.length === 0 ? `${commit}, clean` : `${commit} with uncommitted changes in ${changed.map((file) => `\`${file}\``).join(', ')}`;
+    if (changed.length === 0) return `${commit}, clean`;
+    return `${commit} with uncommitted changes in ${changed.map((file) => `\`${file}\``).join(', ')}`;
   } catch {
     return 'unknown (not a git checkout)';
   }

@@ -20,7 +20,8 @@ const deadline = performance.now() + flood.maxMs;
 let stopping = false;
 const open = new Set<WebSocket>();
 
-const going = (): boolean => !stopping && performance.now() < deadline && outcome.upgrades + outcome.refusedUpgrades < flood.maxAttempts;
+const going = (): boolean =>
+  !stopping && performance.now() < deadline && outcome.upgrades + outcome.refusedUpgrades < flood.maxAttempts;
 
 /** A socket, or undefined when the server refused the upgrade. */
 function connect(): Promise<WebSocket | undefined> {

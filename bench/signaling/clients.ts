@@ -14,7 +14,10 @@ import {
   SETUP_TIMEOUT_MS,
 } from './params.js';
 
-/** Relayed frames start so with both servers: ours re-serialises `{type, from, data}`, the baseline forwards the sender's text. */
+/**
+ * Relayed frames start so with both servers: ours re-serialises `{type, from, data}`, the baseline forwards
+ * the sender's text.
+ */
 const SIGNAL_PREFIX = '{"type":"signal"';
 /** Precedes the send time inside the sdp or candidate string; the schema forbids extra fields. */
 const STAMP = ' ts ';
@@ -81,7 +84,8 @@ function sdp(bytes: number): string {
     'a=ice-ufrag:Zp3q',
     'a=ice-pwd:x9cml/YzichV2+XlhiMu8g1k',
     'a=ice-options:trickle',
-    'a=fingerprint:sha-256 D2:FA:0E:C3:22:59:5E:14:95:69:92:3D:13:B4:84:24:2C:C2:A2:C0:3E:FD:34:8E:5E:EA:6F:AF:52:CE:E6:0F',
+    'a=fingerprint:sha-256 D2:FA:0E:C3:22:59:5E:14:95:69:92:3D:13:B4:84:24:' +
+      '2C:C2:A2:C0:3E:FD:34:8E:5E:EA:6F:AF:52:CE:E6:0F',
     'a=setup:actpass',
     'a=mid:0',
     'a=sctp-port:5000',
@@ -95,7 +99,8 @@ function sdp(bytes: number): string {
 /** A plausible server-reflexive candidate padded to about `bytes` characters. */
 function candidate(bytes: number): string {
   const text =
-    'candidate:842163049 1 udp 1677729535 203.0.113.7 54400 typ srflx raddr 192.168.1.10 rport 54400 generation 0 ufrag Zp3q network-id 1';
+    'candidate:842163049 1 udp 1677729535 203.0.113.7 54400 typ srflx raddr 192.168.1.10 rport 54400 ' +
+    'generation 0 ufrag Zp3q network-id 1';
   const room = bytes - text.length - ' x-pad '.length - STAMP_CHARS;
   return `${text} x-pad ${'x'.repeat(Math.max(0, room))}`;
 }
@@ -151,7 +156,10 @@ export interface Origin {
 }
 
 function connect(port: number, { localAddress }: Origin): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false, ...(localAddress === undefined ? {} : { localAddress }) });
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+    perMessageDeflate: false,
+    ...(localAddress === undefined ? {} : { localAddress }),
+  });
   const opened = new Promise<WebSocket>((resolve, reject) => {
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
@@ -182,7 +190,10 @@ const closing = new WeakSet<WebSocket>();
 /** Two sockets in room `bench-<index>` that know each other's ids, learnt the way a browser learns them. */
 async function openRoom(port: number, index: number, tally: Tally, origin: Origin): Promise<[Client, Client]> {
   const [a, b] = await Promise.all([connect(port, origin), connect(port, origin)]);
-  for (const [socket, side] of [[a, 'a'], [b, 'b']] as const) {
+  for (const [socket, side] of [
+    [a, 'a'],
+    [b, 'b'],
+  ] as const) {
     socket.once('close', (code) => {
       if (!closing.has(socket)) tally.surprise(`room ${index}${side} closed by the server with ${code}`);
     });
