@@ -18,7 +18,10 @@ function precompress(dir: string): Plugin {
         if (!/\.(js|html|json)$/.test(file)) continue;
         const body = readFileSync(join(dir, file));
         writeFileSync(join(dir, `${file}.gz`), gzipSync(body, { level: 9 }));
-        writeFileSync(join(dir, `${file}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        writeFileSync(
+          join(dir, `${file}.br`),
+          brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+        );
       }
     },
   };
@@ -39,8 +42,8 @@ export default defineConfig(({ mode }) => ({
     target: 'es2022',
     lib: {
       entry: (mode === 'ice-test'
-          ? { 'ice-test': 'pages/ice-test.ts' }
-          : { 'video-call': 'video-call.ts', home: 'pages/home.ts', room: 'pages/room.ts' }) as Record<string, string>,
+        ? { 'ice-test': 'pages/ice-test.ts' }
+        : { 'video-call': 'video-call.ts', home: 'pages/home.ts', room: 'pages/room.ts' }) as Record<string, string>,
       formats: ['es'],
       fileName: (_format, name) => `${name}.js`,
     },

@@ -48,7 +48,12 @@ export function oneOf<const W extends string>(
 ): Variable<W> {
   const kind: Kind<W> = {
     words,
-    parse: (text) => checked(text, words.find((word) => word === text), `one of ${words.join(', ')}`),
+    parse: (text) =>
+      checked(
+        text,
+        words.find((word) => word === text),
+        `one of ${words.join(', ')}`,
+      ),
   };
   return variable(name, kind, declaration);
 }

@@ -36,19 +36,34 @@ export interface RestartPolicy {
 
 export const launcherEnv = {
   initialDelayMs: integer('LAUNCHER_RESTART_DELAY_MS', {
-    min: 10, max: 600_000, default: 1_000, doc: 'Wait before restarting a crashed child; doubles per quick failure.',
+    min: 10,
+    max: 600_000,
+    default: 1_000,
+    doc: 'Wait before restarting a crashed child; doubles per quick failure.',
   }),
   maxDelayMs: integer('LAUNCHER_RESTART_MAX_DELAY_MS', {
-    min: 10, max: 3_600_000, default: 30_000, doc: 'The doubling stops here.',
+    min: 10,
+    max: 3_600_000,
+    default: 30_000,
+    doc: 'The doubling stops here.',
   }),
   stableAfterMs: integer('LAUNCHER_STABLE_AFTER_MS', {
-    min: 100, max: 86_400_000, default: 60_000, doc: 'Time up after which a child counts as healthy.',
+    min: 100,
+    max: 86_400_000,
+    default: 60_000,
+    doc: 'Time up after which a child counts as healthy.',
   }),
   maxRestarts: integer('LAUNCHER_MAX_RESTARTS', {
-    min: 0, max: 1_000, default: 5, doc: 'Quick failures in a row before the launcher gives up.',
+    min: 0,
+    max: 1_000,
+    default: 5,
+    doc: 'Quick failures in a row before the launcher gives up.',
   }),
   stopTimeoutMs: integer('LAUNCHER_STOP_TIMEOUT_MS', {
-    min: 100, max: 3_600_000, default: 90_000, doc: 'Time a child has to stop before it is killed.',
+    min: 100,
+    max: 3_600_000,
+    default: 90_000,
+    doc: 'Time a child has to stop before it is killed.',
   }),
 };
 

@@ -17,6 +17,8 @@ export default class SummaryReporter implements Reporter {
       }
     }
     const errors = unhandledErrors.length === 0 ? '' : `, ${unhandledErrors.length} unhandled error(s)`;
-    process.stdout.write(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${errors}\n`);
+    process.stdout.write(
+      `tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${errors}\n`,
+    );
   }
 }

@@ -41,7 +41,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   const timeoutMs = positiveInteger(values.timeout, 5000);
   const pings = positiveInteger(values.pings, 10);
-  if (timeoutMs === undefined || pings === undefined || (positionals.length === 0) === (values.url === undefined) || positionals.length > 1) {
+  if (
+    timeoutMs === undefined ||
+    pings === undefined ||
+    (positionals.length === 0) === (values.url === undefined) ||
+    positionals.length > 1
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return EXIT_USAGE;
   }
@@ -52,7 +57,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       plan = await fromServer(positionals[0], timeoutMs);
     } else {
       const secret = values.secret ?? env.TURN_SECRET;
-      if (secret === undefined || secret === '') throw new Error('checking URLs directly needs the shared secret: --secret or TURN_SECRET');
+      if (secret === undefined || secret === '')
+        throw new Error('checking URLs directly needs the shared secret: --secret or TURN_SECRET');
       plan = fromSecret(secret, values.url ?? [], 600);
     }
   } catch (error) {
@@ -60,7 +66,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return EXIT_USAGE;
   }
 
-  const tls = { ...(values.insecure === true ? { insecure: true } : {}), ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, 'utf8') }) };
+  const tls = {
+    ...(values.insecure === true ? { insecure: true } : {}),
+    ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca, 'utf8') }),
+  };
   const results: ProbeResult[] = [];
   const invalid: string[] = [];
   let noRelay = true;
@@ -76,7 +85,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const level = noRelay || invalid.length > 0 ? 'fail' : worstLevel(results.map((result) => result.verdict.level));
 
   if (values.json === true) {
-    process.stdout.write(`${JSON.stringify({ source: plan.source, ttl: plan.ttl, level, results, invalid }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ source: plan.source, ttl: plan.ttl, level, results, invalid }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(report(plan, results, invalid, noRelay));
   }
@@ -107,22 +118,36 @@ function positiveInteger(text: string | undefined, fallback: number): number | u
 }
 
 function report(plan: CheckPlan, results: ProbeResult[], invalid: string[], noRelay: boolean): string {
-  const lines = [`ice-check: ${plan.urls.length} URL(s) from ${plan.source}${plan.ttl === undefined ? '' : `, credentials valid ${plan.ttl} s`}`, ''];
+  const lines = [
+    `ice-check: ${plan.urls.length} URL(s) from ${plan.source}${plan.ttl === undefined ? '' : `, credentials valid ${plan.ttl} s`}`,
+    '',
+  ];
   const width = Math.max(...results.map((result) => result.url.length), 10);
   for (const result of results) {
     const label = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' }[result.verdict.level];
     const details = [
       result.relayed === undefined ? undefined : `relay ${result.relayed}`,
       result.mapped === undefined ? undefined : `public ${result.mapped}`,
-      result.rtt === undefined ? undefined : `${result.rtt.received}/${result.rtt.sent} back, rtt median ${result.rtt.median} ms, max ${result.rtt.max} ms`,
-      result.error === undefined ? undefined : `${result.error.method} → ${result.error.code} ${result.error.reason}`.trim(),
+      result.rtt === undefined
+        ? undefined
+        : `${result.rtt.received}/${result.rtt.sent} back, rtt median ${result.rtt.median} ms, max ${result.rtt.max} ms`,
+      result.error === undefined
+        ? undefined
+        : `${result.error.method} → ${result.error.code} ${result.error.reason}`.trim(),
     ].filter((detail) => detail !== undefined);
-    lines.push(`  ${label}  ${result.url.padEnd(width)}  ${result.verdict.text}${details.length > 0 ? ` (${details.join('; ')})` : ''}`);
-    if (result.verdict.level !== 'ok' && result.verdict.hint !== undefined) lines.push(`        ${result.verdict.hint}`);
+    lines.push(
+      `  ${label}  ${result.url.padEnd(width)}  ${result.verdict.text}${details.length > 0 ? ` (${details.join('; ')})` : ''}`,
+    );
+    if (result.verdict.level !== 'ok' && result.verdict.hint !== undefined)
+      lines.push(`        ${result.verdict.hint}`);
   }
   for (const url of invalid) lines.push(`  FAIL  ${url}  not a STUN or TURN URL`);
-  if (noRelay) lines.push('  FAIL  no TURN URL is configured: calls behind symmetric NAT or UDP-blocking firewalls will fail (set TURN_URLS and TURN_SECRET)');
-  const failed = results.filter((result) => result.verdict.level === 'fail').length + invalid.length + (noRelay ? 1 : 0);
+  if (noRelay)
+    lines.push(
+      '  FAIL  no TURN URL is configured: calls behind symmetric NAT or UDP-blocking firewalls will fail (set TURN_URLS and TURN_SECRET)',
+    );
+  const failed =
+    results.filter((result) => result.verdict.level === 'fail').length + invalid.length + (noRelay ? 1 : 0);
   lines.push('', failed === 0 ? `All ${results.length} URL(s) work.` : `${failed} problem(s) found.`, '');
   return lines.join('\n');
 }

@@ -38,7 +38,8 @@ export class Authenticator {
 
   nonceIsFresh(nonce: string, clientAddress: string): boolean {
     const [issued, signature, ...rest] = nonce.split('.');
-    if (issued === undefined || signature === undefined || rest.length > 0 || !/^[0-9a-z]{1,10}$/.test(issued)) return false;
+    if (issued === undefined || signature === undefined || rest.length > 0 || !/^[0-9a-z]{1,10}$/.test(issued))
+      return false;
     const given = Buffer.from(signature, 'base64url');
     const expected = Buffer.from(this.sign(issued, clientAddress), 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
@@ -58,7 +59,11 @@ export class Authenticator {
   }
 
   private sign(issued: string, clientAddress: string): string {
-    return createHmac('sha256', this.nonceKey).update(`${issued}\0${clientAddress}`).digest().subarray(0, 16).toString('base64url');
+    return createHmac('sha256', this.nonceKey)
+      .update(`${issued}\0${clientAddress}`)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
   }
 }
 

@@ -52,7 +52,11 @@ export function createTurnMetrics(gauges: RelayGauges) {
     });
   gauge('vc_turn_allocations', 'Live allocations.', gauges.allocations);
   gauge('vc_turn_reservations', 'Relay ports reserved by EVEN-PORT for a later Allocate.', gauges.reservations);
-  gauge('vc_turn_permissions', 'Permissions held (expired ones until the next sweep, at most 5 s).', gauges.permissions);
+  gauge(
+    'vc_turn_permissions',
+    'Permissions held (expired ones until the next sweep, at most 5 s).',
+    gauges.permissions,
+  );
   gauge('vc_turn_channels', 'Channel bindings held (expired ones until the next sweep, at most 5 s).', gauges.channels);
   gauge('vc_turn_connections', 'Open TCP and TLS client connections.', gauges.connections);
   new Gauge({
@@ -82,8 +86,18 @@ export function createTurnMetrics(gauges: RelayGauges) {
     help: 'Packets whose handling threw: a bug, logged (rate-limited) with its stack.',
     registers: [registry],
   });
-  const requests = new Counter({ name: 'vc_turn_requests_total', help: 'STUN/TURN requests answered, by method and outcome.', labelNames: ['method', 'code'], registers: [registry] });
-  const authFailures = new Counter({ name: 'vc_turn_auth_failures_total', help: 'Requests refused for their credentials, by reason.', labelNames: ['reason'], registers: [registry] });
+  const requests = new Counter({
+    name: 'vc_turn_requests_total',
+    help: 'STUN/TURN requests answered, by method and outcome.',
+    labelNames: ['method', 'code'],
+    registers: [registry],
+  });
+  const authFailures = new Counter({
+    name: 'vc_turn_auth_failures_total',
+    help: 'Requests refused for their credentials, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   // Relayed and dropped packets are counted per datagram: plain numbers here, handed to prom-client when scraped.
   const relayedSince = { 'to-peer': { bytes: 0, packets: 0 }, 'to-client': { bytes: 0, packets: 0 } };
   const droppedSince = new Map<string, number>();

@@ -4,10 +4,31 @@
  * only with valid long-term credentials; Send indications and ChannelData
  * only on an existing allocation. Malformed input is dropped, never thrown.
  */
-import { Attr, ErrorReason, MAX_STRING_BYTES, MAX_USERNAME_BYTES, MessageClass, Method, TransportProtocol } from './codec/constants.js';
-import { MessageBuilder, StunParseError, getAttribute, isStunMessage, parseMessage, type StunMessage } from './codec/message.js';
+import {
+  Attr,
+  ErrorReason,
+  MAX_STRING_BYTES,
+  MAX_USERNAME_BYTES,
+  MessageClass,
+  Method,
+  TransportProtocol,
+} from './codec/constants.js';
+import {
+  MessageBuilder,
+  StunParseError,
+  getAttribute,
+  isStunMessage,
+  parseMessage,
+  type StunMessage,
+} from './codec/message.js';
 import { decodeXorAddress, type TransportAddress } from './codec/address.js';
-import { readChannelNumber, readRequestedAddressFamily, readRequestedTransport, readString, readUInt32 } from './codec/attributes.js';
+import {
+  readChannelNumber,
+  readRequestedAddressFamily,
+  readRequestedTransport,
+  readString,
+  readUInt32,
+} from './codec/attributes.js';
 import { isChannelData, parseChannelData } from './codec/channel-data.js';
 import { verifyFingerprint, verifyIntegrity } from './codec/integrity.js';
 import { readPeerIndication } from './codec/peer-indication.js';
@@ -69,7 +90,14 @@ export class RequestHandler {
   private readonly log: ThrottledLog;
 
   constructor(parts: RequestHandlerParts) {
-    ({ config: this.config, auth: this.auth, allocations: this.allocations, policy: this.policy, metrics: this.metrics, log: this.log } = parts);
+    ({
+      config: this.config,
+      auth: this.auth,
+      allocations: this.allocations,
+      policy: this.policy,
+      metrics: this.metrics,
+      log: this.log,
+    } = parts);
   }
 
   /**
@@ -88,7 +116,8 @@ export class RequestHandler {
       throw error;
     }
     if (verifyFingerprint(message) === 'invalid') return void this.metrics.dropped('bad-fingerprint');
-    if (message.cls === MessageClass.Indication && message.method === Method.Send) return void this.send(client, message);
+    if (message.cls === MessageClass.Indication && message.method === Method.Send)
+      return void this.send(client, message);
     if (message.cls !== MessageClass.Request) return undefined;
     return this.answer(client, message);
   }
@@ -130,7 +159,8 @@ export class RequestHandler {
 
   /** Long-term credentials; on failure the error response is sent here. */
   private authenticate(client: ClientLink, message: StunMessage): Caller | undefined {
-    const challenge = (b: MessageBuilder) => b.addString(Attr.Realm, this.auth.realm).addString(Attr.Nonce, this.auth.nonce(client.address));
+    const challenge = (b: MessageBuilder) =>
+      b.addString(Attr.Realm, this.auth.realm).addString(Attr.Nonce, this.auth.nonce(client.address));
     if (getAttribute(message, Attr.MessageIntegrity) === undefined) {
       this.reply(client, message, 401, undefined, challenge);
       return undefined;
@@ -149,7 +179,10 @@ export class RequestHandler {
       return undefined;
     }
     const username = readString(usernameValue, MAX_USERNAME_BYTES);
-    const found = readString(realmValue, MAX_STRING_BYTES) === this.auth.realm ? this.auth.keyFor(username) : { failure: 'bad-username' as const };
+    const found =
+      readString(realmValue, MAX_STRING_BYTES) === this.auth.realm
+        ? this.auth.keyFor(username)
+        : { failure: 'bad-username' as const };
     if ('failure' in found || !verifyIntegrity(message, found.key)) {
       this.metrics.authFailure('failure' in found ? found.failure : 'bad-integrity');
       this.reply(client, message, 401, undefined, challenge);
@@ -162,18 +195,24 @@ export class RequestHandler {
     const existing = this.allocations.get(client);
     if (existing !== undefined) {
       // A retransmitted Allocate gets the same answer; a new one on a live 5-tuple is a mismatch.
-      if (existing.lastAllocate?.transactionId === message.transactionId.toString('hex')) return client.send(existing.lastAllocate.response);
+      if (existing.lastAllocate?.transactionId === message.transactionId.toString('hex'))
+        return client.send(existing.lastAllocate.response);
       return this.reply(client, message, 437, caller);
     }
     const transport = getAttribute(message, Attr.RequestedTransport);
     if (transport === undefined) return this.reply(client, message, 400, caller);
     if (readRequestedTransport(transport) !== TransportProtocol.UDP) return this.reply(client, message, 442, caller);
     const family = getAttribute(message, Attr.RequestedAddressFamily);
-    if (family !== undefined && readRequestedAddressFamily(family) !== 4) return this.reply(client, message, 440, caller);
+    if (family !== undefined && readRequestedAddressFamily(family) !== 4)
+      return this.reply(client, message, 440, caller);
 
     const evenPort = getAttribute(message, Attr.EvenPort);
     const token = getAttribute(message, Attr.ReservationToken);
-    if ((evenPort !== undefined && token !== undefined) || (token !== undefined && token.length !== 8) || evenPort?.length === 0) {
+    if (
+      (evenPort !== undefined && token !== undefined) ||
+      (token !== undefined && token.length !== 8) ||
+      evenPort?.length === 0
+    ) {
       return this.reply(client, message, 400, caller);
     }
     const ports: PortRequest =
@@ -184,7 +223,13 @@ export class RequestHandler {
           : { kind: 'any' };
 
     const lifetime = this.lifetime(message);
-    const created = await this.allocations.create(client, { username: caller.username, user: userOf(caller.username), key: caller.key, lifetime, ports });
+    const created = await this.allocations.create(client, {
+      username: caller.username,
+      user: userOf(caller.username),
+      key: caller.key,
+      lifetime,
+      ports,
+    });
     if (!created.ok) {
       if (created.error === 486) this.metrics.refused(created.limit);
       return this.reply(client, message, created.error, caller);
@@ -207,7 +252,8 @@ export class RequestHandler {
       return this.reply(client, message, 441, caller);
     }
     const family = getAttribute(message, Attr.RequestedAddressFamily);
-    if (family !== undefined && readRequestedAddressFamily(family) !== 4) return this.reply(client, message, 440, caller);
+    if (family !== undefined && readRequestedAddressFamily(family) !== 4)
+      return this.reply(client, message, 440, caller);
     const requested = getAttribute(message, Attr.Lifetime);
     if (requested !== undefined && readUInt32(requested) === 0) {
       // Answered first: over TCP/TLS, removing the allocation ends the connection.
@@ -222,10 +268,13 @@ export class RequestHandler {
   private createPermission(client: ClientLink, message: StunMessage, caller: Caller): void {
     const allocation = this.owned(client, message, caller);
     if (allocation === undefined) return;
-    const peers = message.attributes.filter((a) => a.type === Attr.XorPeerAddress).map((a) => decodeXorAddress(a.value, message.transactionId));
+    const peers = message.attributes
+      .filter((a) => a.type === Attr.XorPeerAddress)
+      .map((a) => decodeXorAddress(a.value, message.transactionId));
     if (peers.length === 0) return this.reply(client, message, 400, caller);
     // All or nothing: one forbidden peer refuses the whole request.
-    if (peers.some((peer) => this.policy.permission(peer.address) === 'denied')) return this.forbid(client, message, caller);
+    if (peers.some((peer) => this.policy.permission(peer.address) === 'denied'))
+      return this.forbid(client, message, caller);
     if (peers.some((peer) => peer.family !== 4)) return this.reply(client, message, 443, caller);
     if (!allocation.permit(peers.map((peer) => peer.address))) return this.full(client, message, caller, 'permissions');
     this.respond(client, message, caller);
@@ -309,14 +358,29 @@ export class RequestHandler {
     return Math.max(defaultLifetime, Math.min(readUInt32(requested), maxLifetime));
   }
 
-  private respond(client: ClientLink, message: StunMessage, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): void {
+  private respond(
+    client: ClientLink,
+    message: StunMessage,
+    caller: Caller | undefined,
+    add?: (b: MessageBuilder) => MessageBuilder,
+  ): void {
     this.metrics.request(METHOD_NAMES[message.method] ?? 'other', 200);
     client.send(this.build(message, MessageClass.SuccessResponse, caller, add));
   }
 
-  private reply(client: ClientLink, message: StunMessage, code: number, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): void {
+  private reply(
+    client: ClientLink,
+    message: StunMessage,
+    code: number,
+    caller: Caller | undefined,
+    add?: (b: MessageBuilder) => MessageBuilder,
+  ): void {
     this.metrics.request(METHOD_NAMES[message.method] ?? 'other', code);
-    client.send(this.build(message, MessageClass.ErrorResponse, caller, (b) => (add ?? ((x) => x))(b.addErrorCode(code, ErrorReason[code]))));
+    client.send(
+      this.build(message, MessageClass.ErrorResponse, caller, (b) =>
+        (add ?? ((x) => x))(b.addErrorCode(code, ErrorReason[code])),
+      ),
+    );
   }
 
   /**
@@ -324,7 +388,12 @@ export class RequestHandler {
    * carries only what it must, so the relay amplifies a spoofed request as
    * little as it can: no SOFTWARE, and FINGERPRINT only if the request had one.
    */
-  private build(message: StunMessage, cls: number, caller: Caller | undefined, add?: (b: MessageBuilder) => MessageBuilder): Buffer {
+  private build(
+    message: StunMessage,
+    cls: number,
+    caller: Caller | undefined,
+    add?: (b: MessageBuilder) => MessageBuilder,
+  ): Buffer {
     let builder = new MessageBuilder(message.method, cls, message.transactionId);
     if (add !== undefined) builder = add(builder);
     if (caller === undefined) {

@@ -70,7 +70,8 @@ export class TurnRelay {
     this.allocations = new AllocationManager(config, policy, {
       relayed: (direction, bytes) => this.metrics.relayed(direction, bytes),
       dropped: (reason) => this.metrics.dropped(reason),
-      expired: (allocation) => log.debug({ user: allocation.user, port: allocation.relayed.port }, 'allocation expired'),
+      expired: (allocation) =>
+        log.debug({ user: allocation.user, port: allocation.relayed.port }, 'allocation expired'),
       created: (allocation) => {
         this.udpLinks?.keep(allocation.client);
         this.streams.allocated(allocation.client);
@@ -87,8 +88,19 @@ export class TurnRelay {
       closed: (reason) => this.metrics.closed(reason),
       dropped: (reason) => this.metrics.dropped(reason),
     });
-    const auth = new Authenticator({ secret: config.secret, realm: config.realm, nonceLifetimeSeconds: config.nonceLifetime });
-    this.handler = new RequestHandler({ config, auth, allocations: this.allocations, policy, metrics: this.metrics, log: this.clientLog });
+    const auth = new Authenticator({
+      secret: config.secret,
+      realm: config.realm,
+      nonceLifetimeSeconds: config.nonceLifetime,
+    });
+    this.handler = new RequestHandler({
+      config,
+      auth,
+      allocations: this.allocations,
+      policy,
+      metrics: this.metrics,
+      log: this.clientLog,
+    });
   }
 
   async start(): Promise<RelayPorts> {
@@ -126,7 +138,12 @@ export class TurnRelay {
     const { listenHost, port } = this.config;
     for (let attempt = 0; ; attempt++) {
       // Bursts from many clients land here at once; the kernel caps this at net.core.rmem_max.
-      const udp = createSocket({ type: 'udp4', recvBufferSize: LISTENER_BUFFER_BYTES, sendBufferSize: LISTENER_BUFFER_BYTES, lookup: ipLiteralLookup });
+      const udp = createSocket({
+        type: 'udp4',
+        recvBufferSize: LISTENER_BUFFER_BYTES,
+        sendBufferSize: LISTENER_BUFFER_BYTES,
+        lookup: ipLiteralLookup,
+      });
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
         udp.bind(port, listenHost, () => resolve());
@@ -165,11 +182,18 @@ export class TurnRelay {
     const { tlsCert, tlsKey, tlsPort, listenHost } = this.config;
     if (tlsCert === undefined || tlsKey === undefined) return undefined;
     let port = tlsPort;
-    const tls = createTlsServer({ handshakeTimeout: this.config.tlsHandshakeTimeoutMs }, (socket) => this.streams.serve(socket, 'tls', port));
+    const tls = createTlsServer({ handshakeTimeout: this.config.tlsHandshakeTimeoutMs }, (socket) =>
+      this.streams.serve(socket, 'tls', port),
+    );
     tls.on('connection', (raw) => this.streams.admit(raw, 'tls', port));
     tls.on('tlsClientError', (err) => this.clientLog.debug({ err }, 'TLS handshake failed'));
     tls.on('error', (err) => this.clientLog.warn({ err }, 'TLS listener error'));
-    this.certificate = new CertificateWatcher({ cert: tlsCert, key: tlsKey }, tls, this.log, this.config.tlsReloadIntervalMs);
+    this.certificate = new CertificateWatcher(
+      { cert: tlsCert, key: tlsKey },
+      tls,
+      this.log,
+      this.config.tlsReloadIntervalMs,
+    );
     await this.certificate.start();
     port = await listen(tls, tlsPort, listenHost);
     this.tls = tls;

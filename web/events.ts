@@ -4,7 +4,8 @@
  */
 import type { Peer } from '../protocol/signaling.js';
 
-export type CallState = 'idle' | 'joining' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
+export type CallState =
+  'idle' | 'joining' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
 
 /** The path media takes to one peer, from the selected ICE candidate pair. */
 export interface ConnectionPath {
@@ -43,7 +44,11 @@ export interface VideoCallEventDetails {
 
 export type VideoCallEventName = keyof VideoCallEventDetails;
 
-export function fire<K extends VideoCallEventName>(target: EventTarget, name: K, detail: VideoCallEventDetails[K]): void {
+export function fire<K extends VideoCallEventName>(
+  target: EventTarget,
+  name: K,
+  detail: VideoCallEventDetails[K],
+): void {
   target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
 }
 

@@ -166,7 +166,13 @@ export class VideoCall extends LitElement {
       // The call moves: out of the old room, into the new one.
       this.leave();
       if (this.room !== '') void this.join();
-    } else if (changed.has('room') && this.autojoin && this.room !== '' && this.call.state === 'idle' && this.isConnected) {
+    } else if (
+      changed.has('room') &&
+      this.autojoin &&
+      this.room !== '' &&
+      this.call.state === 'idle' &&
+      this.isConnected
+    ) {
       void this.join();
     }
     for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video.remote')) this.play(video);
@@ -180,18 +186,31 @@ export class VideoCall extends LitElement {
         <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.statusText()}</div>
         <div part="grid" class="grid">
           ${active ? this.renderSelf() : nothing}
-          ${repeat(remotes, (peer) => peer.id, (peer) => this.renderRemote(peer))}
+          ${repeat(
+            remotes,
+            (peer) => peer.id,
+            (peer) => this.renderRemote(peer),
+          )}
           ${repeat(
             remotes.filter((peer) => peer.link.screen !== null),
             (peer) => `screen-${peer.id}`,
-            (peer) => html`<figure part="tile screen-tile" class="tile screen">
-              <video class="remote" part="video remote-video" autoplay playsinline .srcObject=${peer.link.screen}></video>
-              <figcaption part="label" class="label">${peer.name || 'Guest'}'s screen</figcaption>
-            </figure>`,
+            (peer) =>
+              html`<figure part="tile screen-tile" class="tile screen">
+                <video
+                  class="remote"
+                  part="video remote-video"
+                  autoplay
+                  playsinline
+                  .srcObject=${peer.link.screen}
+                ></video>
+                <figcaption part="label" class="label">${peer.name || 'Guest'}'s screen</figcaption>
+              </figure>`,
           )}
         </div>
         ${this.needsTap ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>Tap to hear the call</button>` : nothing}
-        <div part="controls" class="controls" role="toolbar" aria-label="Call controls">${active ? this.renderControls() : this.renderJoin()}</div>
+        <div part="controls" class="controls" role="toolbar" aria-label="Call controls">
+          ${active ? this.renderControls() : this.renderJoin()}
+        </div>
       </div>
     `;
   }
@@ -200,7 +219,9 @@ export class VideoCall extends LitElement {
     const camera = this.media.video !== null;
     return html`<figure part="tile self-tile" class="tile self">
       ${camera ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>` : html`<div class="avatar">${initial(this.name)}</div>`}
-      <figcaption part="label" class="label">${this.name ? `${this.name} (you)` : 'You'} ${this.muted ? icons.micOff : nothing}</figcaption>
+      <figcaption part="label" class="label">
+        ${this.name ? `${this.name} (you)` : 'You'} ${this.muted ? icons.micOff : nothing}
+      </figcaption>
     </figure>`;
   }
 
@@ -211,11 +232,13 @@ export class VideoCall extends LitElement {
       ${media.video ? nothing : html`<div class="avatar">${initial(peer.name)}</div>`}
       <figcaption part="label" class="label">
         ${peer.name || 'Guest'} ${media.audio ? nothing : icons.micOff}
-        ${peer.path === undefined
-          ? html`<span part="badge" class="badge">${peer.state === 'connected' ? 'connected' : 'connecting'}</span>`
-          : html`<span part="badge" class="badge ${peer.path.path}" title="${peer.path.local} → ${peer.path.remote}"
-              >${peer.path.path === 'relay' ? `relay · ${peer.path.protocol}` : peer.path.path === 'direct' ? 'direct' : 'p2p · nat'}</span
-            >`}
+        ${
+          peer.path === undefined
+            ? html`<span part="badge" class="badge">${peer.state === 'connected' ? 'connected' : 'connecting'}</span>`
+            : html`<span part="badge" class="badge ${peer.path.path}" title="${peer.path.local} → ${peer.path.remote}"
+                >${peer.path.path === 'relay' ? `relay · ${peer.path.protocol}` : peer.path.path === 'direct' ? 'direct' : 'p2p · nat'}</span
+              >`
+        }
       </figcaption>
     </figure>`;
   }
@@ -223,22 +246,46 @@ export class VideoCall extends LitElement {
   private renderControls() {
     const sharing = this.media.screen !== null;
     return html`
-      <button part="button mic-button" class=${this.muted ? 'off' : ''} aria-pressed=${String(!this.muted)} aria-label=${this.muted ? 'Unmute microphone' : 'Mute microphone'} title=${this.muted ? 'Unmute' : 'Mute'} @click=${() => this.setMicrophone(this.muted)}>
+      <button
+        part="button mic-button"
+        class=${this.muted ? 'off' : ''}
+        aria-pressed=${String(!this.muted)}
+        aria-label=${this.muted ? 'Unmute microphone' : 'Mute microphone'}
+        title=${this.muted ? 'Unmute' : 'Mute'}
+        @click=${() => this.setMicrophone(this.muted)}
+      >
         ${this.muted ? icons.micOff : icons.mic}
       </button>
-      <button part="button camera-button" class=${this.cameraOff ? 'off' : ''} aria-pressed=${String(!this.cameraOff)} aria-label=${this.cameraOff ? 'Turn camera on' : 'Turn camera off'} title=${this.cameraOff ? 'Camera on' : 'Camera off'} @click=${() => this.setCamera(this.cameraOff)}>
+      <button
+        part="button camera-button"
+        class=${this.cameraOff ? 'off' : ''}
+        aria-pressed=${String(!this.cameraOff)}
+        aria-label=${this.cameraOff ? 'Turn camera on' : 'Turn camera off'}
+        title=${this.cameraOff ? 'Camera on' : 'Camera off'}
+        @click=${() => this.setCamera(this.cameraOff)}
+      >
         ${this.cameraOff ? icons.cameraOff : icons.camera}
       </button>
-      <button part="button screen-button" aria-pressed=${String(sharing)} aria-label=${sharing ? 'Stop sharing your screen' : 'Share your screen'} title=${sharing ? 'Stop sharing' : 'Share screen'} @click=${() => (sharing ? this.stopScreenShare() : void this.shareScreen())}>
+      <button
+        part="button screen-button"
+        aria-pressed=${String(sharing)}
+        aria-label=${sharing ? 'Stop sharing your screen' : 'Share your screen'}
+        title=${sharing ? 'Stop sharing' : 'Share screen'}
+        @click=${() => (sharing ? this.stopScreenShare() : void this.shareScreen())}
+      >
         ${icons.screen}
       </button>
-      <button part="button leave-button" class="leave" aria-label="Leave the call" @click=${() => this.leave()}>${icons.leave} Leave</button>
+      <button part="button leave-button" class="leave" aria-label="Leave the call" @click=${() => this.leave()}>
+        ${icons.leave} Leave
+      </button>
     `;
   }
 
   private renderJoin() {
     if (this.room === '') return nothing;
-    return html`<button part="button join-button" class="join" @click=${() => void this.join()}>${this.state === 'left' ? 'Join again' : 'Join call'}</button>`;
+    return html`<button part="button join-button" class="join" @click=${() => void this.join()}>
+      ${this.state === 'left' ? 'Join again' : 'Join call'}
+    </button>`;
   }
 
   private statusText(): string {

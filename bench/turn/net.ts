@@ -20,10 +20,12 @@ export async function waitForStun(port: number, timeoutMs: number, alive: () => 
     for (;;) {
       if (!alive()) throw new Error('the process exited');
       if (performance.now() > deadline) throw new Error(`no STUN answer on port ${port} within ${timeoutMs} ms`);
-      const answered = await session.request(Method.Binding, (b) => b, false).then(
-        () => true,
-        () => false,
-      );
+      const answered = await session
+        .request(Method.Binding, (b) => b, false)
+        .then(
+          () => true,
+          () => false,
+        );
       if (answered) return;
     }
   } finally {

@@ -24,7 +24,10 @@ export interface IceServersRouteOptions {
   refusals: Refusals;
 }
 
-export default async function iceServersRoute(app: FastifyInstance, { config, iceServers, refusals }: IceServersRouteOptions) {
+export default async function iceServersRoute(
+  app: FastifyInstance,
+  { config, iceServers, refusals }: IceServersRouteOptions,
+) {
   await app.register(rateLimit, {
     global: false,
     onExceeded: (request) => logRefusal(refusals, request.log, request.ip, 'ICE_SERVERS_RATE_LIMIT'),

@@ -21,7 +21,10 @@ export interface PendingRequestsOptions {
   refusals: Refusals;
 }
 
-export default async function pendingRequests(app: FastifyInstance, { maxPendingPerAddress, refusals }: PendingRequestsOptions) {
+export default async function pendingRequests(
+  app: FastifyInstance,
+  { maxPendingPerAddress, refusals }: PendingRequestsOptions,
+) {
   const pendingPerAddress = new Map<string, number>();
   const addressOf = new WeakMap<Socket, string>();
   const refused = new Counter({

@@ -44,7 +44,11 @@ export default async function staticFiles(app: FastifyInstance, { dir }: { dir: 
 
   app.get(
     '/r/:room',
-    { schema: { params: { type: 'object', properties: { room: { type: 'string', pattern: ROOM_PATTERN } }, required: ['room'] } } },
+    {
+      schema: {
+        params: { type: 'object', properties: { room: { type: 'string', pattern: ROOM_PATTERN } }, required: ['room'] },
+      },
+    },
     (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('room.html'),
   );
   app.get('/', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));

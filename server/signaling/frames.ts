@@ -27,7 +27,11 @@ export function onFrame(ctx: SignalingContext, session: Session, data: Buffer, i
     return;
   }
   if (data.length > ctx.config.maxFrameBytes) {
-    ctx.reject(session, 'too-large', `frame of ${data.length} bytes exceeds the ${ctx.config.maxFrameBytes}-byte limit`);
+    ctx.reject(
+      session,
+      'too-large',
+      `frame of ${data.length} bytes exceeds the ${ctx.config.maxFrameBytes}-byte limit`,
+    );
     return;
   }
   if (isBinary) {

@@ -12,7 +12,8 @@ export interface SignalingGauges {
   addresses(): number;
 }
 
-export type UpgradeRefusalReason = 'origin' | 'host' | 'capacity' | 'address' | 'over-budget' | 'upgrades' | 'shutting-down';
+export type UpgradeRefusalReason =
+  'origin' | 'host' | 'capacity' | 'address' | 'over-budget' | 'upgrades' | 'shutting-down';
 
 export function createSignalingMetrics(registry: Registry, gauges: SignalingGauges) {
   const gauge = (name: string, help: string, read: () => number) =>
@@ -27,7 +28,11 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
   gauge('vc_signaling_connections', 'Open signaling WebSocket connections.', gauges.connections);
   gauge('vc_signaling_rooms', 'Rooms with at least one peer.', gauges.rooms);
   gauge('vc_signaling_peers', 'Peers joined to a room.', gauges.peers);
-  gauge('vc_signaling_addresses', 'Client addresses whose budgets are remembered (active, or lately).', gauges.addresses);
+  gauge(
+    'vc_signaling_addresses',
+    'Client addresses whose budgets are remembered (active, or lately).',
+    gauges.addresses,
+  );
 
   const frames = new Counter({
     name: 'vc_signaling_frames_total',

@@ -29,7 +29,12 @@ export interface ResumeTokenOptions {
   now?: () => number;
 }
 
-export function createResumeTokens({ secret, lifetimeSeconds, maxPeers, now = Date.now }: ResumeTokenOptions): ResumeTokens {
+export function createResumeTokens({
+  secret,
+  lifetimeSeconds,
+  maxPeers,
+  now = Date.now,
+}: ResumeTokenOptions): ResumeTokens {
   const startedAt = now();
   /** Each peer id's latest token, in the order they were issued. */
   const latest = new Map<string, string>();

@@ -14,8 +14,7 @@ export type JoinRefusal =
 
 export type JoinResult<M> =
   /** `others` were there before; `replaced` held the id's seat until now. */
-  | { ok: true; others: M[]; replaced: M | undefined }
-  | JoinRefusal;
+  { ok: true; others: M[]; replaced: M | undefined } | JoinRefusal;
 
 interface Seat<M> {
   readonly room: string;

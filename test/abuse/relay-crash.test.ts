@@ -35,18 +35,31 @@ describe('a client at UDP source port 0', () => {
     const fetcher = await TurnTestClient.open(relay.server, credentials);
     closers.push(() => fetcher.close());
     const challenge = await fetcher.request(Method.Allocate, (b) => b.addRequestedTransport(), false);
-    const auth = { ...credentials, realm: getAttribute(challenge, Attr.Realm)!.toString(), nonce: getAttribute(challenge, Attr.Nonce)!.toString() };
+    const auth = {
+      ...credentials,
+      realm: getAttribute(challenge, Attr.Realm)!.toString(),
+      nonce: getAttribute(challenge, Attr.Nonce)!.toString(),
+    };
     const peer = createSocket('udp4');
     closers.push(() => peer.close());
     await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
     const allocate = buildRequest(Method.Allocate, (b) => b.addRequestedTransport(), auth).request;
-    const permit = buildRequest(Method.CreatePermission, (b) => b.addXorAddress(Attr.XorPeerAddress, { family: 4, address: '127.0.0.1', port: peer.address().port }), auth).request;
+    const permit = buildRequest(
+      Method.CreatePermission,
+      (b) => b.addXorAddress(Attr.XorPeerAddress, { family: 4, address: '127.0.0.1', port: peer.address().port }),
+      auth,
+    ).request;
 
     await sendFromPortZero(relay.server, [allocate, permit]);
-    await until(async () => (await relay!.metric('vc_turn_dropped_packets_total{reason="source-port-0"}')) >= 2, 5000, 'both datagrams dropped');
+    await until(
+      async () => (await relay!.metric('vc_turn_dropped_packets_total{reason="source-port-0"}')) >= 2,
+      5000,
+      'both datagrams dropped',
+    );
     expect(await relay.metric('vc_turn_allocations')).toBe(0);
 
-    for (let port = relay.relayPorts.min; port <= relay.relayPorts.max; port++) peer.send(Buffer.from('x'), port, '127.0.0.2');
+    for (let port = relay.relayPorts.min; port <= relay.relayPorts.max; port++)
+      peer.send(Buffer.from('x'), port, '127.0.0.2');
     await relay.assertServes();
     expect(await relay.metric('vc_turn_internal_errors_total')).toBe(0);
     await relay.process.expectRecovered(before, { logLines: 0 });

@@ -57,7 +57,10 @@ describe("the relay's own address", () => {
     attacker.send(otherRelayed, Buffer.from('by send'));
     attacker.raw(encodeChannelData(0x4001, Buffer.from('by channel'), false));
     await until(() => other.indications.length === 2, 3000, 'both relayed datagrams to arrive');
-    expect(other.indications.map((data) => getAttribute(data, Attr.Data)?.toString())).toEqual(['by send', 'by channel']);
+    expect(other.indications.map((data) => getAttribute(data, Attr.Data)?.toString())).toEqual([
+      'by send',
+      'by channel',
+    ]);
 
     await relay.assertServes();
     await relay.process.expectRecovered(before, { logLines: 0 });

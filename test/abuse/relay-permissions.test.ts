@@ -28,7 +28,11 @@ async function allocated(user: string): Promise<TurnTestClient> {
 }
 
 /** Public addresses (allowed peers; a permission sends nothing): the n-th of a run. */
-const peer = (n: number) => ({ family: 4 as const, address: `8.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, port: 9 });
+const peer = (n: number) => ({
+  family: 4 as const,
+  address: `8.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+  port: 9,
+});
 
 /** One CreatePermission carrying `count` peer addresses from `first` on (at most 59: a message holds 64 attributes, 5 of them for auth). */
 function permitMany(client: TurnTestClient, first: number, count: number) {
@@ -83,7 +87,12 @@ describe('permissions in total', () => {
     const before = await relay.process.snapshot();
     const first = await allocated('first');
     const second = await allocated('second');
-    for (const [from, count] of [[0, 50], [50, 50], [100, 20]] as const) expect(errorCode(await permitMany(first, from, count))).toBe(200);
+    for (const [from, count] of [
+      [0, 50],
+      [50, 50],
+      [100, 20],
+    ] as const)
+      expect(errorCode(await permitMany(first, from, count))).toBe(200);
     expect(errorCode(await permitMany(second, 0, 50))).toBe(200);
     expect(errorCode(await permitMany(second, 50, 40))).toBe(508);
     expect(errorCode(await permitMany(second, 50, 30))).toBe(200);

@@ -35,7 +35,11 @@ describe('a TCP stream that cannot be framed', () => {
     for (let round = 0; round < 50; round++) {
       await Promise.all(garbage.map((bytes) => sendAndAwaitClose(relay!.ports.tcp, bytes)));
     }
-    await until(async () => (await relay!.metric('vc_turn_connections_closed_total{reason="unframeable"}')) === 100, 5000, '100 closed');
+    await until(
+      async () => (await relay!.metric('vc_turn_connections_closed_total{reason="unframeable"}')) === 100,
+      5000,
+      '100 closed',
+    );
     await relay.assertServes({ transport: 'TCP' });
     expect(await relay.metric('vc_turn_internal_errors_total')).toBe(0);
     await relay.process.expectRecovered(before, { logLines: 0 });

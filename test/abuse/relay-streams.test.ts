@@ -38,9 +38,15 @@ async function open(port: number, localAddress = '127.0.0.1'): Promise<{ socket:
 async function clientHello(): Promise<Buffer> {
   const catcher = createServer();
   await new Promise<void>((resolve) => catcher.listen(0, '127.0.0.1', resolve));
-  const caught = new Promise<Buffer>((resolve) => catcher.once('connection', (socket) => socket.once('data', (chunk: Buffer) => resolve(chunk))));
+  const caught = new Promise<Buffer>((resolve) =>
+    catcher.once('connection', (socket) => socket.once('data', (chunk: Buffer) => resolve(chunk))),
+  );
   const address = catcher.address();
-  const client = connectTls({ host: '127.0.0.1', port: typeof address === 'object' && address !== null ? address.port : 0, rejectUnauthorized: false });
+  const client = connectTls({
+    host: '127.0.0.1',
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    rejectUnauthorized: false,
+  });
   client.on('error', () => undefined);
   const hello = await caught;
   client.destroy();
@@ -74,12 +80,18 @@ describe('TURN over TLS', () => {
     const tls = relay.ports.tls!;
     const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
     for (let i = 0; i < 60; i++) attackers.push(await open(tls));
-    await until(async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections-per-address"}')) === 10, 5000, '10 refusals');
+    await until(
+      async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections-per-address"}')) === 10,
+      5000,
+      '10 refusals',
+    );
     // Half of those admitted trickle a real ClientHello a byte at a time, which an idle timer alone would never cut.
     const hello = await clientHello();
     let sent = 0;
     const trickle = setInterval(() => {
-      if (sent < hello.length) for (const { socket } of attackers.slice(0, 25)) if (!socket.destroyed) socket.write(hello.subarray(sent, sent + 1));
+      if (sent < hello.length)
+        for (const { socket } of attackers.slice(0, 25))
+          if (!socket.destroyed) socket.write(hello.subarray(sent, sent + 1));
       sent += 1;
     }, 100);
     try {
@@ -97,7 +109,10 @@ describe('TURN over TLS', () => {
 
 describe('TURN over TCP', () => {
   it('closes a connection announcing a frame over 4 KiB before it allocates, and one that never allocates after TURN_CONNECTION_IDLE_TIMEOUT_MS', async () => {
-    relay = await RelayProcess.start({ TURN_CONNECTION_IDLE_TIMEOUT_MS: '1500', TURN_MAX_CONNECTIONS_PER_ADDRESS: '100' }, { ...PORTS, inspect: true });
+    relay = await RelayProcess.start(
+      { TURN_CONNECTION_IDLE_TIMEOUT_MS: '1500', TURN_MAX_CONNECTIONS_PER_ADDRESS: '100' },
+      { ...PORTS, inspect: true },
+    );
     const before = await relay.process.snapshot();
     const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
     // 1000 connections from ten addresses: 200 announce 60 000-byte frames, 800 hold 3 KiB of a 4 KiB one.
@@ -106,7 +121,11 @@ describe('TURN over TCP', () => {
       attacker.socket.write(i % 5 === 0 ? stunHeader(60_000) : Buffer.concat([stunHeader(4000), Buffer.alloc(3000)]));
       attackers.push(attacker);
     }
-    await until(async () => (await relay!.metric('vc_turn_connections_closed_total{reason="frame-too-large"}')) === 200, 10_000, '200 oversized frames refused');
+    await until(
+      async () => (await relay!.metric('vc_turn_connections_closed_total{reason="frame-too-large"}')) === 200,
+      10_000,
+      '200 oversized frames refused',
+    );
     const held = await relay.process.heapAfterGc();
     await relay.assertServes({ transport: 'TCP', localAddress: '127.0.0.3' });
     await Promise.all(attackers.map(({ closed }) => closed));
@@ -120,7 +139,14 @@ describe('TURN over TCP', () => {
   it('closes the connection when its allocation ends, as coturn does', async () => {
     relay = await RelayProcess.start({}, { ...PORTS, inspect: true });
     const before = await relay.process.snapshot();
-    const url = { url: '', scheme: 'turn' as const, host: '127.0.0.1', port: relay.ports.tcp, transport: 'TCP' as const, relay: true };
+    const url = {
+      url: '',
+      scheme: 'turn' as const,
+      host: '127.0.0.1',
+      port: relay.ports.tcp,
+      transport: 'TCP' as const,
+      relay: true,
+    };
     const ended: Array<Promise<void>> = [];
     for (let i = 0; i < 50; i++) {
       const transport = await openTransport(url, 3000);
@@ -137,11 +163,18 @@ describe('TURN over TCP', () => {
   });
 
   it('refuses connections beyond TURN_MAX_CONNECTIONS from any address, and admits again once one closes', async () => {
-    relay = await RelayProcess.start({ TURN_MAX_CONNECTIONS: '30', TURN_MAX_CONNECTIONS_PER_ADDRESS: '10' }, { ...PORTS, inspect: true });
+    relay = await RelayProcess.start(
+      { TURN_MAX_CONNECTIONS: '30', TURN_MAX_CONNECTIONS_PER_ADDRESS: '10' },
+      { ...PORTS, inspect: true },
+    );
     const before = await relay.process.snapshot();
     const held = [];
     for (let i = 0; i < 33; i++) held.push(await open(relay.ports.tcp, `127.0.2.${(i % 4) + 1}`));
-    await until(async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections"}')) === 3, 5000, '3 refusals');
+    await until(
+      async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections"}')) === 3,
+      5000,
+      '3 refusals',
+    );
     held[0]!.socket.destroy();
     await until(async () => (await relay!.metric('vc_turn_connections')) === 29, 5000, 'a slot freed');
     await relay.assertServes({ transport: 'TCP', localAddress: '127.0.0.3' });
@@ -154,19 +187,30 @@ describe('TURN over TCP', () => {
 describe('under a small open-file limit', () => {
   it('warns at start when the limit is below what the caps allow', async () => {
     relay = await RelayProcess.start({}, { ...PORTS, openFileLimit: 256 });
-    const warning = await relay.process.waitForLog('the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow');
+    const warning = await relay.process.waitForLog(
+      'the open-file limit is below what TURN_MAX_ALLOCATIONS and TURN_MAX_CONNECTIONS allow',
+    );
     expect(warning).toMatchObject({ limit: 256, needed: 1000 + 2000 + 64 });
   });
 
   it('keeps descriptors for allocations while 300 idle connections flood a relay whose caps fit 256 descriptors', async () => {
     relay = await RelayProcess.start(
-      { TURN_MAX_ALLOCATIONS: '80', TURN_MAX_CONNECTIONS: '100', TURN_MAX_CONNECTIONS_PER_ADDRESS: '40', TURN_CONNECTION_IDLE_TIMEOUT_MS: '2000' },
+      {
+        TURN_MAX_ALLOCATIONS: '80',
+        TURN_MAX_CONNECTIONS: '100',
+        TURN_MAX_CONNECTIONS_PER_ADDRESS: '40',
+        TURN_CONNECTION_IDLE_TIMEOUT_MS: '2000',
+      },
       { ...PORTS, inspect: true, openFileLimit: 256 },
     );
     const before = await relay.process.snapshot();
     const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
     for (let i = 0; i < 300; i++) attackers.push(await open(relay.ports.tcp, `127.0.4.${(i % 10) + 1}`));
-    await until(async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections"}')) === 200, 5000, '200 refusals');
+    await until(
+      async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections"}')) === 200,
+      5000,
+      '200 refusals',
+    );
     // The connections hold 100 descriptors at most, so relay sockets are still there to allocate.
     await relay.assertServes({ transport: 'UDP', localAddress: '127.0.0.3' });
     await Promise.all(attackers.map(({ closed }) => closed));
@@ -175,4 +219,3 @@ describe('under a small open-file limit', () => {
     await relay.process.expectRecovered(before, { logLines: 0 });
   });
 });
-

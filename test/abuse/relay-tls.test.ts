@@ -39,7 +39,8 @@ async function startWith(paths: { cert: string; key: string }): Promise<RelayPro
   );
 }
 
-const notAfterSeconds = async (certificate: TestCertificate) => Date.parse(new X509Certificate(await readFile(certificate.cert)).validTo) / 1000;
+const notAfterSeconds = async (certificate: TestCertificate) =>
+  Date.parse(new X509Certificate(await readFile(certificate.cert)).validTo) / 1000;
 
 describe('the TLS certificate', () => {
   it('keeps UDP and TCP running on a key that does not match, says why once, and takes up a good pair when the files change', async () => {
@@ -88,10 +89,18 @@ describe('the TLS certificate', () => {
     expect(warning.daysLeft).toBe(4);
     const from = relay.process.lines.length;
     await live.install(expired.cert, expired.key);
-    const error = await relay.process.waitForLog('TLS certificate has expired: TURN over TLS fails for browsers until it is renewed', 5000, from);
+    const error = await relay.process.waitForLog(
+      'TLS certificate has expired: TURN over TLS fails for browsers until it is renewed',
+      5000,
+      from,
+    );
     expect(error.notAfter).toBe('2020-02-01T00:00:00.000Z');
-    expect(await relay.metric('vc_turn_tls_certificate_expiry_seconds')).toBe(Date.parse('2020-02-01T00:00:00Z') / 1000);
-    expect(relay.process.lines.filter((line) => String(line.msg).startsWith('TLS certificate expires soon'))).toHaveLength(1);
+    expect(await relay.metric('vc_turn_tls_certificate_expiry_seconds')).toBe(
+      Date.parse('2020-02-01T00:00:00Z') / 1000,
+    );
+    expect(
+      relay.process.lines.filter((line) => String(line.msg).startsWith('TLS certificate expires soon')),
+    ).toHaveLength(1);
     await relay.assertServes({ transport: 'UDP' });
     // Since the start (and its warning): the reload and the expiry error.
     await relay.process.expectRecovered(before, { logLines: 2 });

@@ -57,7 +57,9 @@ describe('a flood of oversized frames from one address', () => {
     const control = await controlPair(server.wsUrl, { localAddress: '127.0.0.2' });
     const before = await server.snapshot();
 
-    const sockets = (await Promise.all(Array.from({ length: SOCKETS }, () => open(server!.wsUrl)))).filter((s) => s !== undefined);
+    const sockets = (await Promise.all(Array.from({ length: SOCKETS }, () => open(server!.wsUrl)))).filter(
+      (s) => s !== undefined,
+    );
     expect(sockets).toHaveLength(SOCKETS);
     const started = Date.now();
     const flooding = flood(sockets, started + FLOOD_MS);
@@ -107,7 +109,9 @@ describe('a flood of oversized frames from one address', () => {
     for (let i = 0; i < 5; i++) await control.assertUnaffected();
     await churning;
 
-    expect(upgraded).toBeLessThanOrEqual(defaults.upgradesPerMinutePerIp + Math.ceil((FLOOD_MS / 60_000) * defaults.upgradesPerMinutePerIp));
+    expect(upgraded).toBeLessThanOrEqual(
+      defaults.upgradesPerMinutePerIp + Math.ceil((FLOOD_MS / 60_000) * defaults.upgradesPerMinutePerIp),
+    );
     expect(refused).toBeGreaterThan(0);
     // Refused for being in byte debt (the frames it sent before dropping each socket), or past its upgrades.
     const overBudget = await server.metric('vc_signaling_upgrades_refused_total{reason="over-budget"}');

@@ -17,7 +17,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-const candidate = { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+const candidate = {
+  candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+};
 
 describe('a client that ignores its 4001 close', () => {
   it('is gone for its room at once, has nothing relayed after, and is cut after CLOSE_TIMEOUT_MS', async () => {
@@ -33,7 +35,8 @@ describe('a client that ignores its 4001 close', () => {
     flooder.client.socket.pause();
     const burst = defaults.rateLimitBurst;
     const sent = Date.now();
-    for (let i = 0; i < 2 * burst + 1 + 468; i++) flooder.client.send({ type: 'signal', to: mate.welcome.id, data: candidate });
+    for (let i = 0; i < 2 * burst + 1 + 468; i++)
+      flooder.client.send({ type: 'signal', to: mate.welcome.id, data: candidate });
 
     let relayed = 0;
     for (;;) {

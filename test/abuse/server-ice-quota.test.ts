@@ -44,7 +44,10 @@ describe("credentials in a room-mate's name", () => {
     const control = await controlPair(server.wsUrl, { localAddress: '127.0.0.2' });
     const victim = await TestClient.joined(server.wsUrl, 'call', 'victim', { localAddress: '127.0.0.3' });
     const mate = await TestClient.joined(server.wsUrl, 'call', 'mate');
-    closers.push(() => victim.client.terminate(), () => mate.client.terminate());
+    closers.push(
+      () => victim.client.terminate(),
+      () => mate.client.terminate(),
+    );
     const before = await server.snapshot();
 
     for (let i = 0; i <= PER_USER; i++) {

@@ -52,7 +52,10 @@ describe('a rebound page', () => {
     ['with PUBLIC_URL', { PUBLIC_URL: 'https://calls.example.com' }],
   ] as const) {
     it(`is refused on /ws and /api/ice-servers ${label}, while the real site works`, async () => {
-      server = await ServerProcess.start({ ...env, TURN_URLS: 'turn:{host}:3478', TURN_SECRET: 'rebinding-test-secret' }, { inspect: true });
+      server = await ServerProcess.start(
+        { ...env, TURN_URLS: 'turn:{host}:3478', TURN_SECRET: 'rebinding-test-secret' },
+        { inspect: true },
+      );
       const control = await controlPair(server.wsUrl, { localAddress: '127.0.0.2' });
       const before = await server.snapshot();
 
@@ -62,7 +65,10 @@ describe('a rebound page', () => {
       }
       expect(await server.metric('vc_signaling_upgrades_refused_total{reason="host"}')).toBe(TRIES);
 
-      const site = 'PUBLIC_URL' in env ? { origin: env.PUBLIC_URL, host: 'calls.example.com' } : { origin: server.httpUrl, host: `127.0.0.1:${server.port}` };
+      const site =
+        'PUBLIC_URL' in env
+          ? { origin: env.PUBLIC_URL, host: 'calls.example.com' }
+          : { origin: server.httpUrl, host: `127.0.0.1:${server.port}` };
       expect(await upgrade(server.wsUrl, site)).toBe(101);
       expect(await iceServers(server.port, site)).toBe(200);
       await control.assertUnaffected();

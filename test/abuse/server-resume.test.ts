@@ -49,7 +49,10 @@ describe('resume tokens under attack', () => {
     const thief = await joinWith(server.wsUrl, 'call', owner.welcome.resume);
     expect(await thief.nextError()).toMatchObject({ code: 'room-full' });
     // The latest token replayed twice at once (the owner's and a copy): one resumes, the other does not.
-    const twins = [await joinWith(server.wsUrl, 'call', resumed.resume), await joinWith(server.wsUrl, 'call', resumed.resume)];
+    const twins = [
+      await joinWith(server.wsUrl, 'call', resumed.resume),
+      await joinWith(server.wsUrl, 'call', resumed.resume),
+    ];
     const [first, second] = [await twins[0]!.next(), await twins[1]!.next()];
     expect(first).toMatchObject({ type: 'welcome', id: owner.welcome.id, resumed: true });
     expect(second).toMatchObject({ type: 'error', code: 'room-full' });
@@ -70,7 +73,9 @@ describe('resume tokens under attack', () => {
     // A hundred sockets each take an id and a token; the server remembers only the latest fifty ids.
     const churned: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const { client, welcome } = await TestClient.joined(server.wsUrl, `churn-${i}`, undefined, { localAddress: '127.0.0.4' });
+      const { client, welcome } = await TestClient.joined(server.wsUrl, `churn-${i}`, undefined, {
+        localAddress: '127.0.0.4',
+      });
       churned.push(welcome.resume);
       client.terminate();
     }

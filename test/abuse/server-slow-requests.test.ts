@@ -63,7 +63,10 @@ function healthz(port: number, localAddress: string): Promise<number> {
 
 describe('a thousand trickling requests from one address', () => {
   it('hold at most MAX_PENDING_REQUESTS_PER_IP connections for at most REQUEST_TIMEOUT_MS, while other addresses are served', async () => {
-    server = await ServerProcess.start({ REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) }, { inspect: true, openFileLimit: 256 });
+    server = await ServerProcess.start(
+      { REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) },
+      { inspect: true, openFileLimit: 256 },
+    );
     const control = await controlPair(server.wsUrl, { localAddress: '127.0.0.2' });
     const before = await server.snapshot();
 

@@ -53,30 +53,36 @@ afterAll(async () => {
 });
 
 describe('a long relay-only call', () => {
-  it('stays connected past its first credentials and allocations, across refreshes and ICE restarts', async () => {
-    site.html = embedPage(`${server.httpUrl}/video-call.js`, 'long', 'relay-only');
-    const ada = await openPage(browser, `${site.origin}/`, 'Ada');
-    const bob = await openPage(browser, `${site.origin}/`, 'Bob');
-    await waitForState(ada, 'connected', 45_000);
-    await waitForState(bob, 'connected', 45_000);
-    const started = Date.now();
-    const allocatedAtStart = await relay.metric('vc_turn_requests_total{method="allocate",code="200"}');
+  it(
+    'stays connected past its first credentials and allocations, across refreshes and ICE restarts',
+    async () => {
+      site.html = embedPage(`${server.httpUrl}/video-call.js`, 'long', 'relay-only');
+      const ada = await openPage(browser, `${site.origin}/`, 'Ada');
+      const bob = await openPage(browser, `${site.origin}/`, 'Bob');
+      await waitForState(ada, 'connected', 45_000);
+      await waitForState(bob, 'connected', 45_000);
+      const started = Date.now();
+      const allocatedAtStart = await relay.metric('vc_turn_requests_total{method="allocate",code="200"}');
 
-    // Sampled once a refresh period: the call must be live across every refresh and restart, not only at the end.
-    while (Date.now() - started < CALL_SECONDS * 1000) {
-      await ada.waitForTimeout(REFRESH_SECONDS * 1000);
-      await expectFramesFlowing(bob);
-      await expectFramesFlowing(ada);
-    }
-    for (const page of [ada, bob]) {
-      const states = (await events(page, 'vc-state')).map(([, detail]) => detail.state);
-      expect(states).not.toContain('failed');
-      expect(await page.evaluate(() => document.querySelector('video-call')?.getAttribute('state'))).toBe('connected');
-    }
-    expect(await relay.metric('vc_turn_requests_total{method="refresh",code="200"}')).toBeGreaterThanOrEqual(4);
-    // Fresh credentials brought fresh allocations (two per side per restart at least).
-    const allocated = await relay.metric('vc_turn_requests_total{method="allocate",code="200"}');
-    expect(allocated).toBeGreaterThanOrEqual(4);
-    expect(allocated - allocatedAtStart).toBeGreaterThanOrEqual(2);
-  }, (CALL_SECONDS + 135) * 1000);
+      // Sampled once a refresh period: the call must be live across every refresh and restart, not only at the end.
+      while (Date.now() - started < CALL_SECONDS * 1000) {
+        await ada.waitForTimeout(REFRESH_SECONDS * 1000);
+        await expectFramesFlowing(bob);
+        await expectFramesFlowing(ada);
+      }
+      for (const page of [ada, bob]) {
+        const states = (await events(page, 'vc-state')).map(([, detail]) => detail.state);
+        expect(states).not.toContain('failed');
+        expect(await page.evaluate(() => document.querySelector('video-call')?.getAttribute('state'))).toBe(
+          'connected',
+        );
+      }
+      expect(await relay.metric('vc_turn_requests_total{method="refresh",code="200"}')).toBeGreaterThanOrEqual(4);
+      // Fresh credentials brought fresh allocations (two per side per restart at least).
+      const allocated = await relay.metric('vc_turn_requests_total{method="allocate",code="200"}');
+      expect(allocated).toBeGreaterThanOrEqual(4);
+      expect(allocated - allocatedAtStart).toBeGreaterThanOrEqual(2);
+    },
+    (CALL_SECONDS + 135) * 1000,
+  );
 });

@@ -18,9 +18,33 @@ export async function testCertificate(options: { days?: number; expired?: boolea
   const dir = await mkdtemp(join(tmpdir(), 'vc-tls-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-keyout', key];
+  const newKey = [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    key,
+  ];
   if (options.expired !== true) {
-    execFileSync('openssl', ['req', '-x509', ...newKey, '-days', String(options.days ?? 1), '-addext', 'subjectAltName=DNS:localhost', '-out', cert], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...newKey,
+        '-days',
+        String(options.days ?? 1),
+        '-addext',
+        'subjectAltName=DNS:localhost',
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     return { cert, key, dir };
   }
   const csr = join(dir, 'request.csr');
@@ -28,11 +52,43 @@ export async function testCertificate(options: { days?: number; expired?: boolea
   await writeFile(join(dir, 'serial'), '01\n');
   await writeFile(
     join(dir, 'ca.cnf'),
-    ['[ca]', 'default_ca = expired', '[expired]', `database = ${dir}/index.txt`, `serial = ${dir}/serial`, `new_certs_dir = ${dir}`, 'default_md = sha256', 'policy = any', '[any]', 'commonName = supplied', ''].join('\n'),
+    [
+      '[ca]',
+      'default_ca = expired',
+      '[expired]',
+      `database = ${dir}/index.txt`,
+      `serial = ${dir}/serial`,
+      `new_certs_dir = ${dir}`,
+      'default_md = sha256',
+      'policy = any',
+      '[any]',
+      'commonName = supplied',
+      '',
+    ].join('\n'),
   );
   execFileSync('openssl', ['req', '-new', ...newKey, '-out', csr], { stdio: 'ignore' });
-  execFileSync('openssl', ['ca', '-batch', '-config', join(dir, 'ca.cnf'), '-selfsign', '-keyfile', key, '-in', csr, '-out', cert, '-startdate', '20200101000000Z', '-enddate', '20200201000000Z'], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'ca',
+      '-batch',
+      '-config',
+      join(dir, 'ca.cnf'),
+      '-selfsign',
+      '-keyfile',
+      key,
+      '-in',
+      csr,
+      '-out',
+      cert,
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200201000000Z',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   return { cert, key, dir };
 }

@@ -8,7 +8,10 @@
 import { expect } from 'vitest';
 import { TestClient } from './client.js';
 
-export async function controlPair(wsUrl: string, { room = 'control-room', localAddress }: { room?: string; localAddress?: string } = {}) {
+export async function controlPair(
+  wsUrl: string,
+  { room = 'control-room', localAddress }: { room?: string; localAddress?: string } = {},
+) {
   const options = localAddress === undefined ? {} : { localAddress };
   const a = await TestClient.joined(wsUrl, room, 'control-a', options);
   const b = await TestClient.joined(wsUrl, room, 'control-b', options);
@@ -17,7 +20,9 @@ export async function controlPair(wsUrl: string, { room = 'control-room', localA
     async assertUnaffected(): Promise<void> {
       await a.client.expectNothingPending();
       await b.client.expectNothingPending();
-      const data = { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+      const data = {
+        candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      };
       a.client.send({ type: 'signal', to: b.welcome.id, data });
       expect(await b.client.next('signal')).toEqual({ type: 'signal', from: a.welcome.id, data });
       b.client.send({ type: 'signal', to: a.welcome.id, data });

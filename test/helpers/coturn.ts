@@ -26,19 +26,24 @@ export interface Coturn {
 
 /** coturn cannot listen on port 0 and say where: its ports and relay window come from the allocator (ports.ts). */
 export async function startCoturn(secret: string, relayPortCount = 100): Promise<Coturn> {
-  if (!existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is missing: install Debian's coturn package (apt-get install coturn)`);
+  if (!existsSync(TURNSERVER))
+    throw new Error(`${TURNSERVER} is missing: install Debian's coturn package (apt-get install coturn)`);
   const { cert, key, dir } = await testCertificate();
   // coturn lets a config file's peer rules win over the command line, so the
   // loopback exemption goes into a copy of the shipped file, after it.
   const config = join(dir, 'turnserver.conf');
-  await writeFile(config, `${await readFile(CONFIG, 'utf8')}\n# test lab only\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1\n`);
+  await writeFile(
+    config,
+    `${await readFile(CONFIG, 'utf8')}\n# test lab only\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1\n`,
+  );
   const port = await freeUdpPort();
   const tlsPort = await freeUdpPort();
   const relayPorts = await portWindow(relayPortCount);
   const child: ChildProcess = spawn(
     TURNSERVER,
     [
-      '-c', config,
+      '-c',
+      config,
       `--static-auth-secret=${secret}`,
       `--listening-port=${port}`,
       `--tls-listening-port=${tlsPort}`,
@@ -71,7 +76,12 @@ async function waitUntilAnswering(port: number): Promise<void> {
   const probe = await TurnTestClient.open({ address: '127.0.0.1', port }, { username: '', password: '' });
   try {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const answered = await probe.request(Method.Binding, (b) => b, false).then(() => true, () => false);
+      const answered = await probe
+        .request(Method.Binding, (b) => b, false)
+        .then(
+          () => true,
+          () => false,
+        );
       if (answered) return;
     }
     throw new Error('coturn did not start');

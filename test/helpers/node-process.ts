@@ -71,9 +71,15 @@ export class NodeProcess {
   private readonly waiters = new Set<() => void>();
 
   constructor(entry: string, options: SpawnOptions = {}) {
-    const flags = [...(options.inspect === true ? ['--inspect=127.0.0.1:0'] : []), ...(options.nodeFlags ?? []), '--import', 'tsx'];
+    const flags = [
+      ...(options.inspect === true ? ['--inspect=127.0.0.1:0'] : []),
+      ...(options.nodeFlags ?? []),
+      '--import',
+      'tsx',
+    ];
     const command = [process.execPath, ...flags, entry];
-    if (options.openFileLimit !== undefined) command.unshift('prlimit', `--nofile=${options.openFileLimit}:${options.openFileLimit}`, '--');
+    if (options.openFileLimit !== undefined)
+      command.unshift('prlimit', `--nofile=${options.openFileLimit}:${options.openFileLimit}`, '--');
     this.child = spawn(command[0]!, command.slice(1), {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', ...options.env },
@@ -92,7 +98,11 @@ export class NodeProcess {
       }),
     );
     if (options.inspect === true) {
-      this.inspectorUrl = this.until(() => /Debugger listening on (ws:\/\/\S+)/.exec(this.stderrText)?.[1], 20_000, 'the inspector URL');
+      this.inspectorUrl = this.until(
+        () => /Debugger listening on (ws:\/\/\S+)/.exec(this.stderrText)?.[1],
+        20_000,
+        'the inspector URL',
+      );
     }
   }
 
@@ -151,7 +161,10 @@ export class NodeProcess {
           socket.send(JSON.stringify({ id, method, params }));
         });
       await call('HeapProfiler.collectGarbage');
-      const result = (await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true })) as {
+      const result = (await call('Runtime.evaluate', {
+        expression: 'process.memoryUsage().heapUsed',
+        returnByValue: true,
+      })) as {
         result: { value: number };
       };
       return result.result.value;
@@ -162,7 +175,12 @@ export class NodeProcess {
 
   /** Descriptors, heap after a full GC (needs `inspect: true`) and log written so far. */
   async snapshot(): Promise<Snapshot> {
-    return { descriptors: this.descriptors(), heap: await this.heapAfterGc(), lines: this.lines.length, logBytes: this.logBytes };
+    return {
+      descriptors: this.descriptors(),
+      heap: await this.heapAfterGc(),
+      lines: this.lines.length,
+      logBytes: this.logBytes,
+    };
   }
 
   /**
@@ -177,11 +195,18 @@ export class NodeProcess {
     while (this.descriptors() > before.descriptors + slack && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(this.descriptors(), `descriptors, against ${before.descriptors} at the start`).toBeLessThanOrEqual(before.descriptors + slack);
-    expect(await this.heapAfterGc(), 'heap after a full GC, against the start').toBeLessThan(before.heap + (bounds.heapSlackBytes ?? 8 * 1024 * 1024));
+    expect(this.descriptors(), `descriptors, against ${before.descriptors} at the start`).toBeLessThanOrEqual(
+      before.descriptors + slack,
+    );
+    expect(await this.heapAfterGc(), 'heap after a full GC, against the start').toBeLessThan(
+      before.heap + (bounds.heapSlackBytes ?? 8 * 1024 * 1024),
+    );
     const written = this.lines.slice(before.lines);
-    expect(written.length, `log lines written: ${JSON.stringify(written.slice(0, 5))}`).toBeLessThanOrEqual(bounds.logLines);
-    if (bounds.logBytes !== undefined) expect(this.logBytes - before.logBytes, 'log bytes written').toBeLessThanOrEqual(bounds.logBytes);
+    expect(written.length, `log lines written: ${JSON.stringify(written.slice(0, 5))}`).toBeLessThanOrEqual(
+      bounds.logLines,
+    );
+    if (bounds.logBytes !== undefined)
+      expect(this.logBytes - before.logBytes, 'log bytes written').toBeLessThanOrEqual(bounds.logBytes);
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
@@ -226,7 +251,11 @@ export class NodeProcess {
           resolve(value);
         } else if (!this.alive) {
           done();
-          reject(new Error(`process exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}: ${this.stderrText.slice(-2000)}`));
+          reject(
+            new Error(
+              `process exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}: ${this.stderrText.slice(-2000)}`,
+            ),
+          );
         }
       };
       const timer = setTimeout(() => {

@@ -20,7 +20,10 @@ export class ServerProcess {
   ) {}
 
   /** Starts the server and waits until it listens. `env` overrides the test defaults. */
-  static async start(env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}): Promise<ServerProcess> {
+  static async start(
+    env: Record<string, string> = {},
+    options: Omit<SpawnOptions, 'env'> = {},
+  ): Promise<ServerProcess> {
     const child = runMain(env, options);
     try {
       const line = await child.waitForLog('Server listening at http://127.0.0.1:');
@@ -67,4 +70,5 @@ export class ServerProcess {
   }
 }
 
-export const startMain = (env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}) => ServerProcess.start(env, options);
+export const startMain = (env: Record<string, string> = {}, options: Omit<SpawnOptions, 'env'> = {}) =>
+  ServerProcess.start(env, options);

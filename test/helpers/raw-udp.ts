@@ -18,8 +18,13 @@ for line in sys.stdin:
 `;
 
 /** Sends each payload, in order, from `from`:0 to `to`. */
-export function sendFromPortZero(to: { address: string; port: number }, payloads: Buffer[], from = '127.0.0.1'): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('sending from UDP port 0 needs a raw socket, so root: run the tests as root');
+export function sendFromPortZero(
+  to: { address: string; port: number },
+  payloads: Buffer[],
+  from = '127.0.0.1',
+): Promise<void> {
+  if (process.getuid?.() !== 0)
+    throw new Error('sending from UDP port 0 needs a raw socket, so root: run the tests as root');
   return new Promise((resolve, reject) => {
     const child = execFile('/usr/bin/python3', ['-c', SCRIPT, from, to.address], (error, _stdout, stderr) => {
       if (error) reject(new Error(`raw UDP sender failed: ${stderr || error.message}`));

@@ -54,7 +54,11 @@ export class RelayProcess {
     try {
       const line = await child.waitForLog('TURN relay listening');
       const tls = line.tls === undefined ? undefined : Number(line.tls);
-      return new RelayProcess(child, { udp: Number(line.udp), tcp: Number(line.tcp), tls, metrics: Number(line.metrics) }, window);
+      return new RelayProcess(
+        child,
+        { udp: Number(line.udp), tcp: Number(line.tcp), tls, metrics: Number(line.metrics) },
+        window,
+      );
     } catch (error) {
       child.child.kill('SIGKILL');
       window.release();
@@ -91,7 +95,14 @@ export class RelayProcess {
     const { user = 'legitimate', localAddress = '127.0.0.1', transport = 'UDP' } = options;
     const port = transport === 'TLS' ? this.ports.tls : this.ports.udp;
     if (port === undefined) throw new Error('the relay was started without TLS');
-    const url: IceUrl = { url: `turn:127.0.0.1:${port}`, scheme: transport === 'TLS' ? 'turns' : 'turn', host: '127.0.0.1', port, transport, relay: true };
+    const url: IceUrl = {
+      url: `turn:127.0.0.1:${port}`,
+      scheme: transport === 'TLS' ? 'turns' : 'turn',
+      host: '127.0.0.1',
+      port,
+      transport,
+      relay: true,
+    };
     const session = new TurnClient(await openTransport(url, 3000, { insecure: true, localAddress }), {
       credentials: this.credentials(user),
       timeoutMs: 3000,
@@ -107,7 +118,9 @@ export class RelayProcess {
       expect((await withTimeout(heard, 3000, `the peer to hear the client over ${transport}`)).toString()).toBe('ping');
       const answered = new Promise<Buffer>((resolve) => session.onData((_from, data) => resolve(Buffer.from(data))));
       peer.send(Buffer.from('pong'), relayed.port, relayed.address);
-      expect((await withTimeout(answered, 3000, `the client to hear the peer over ${transport}`)).toString()).toBe('pong');
+      expect((await withTimeout(answered, 3000, `the client to hear the peer over ${transport}`)).toString()).toBe(
+        'pong',
+      );
       await session.release();
     } finally {
       session.close();
@@ -122,7 +135,12 @@ export class RelayProcess {
   }
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, pollMs = 20): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  pollMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);

@@ -32,7 +32,10 @@ export interface RelayOptions {
 }
 
 /** Starts the relay with the test defaults, `env` over them; the relay port window is always the allocator's. */
-export async function startRelay(env: Record<string, string> = {}, { relayPortCount = 50 }: RelayOptions = {}): Promise<TestRelay> {
+export async function startRelay(
+  env: Record<string, string> = {},
+  { relayPortCount = 50 }: RelayOptions = {},
+): Promise<TestRelay> {
   const window = await portWindow(relayPortCount);
   try {
     return await started(env, window);

@@ -24,7 +24,28 @@ export interface UclientTarget {
 }
 
 export function runUclient(flags: string[], { port, secret, user, peerPort }: UclientTarget): Promise<UclientRun> {
-  const args = [...flags, '-p', String(port), '-W', secret, '-u', user, '-e', '127.0.0.1', '-r', String(peerPort), '-n', '200', '-m', '5', '-l', '180', '-z', '5', '127.0.0.1'];
+  const args = [
+    ...flags,
+    '-p',
+    String(port),
+    '-W',
+    secret,
+    '-u',
+    user,
+    '-e',
+    '127.0.0.1',
+    '-r',
+    String(peerPort),
+    '-n',
+    '200',
+    '-m',
+    '5',
+    '-l',
+    '180',
+    '-z',
+    '5',
+    '127.0.0.1',
+  ];
   return new Promise((resolve) => {
     const child = spawn(UCLIENT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -52,10 +52,19 @@ describe('malformed frames get bad-message and lose nothing', () => {
     ['join with a numeric room', '{"type":"join","room":123}'],
     ['signal without to', '{"type":"signal","data":{"candidate":{"candidate":""}}}'],
     ['signal without data', '{"type":"signal","to":"abc"}'],
-    ['signal with both description and candidate', '{"type":"signal","to":"abc","data":{"description":{"type":"offer","sdp":""},"candidate":{"candidate":""}}}'],
-    ['signal with a description of unknown type', '{"type":"signal","to":"abc","data":{"description":{"type":"hack","sdp":""}}}'],
+    [
+      'signal with both description and candidate',
+      '{"type":"signal","to":"abc","data":{"description":{"type":"offer","sdp":""},"candidate":{"candidate":""}}}',
+    ],
+    [
+      'signal with a description of unknown type',
+      '{"type":"signal","to":"abc","data":{"description":{"type":"hack","sdp":""}}}',
+    ],
     ['signal with a numeric sdp', '{"type":"signal","to":"abc","data":{"description":{"type":"offer","sdp":5}}}'],
-    ['signal with an oversized candidate', `{"type":"signal","to":"abc","data":{"candidate":{"candidate":"${'c'.repeat(1100)}"}}}`],
+    [
+      'signal with an oversized candidate',
+      `{"type":"signal","to":"abc","data":{"candidate":{"candidate":"${'c'.repeat(1100)}"}}}`,
+    ],
     ['leave with an extra field', '{"type":"leave","room":"x"}'],
     ['a prototype-polluting key', '{"type":"join","room":"a","__proto__":{"admin":true}}'],
     ['a constructor.prototype key', '{"type":"join","room":"a","constructor":{"prototype":{"admin":true}}}'],
@@ -162,7 +171,8 @@ describe('frame size', () => {
     const a = await TestClient.joined(server.wsUrl, 'exact');
     const b = await TestClient.joined(server.wsUrl, 'exact');
     clients.push(a.client, b.client);
-    const frame = (sdp: string) => JSON.stringify({ type: 'signal', to: b.welcome.id, data: { description: { type: 'offer', sdp } } });
+    const frame = (sdp: string) =>
+      JSON.stringify({ type: 'signal', to: b.welcome.id, data: { description: { type: 'offer', sdp } } });
     const sdp = 'v'.repeat(2048 - frame('').length);
     expect(Buffer.byteLength(frame(sdp))).toBe(2048);
     a.client.send(frame(sdp));
@@ -295,7 +305,11 @@ describe('slow consumers', () => {
     for (let i = 0; i < 190; i++) {
       sender.client.send({ type: 'signal', to: reader.welcome.id, data: { description: { type: 'offer', sdp } } });
     }
-    expect(await sender.client.next('peer-left', 10_000)).toEqual({ type: 'peer-left', id: reader.welcome.id, reason: 'disconnected' });
+    expect(await sender.client.next('peer-left', 10_000)).toEqual({
+      type: 'peer-left',
+      id: reader.welcome.id,
+      reason: 'disconnected',
+    });
     expect(server.logs.some((line) => line.includes('dropping slow consumer'))).toBe(true);
     await control.assertUnaffected();
   });

@@ -16,7 +16,10 @@ afterEach(async () => {
 
 describe('origins', () => {
   async function upgradeStatus(origin: string | undefined, host?: string): Promise<number> {
-    const options = { ...(origin === undefined ? {} : { origin }), ...(host === undefined ? {} : { headers: { host } }) };
+    const options = {
+      ...(origin === undefined ? {} : { origin }),
+      ...(host === undefined ? {} : { headers: { host } }),
+    };
     return TestClient.connect(server.wsUrl, options).then(
       (client) => {
         clients.push(client);
@@ -59,7 +62,10 @@ describe('origins', () => {
     for (const headers of [rebound, { host: rebound.host }]) {
       const response = await server.app.inject({ method: 'GET', url: '/api/ice-servers', headers });
       expect(response.statusCode).toBe(403);
-      expect(response.json()).toMatchObject({ code: 'VC_ERR_HOST_NOT_ALLOWED', message: expect.stringContaining('set PUBLIC_URL') });
+      expect(response.json()).toMatchObject({
+        code: 'VC_ERR_HOST_NOT_ALLOWED',
+        message: expect.stringContaining('set PUBLIC_URL'),
+      });
     }
   });
 
@@ -174,7 +180,11 @@ describe('HTTP endpoints', () => {
 
   it('serves the home page at / to browsers that accept compression, compressed', async () => {
     server = await startServer({ STATIC_DIR: 'web/dist' });
-    for (const [accept, encoding] of [['gzip, deflate, br, zstd', 'br'], ['gzip', 'gzip'], ['identity', undefined]] as const) {
+    for (const [accept, encoding] of [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip', 'gzip'],
+      ['identity', undefined],
+    ] as const) {
       const page = await server.app.inject({ url: '/', headers: { 'accept-encoding': accept } });
       expect(page.statusCode, accept).toBe(200);
       expect(page.headers['content-encoding'], accept).toBe(encoding);

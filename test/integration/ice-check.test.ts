@@ -55,7 +55,9 @@ describe('npm run ice-check', () => {
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(run.stdout).toContain(`from ${server.httpUrl}/api/ice-servers, credentials valid 600 s`);
       expect(run.stdout).toMatch(new RegExp(`OK +stun:127\\.0\\.0\\.1:${relay.ports.udp} +STUN OK`));
-      expect(run.stdout).toMatch(/OK +turn:127\.0\.0\.1:\d+\?transport=udp +relay OK over UDP \(relay 127\.0\.0\.2:\d+; .*10\/10 back/);
+      expect(run.stdout).toMatch(
+        /OK +turn:127\.0\.0\.1:\d+\?transport=udp +relay OK over UDP \(relay 127\.0\.0\.2:\d+; .*10\/10 back/,
+      );
       expect(run.stdout).toMatch(/OK +turn:127\.0\.0\.1:\d+\?transport=tcp +relay OK over TCP/);
       expect(run.stdout).toContain('All 3 URL(s) work.');
     } finally {
@@ -64,24 +66,39 @@ describe('npm run ice-check', () => {
   });
 
   it('checks TURN over TLS, trusting the relay certificate given with --ca', async () => {
-    const run = await iceCheck(['--url', `turns:localhost:${relay.ports.tls}?transport=tcp`, '--ca', relay.config.tlsCert!, '--json'], { TURN_SECRET: RELAY_SECRET });
+    const run = await iceCheck(
+      ['--url', `turns:localhost:${relay.ports.tls}?transport=tcp`, '--ca', relay.config.tlsCert!, '--json'],
+      { TURN_SECRET: RELAY_SECRET },
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report.results[0]).toMatchObject({ transport: 'TLS', verdict: { level: 'ok', text: 'relay OK over TLS' }, rtt: { received: 10, sent: 10 } });
+    expect(report.results[0]).toMatchObject({
+      transport: 'TLS',
+      verdict: { level: 'ok', text: 'relay OK over TLS' },
+      rtt: { received: 10, sent: 10 },
+    });
   });
 
   it('refuses a certificate it cannot trust, and says so', async () => {
-    const run = await iceCheck(['--url', `turns:localhost:${relay.ports.tls}?transport=tcp`], { TURN_SECRET: RELAY_SECRET });
+    const run = await iceCheck(['--url', `turns:localhost:${relay.ports.tls}?transport=tcp`], {
+      TURN_SECRET: RELAY_SECRET,
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL +turns:localhost:\d+\?transport=tcp +TLS failed/);
   });
 
   it("succeeds against Debian's coturn with the same secret", async () => {
-    const run = await iceCheck(['--url', `turn:127.0.0.1:${coturn.port}?transport=udp`, '--url', `turn:127.0.0.1:${coturn.port}?transport=tcp`], {
-      TURN_SECRET: RELAY_SECRET,
-    });
+    const run = await iceCheck(
+      ['--url', `turn:127.0.0.1:${coturn.port}?transport=udp`, '--url', `turn:127.0.0.1:${coturn.port}?transport=tcp`],
+      {
+        TURN_SECRET: RELAY_SECRET,
+      },
+    );
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const relayed = /OK +turn:127\.0\.0\.1:\d+\?transport=udp +relay OK over UDP \(relay 127\.0\.0\.1:(\d+); .*10\/10 back/.exec(run.stdout);
+    const relayed =
+      /OK +turn:127\.0\.0\.1:\d+\?transport=udp +relay OK over UDP \(relay 127\.0\.0\.1:(\d+); .*10\/10 back/.exec(
+        run.stdout,
+      );
     expect(relayed, run.stdout).not.toBeNull();
     expect(Number(relayed?.[1])).toBeGreaterThanOrEqual(coturn.relayPorts.min);
     expect(Number(relayed?.[1])).toBeLessThanOrEqual(coturn.relayPorts.max);
@@ -90,7 +107,12 @@ describe('npm run ice-check', () => {
 
   it('exits 1 and names the 401 when the secret is wrong, for our relay and for coturn', async () => {
     for (const port of [relay.ports.udp, coturn.port]) {
-      const run = await iceCheck(['--url', `turn:127.0.0.1:${port}?transport=udp`, '--secret', 'a-wrong-secret-0123456789']);
+      const run = await iceCheck([
+        '--url',
+        `turn:127.0.0.1:${port}?transport=udp`,
+        '--secret',
+        'a-wrong-secret-0123456789',
+      ]);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/FAIL +turn:127\.0\.0\.1:\d+\?transport=udp +auth failed \(401\) \(Allocate → 401/);
       expect(run.stdout).toContain('TURN_SECRET');
@@ -100,9 +122,17 @@ describe('npm run ice-check', () => {
   it('exits 1 and says not reachable, with the port to open, when nothing answers', async () => {
     const dead = await startRelay({}, { relayPortCount: 10 });
     await dead.close();
-    const run = await iceCheck(['--url', `turn:127.0.0.1:${dead.ports.udp}?transport=udp`, '--url', `turn:127.0.0.1:${dead.ports.tcp}?transport=tcp`], {
-      TURN_SECRET: RELAY_SECRET,
-    });
+    const run = await iceCheck(
+      [
+        '--url',
+        `turn:127.0.0.1:${dead.ports.udp}?transport=udp`,
+        '--url',
+        `turn:127.0.0.1:${dead.ports.tcp}?transport=tcp`,
+      ],
+      {
+        TURN_SECRET: RELAY_SECRET,
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL +turn:\S+transport=udp +not reachable/);
     expect(run.stdout).toContain(`Open UDP ${dead.ports.udp}`);

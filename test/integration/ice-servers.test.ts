@@ -28,7 +28,13 @@ describe('GET /api/ice-servers', () => {
     const response = await fetch(`${server.httpUrl}/api/ice-servers`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as { username: string; password: string; ttl: number; uris: string[]; iceServers: unknown[] };
+    const body = (await response.json()) as {
+      username: string;
+      password: string;
+      ttl: number;
+      uris: string[];
+      iceServers: unknown[];
+    };
     expect(body.username).toMatch(/^\d+:[A-Za-z0-9_-]{16}$/);
     expect(restUsernameExpiry(body.username)).toBeGreaterThan(Date.now() / 1000 + 590);
     expect(body.password).toBe(turnPassword('integration-turn-secret', body.username));
@@ -47,7 +53,9 @@ describe('GET /api/ice-servers', () => {
     const refused = await fetch(`${server.httpUrl}/api/ice-servers`, { headers: { origin: 'https://evil.example' } });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { code: string }).code).toBe('VC_ERR_ORIGIN_NOT_ALLOWED');
-    const allowed = await fetch(`${server.httpUrl}/api/ice-servers`, { headers: { origin: 'https://app.example.com' } });
+    const allowed = await fetch(`${server.httpUrl}/api/ice-servers`, {
+      headers: { origin: 'https://app.example.com' },
+    });
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });
@@ -74,7 +82,10 @@ describe('GET /api/ice-servers', () => {
   it("uses PUBLIC_URL's host name for {host}, whatever Host the request came with", async () => {
     server = await startServer({ ...TURN, PUBLIC_URL: 'https://calls.example.com' });
     const body = (await (await fetch(`${server.httpUrl}/api/ice-servers`)).json()) as { uris: string[] };
-    expect(body.uris).toEqual(['turn:calls.example.com:3478?transport=udp', 'turn:calls.example.com:3478?transport=tcp']);
+    expect(body.uris).toEqual([
+      'turn:calls.example.com:3478?transport=udp',
+      'turn:calls.example.com:3478?transport=tcp',
+    ]);
   });
 
   it('hands out STUN only, without credentials, when no TURN is configured', async () => {
@@ -95,7 +106,10 @@ describe("a peer's relay quota", () => {
 
   it('cannot be used up by a room-mate asking /api/ice-servers for credentials in its name', async () => {
     relay = await startRelay({ TURN_MAX_ALLOCATIONS_PER_USER: '3' });
-    server = await startServer({ TURN_URLS: `turn:127.0.0.1:${relay.ports.udp}?transport=udp`, TURN_SECRET: RELAY_SECRET });
+    server = await startServer({
+      TURN_URLS: `turn:127.0.0.1:${relay.ports.udp}?transport=udp`,
+      TURN_SECRET: RELAY_SECRET,
+    });
     const victim = await TestClient.joined(server.wsUrl, 'call');
     const mate = await TestClient.joined(server.wsUrl, 'call');
     clients.push(victim.client, mate.client);
@@ -109,7 +123,9 @@ describe("a peer's relay quota", () => {
       // The room-mate asks for more credentials "for" the victim than the victim's quota, and allocates with each.
       for (let i = 0; i < 4; i++) {
         const response = await fetch(`${server.httpUrl}/api/ice-servers?username=${victim.welcome.id}`);
-        const credential = turnCredential(((await response.json()) as { iceServers: { username?: string; credential?: string }[] }).iceServers);
+        const credential = turnCredential(
+          ((await response.json()) as { iceServers: { username?: string; credential?: string }[] }).iceServers,
+        );
         expect(credential.username.endsWith(`:${victim.welcome.id}`)).toBe(false);
         const attacker = await TurnTestClient.open(relay.server, credential);
         opened.push(attacker);
@@ -141,7 +157,11 @@ function expectRestCredential(
   const expiry = Number(match?.[1]);
   expect(expiry).toBeGreaterThanOrEqual(Math.floor(from / 1000) + TTL);
   expect(expiry).toBeLessThanOrEqual(Math.floor(to / 1000) + TTL);
-  expect(entry?.credential).toBe(createHmac('sha1', TURN.TURN_SECRET).update(entry?.username ?? '').digest('base64'));
+  expect(entry?.credential).toBe(
+    createHmac('sha1', TURN.TURN_SECRET)
+      .update(entry?.username ?? '')
+      .digest('base64'),
+  );
 }
 
 describe('ICE servers over signaling', () => {
@@ -158,6 +178,11 @@ describe('ICE servers over signaling', () => {
     client.send({ type: 'ice-servers' });
     const fresh = await client.next('ice-servers');
     expect(fresh.ttl).toBe(600);
-    expectRestCredential(fresh.iceServers.find((s) => s.username !== undefined), welcome.id, asking, Date.now());
+    expectRestCredential(
+      fresh.iceServers.find((s) => s.username !== undefined),
+      welcome.id,
+      asking,
+      Date.now(),
+    );
   });
 });

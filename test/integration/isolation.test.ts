@@ -17,7 +17,9 @@ afterEach(async () => {
   await server.close();
 });
 
-const candidate = { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.66 6666 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+const candidate = {
+  candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.66 6666 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+};
 
 describe('room isolation', () => {
   it('a socket that never joined cannot signal anyone (not-joined)', async () => {

@@ -112,7 +112,9 @@ async function silentWebSocket(port: number): Promise<Socket> {
   );
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.once('data', (data: Buffer) => (data.toString().startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(data.toString()))));
+    socket.once('data', (data: Buffer) =>
+      data.toString().startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(data.toString())),
+    );
   });
   socket.pause();
   return socket;
@@ -125,7 +127,10 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
       const generated = await run.launcher.waitForLog(isLauncher('secrets not set; generated for this run'));
       expect(generated.secrets).toEqual(['SESSION_SECRET', 'TURN_SECRET']);
       const servers = await iceServers(run.port);
-      expect(servers.uris).toEqual([`turn:127.0.0.1:${run.turnPort}?transport=udp`, `turn:127.0.0.1:${run.turnPort}?transport=tcp`]);
+      expect(servers.uris).toEqual([
+        `turn:127.0.0.1:${run.turnPort}?transport=udp`,
+        `turn:127.0.0.1:${run.turnPort}?transport=tcp`,
+      ]);
       expect(await allocates(run.port, run.turnPort)).toBe(200);
 
       run.launcher.child.kill('SIGTERM');
@@ -148,7 +153,13 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
       const from = run.launcher.lines.length;
       process.kill(run.relayPid, 'SIGKILL');
       const restarting = await run.launcher.waitForLog(isLauncher('child exited; restarting', 'turn'), 20_000, from);
-      expect(restarting).toMatchObject({ childPid: run.relayPid, code: null, signal: 'SIGKILL', restartInMs: 200, failures: 1 });
+      expect(restarting).toMatchObject({
+        childPid: run.relayPid,
+        code: null,
+        signal: 'SIGKILL',
+        restartInMs: 200,
+        failures: 1,
+      });
 
       // Signaling while the relay is down, and after it is back.
       client.send({ type: 'ice-servers' });
@@ -202,13 +213,19 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
   it('gives up and stops the server when the relay fails at every start', async () => {
     const turnPort = await freeUdpPort();
     const holder = await holdTcpPort(turnPort);
-    const run = launch({ LAUNCHER_RESTART_DELAY_MS: '10', LAUNCHER_RESTART_MAX_DELAY_MS: '20', LAUNCHER_MAX_RESTARTS: '3' }, {}, turnPort);
+    const run = launch(
+      { LAUNCHER_RESTART_DELAY_MS: '10', LAUNCHER_RESTART_MAX_DELAY_MS: '20', LAUNCHER_MAX_RESTARTS: '3' },
+      {},
+      turnPort,
+    );
     try {
       expect(await run.launcher.exited).toEqual({ code: 1, signal: null });
       const lines = run.launcher.lines;
       expect(lines.filter(isLauncher('child started', 'turn'))).toHaveLength(4);
       // Doubling from LAUNCHER_RESTART_DELAY_MS, held at LAUNCHER_RESTART_MAX_DELAY_MS.
-      expect(lines.filter(isLauncher('child exited; restarting', 'turn')).map((line) => line.restartInMs)).toEqual([10, 20, 20]);
+      expect(lines.filter(isLauncher('child exited; restarting', 'turn')).map((line) => line.restartInMs)).toEqual([
+        10, 20, 20,
+      ]);
       expect(lines.find(isLauncher('child keeps failing; giving up', 'turn'))).toMatchObject({ code: 1, restarts: 3 });
       expect(lines.filter((line) => line.service === 'turn' && line.msg === 'could not listen')).toHaveLength(4);
 
@@ -226,7 +243,11 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
   });
 
   it('keeps restarting a relay that was stable once, however often it crashes', async () => {
-    const run = await launchReady({ LAUNCHER_RESTART_DELAY_MS: '10', LAUNCHER_MAX_RESTARTS: '0', LAUNCHER_STABLE_AFTER_MS: '3000' });
+    const run = await launchReady({
+      LAUNCHER_RESTART_DELAY_MS: '10',
+      LAUNCHER_MAX_RESTARTS: '0',
+      LAUNCHER_STABLE_AFTER_MS: '3000',
+    });
     try {
       await run.launcher.waitForLog(isLauncher('child stable', 'turn'));
       // Killed as soon as it is started, each time: quick failures, well inside the stable period.
@@ -292,7 +313,10 @@ describe('npm start (the launcher)', { timeout: TIMEOUT_MS }, () => {
       run.launcher.child.kill('SIGTERM');
       expect(await run.launcher.exited).toEqual({ code: 1, signal: null });
       const lines = run.launcher.lines;
-      expect(lines.find(isLauncher('child did not stop in time; killing it', 'server'))).toMatchObject({ childPid: run.serverPid, stopTimeoutMs: 500 });
+      expect(lines.find(isLauncher('child did not stop in time; killing it', 'server'))).toMatchObject({
+        childPid: run.serverPid,
+        stopTimeoutMs: 500,
+      });
       expect(lines.find(isLauncher('child stopped', 'server'))).toMatchObject({ signal: 'SIGKILL' });
       expect(lines.find(isLauncher('child stopped', 'turn'))).toMatchObject({ code: 0 });
       expect(alive(run.serverPid)).toBe(false);

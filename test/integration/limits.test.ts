@@ -56,7 +56,8 @@ describe('bytes', () => {
     await a.client.next('peer-joined');
     const sdp = (i: number) => `${i} ${'s'.repeat(6000)}`;
     for (let i = 0; i < 60; i++) a.client.send({ type: 'signal', to: b.welcome.id, data: offer(sdp(i)) });
-    for (let i = 0; i < 60; i++) expect(await b.client.next('signal')).toEqual({ type: 'signal', from: a.welcome.id, data: offer(sdp(i)) });
+    for (let i = 0; i < 60; i++)
+      expect(await b.client.next('signal')).toEqual({ type: 'signal', from: a.welcome.id, data: offer(sdp(i)) });
     await a.client.expectNothingPending();
     expect(await metric(server.httpUrl, 'vc_signaling_read_pauses_total')).toBeGreaterThan(0);
     await control?.assertUnaffected();
@@ -119,7 +120,9 @@ describe('closing', () => {
     await flooder.client.next('peer-joined');
     // From now on the flooder reads nothing, so it never answers the close frame.
     flooder.client.socket.pause();
-    const candidate = { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+    const candidate = {
+      candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    };
     for (let i = 0; i < 40; i++) flooder.client.send({ type: 'signal', to: mate.welcome.id, data: candidate });
     const relayed: unknown[] = [];
     for (;;) {
@@ -168,7 +171,10 @@ function rawRequest(port: number, request: string, localAddress = '127.0.0.1'): 
 describe('requests before the upgrade', () => {
   it('answers 408 and closes a request that is not whole within REQUEST_TIMEOUT_MS', async () => {
     await setup({ REQUEST_TIMEOUT_MS: '1000' });
-    const { answer } = await rawRequest(Number(new URL(server.httpUrl).port), 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const { answer } = await rawRequest(
+      Number(new URL(server.httpUrl).port),
+      'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n',
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     await control?.assertUnaffected();
   });
@@ -199,7 +205,13 @@ describe('the defaults', () => {
     for (let i = 0; i < 8; i++) peers.push(await joined('mesh'));
     for (const [i, peer] of peers.entries()) for (let j = i + 1; j < 8; j++) await peer.client.next('peer-joined');
     const sdp = 'v=0\r\n'.padEnd(10 * 1024, 'a');
-    const candidate = { candidate: { candidate: `candidate:1 1 udp 2122260223 192.168.1.20 46154 typ host ${'x'.repeat(200)}`, sdpMid: '0', sdpMLineIndex: 0 } };
+    const candidate = {
+      candidate: {
+        candidate: `candidate:1 1 udp 2122260223 192.168.1.20 46154 typ host ${'x'.repeat(200)}`,
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+      },
+    };
     let sent = 0;
     for (const from of peers) {
       for (const to of peers) {

@@ -24,7 +24,9 @@ afterEach(async () => {
   await server.close();
 });
 
-const candidate = { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.5 5 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+const candidate = {
+  candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.5 5 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+};
 
 describe('resuming after a network drop', () => {
   it('gives a reconnecting client its old id and seat while the server still holds its old socket', async () => {

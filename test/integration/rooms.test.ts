@@ -36,7 +36,10 @@ describe('joining a room', () => {
     const a = await joined('standup', 'Ada');
     const b = await joined('standup', 'Bob');
     expect(b.welcome.peers).toEqual([{ id: a.welcome.id, name: 'Ada' }]);
-    expect(await a.client.next('peer-joined')).toEqual({ type: 'peer-joined', peer: { id: b.welcome.id, name: 'Bob' } });
+    expect(await a.client.next('peer-joined')).toEqual({
+      type: 'peer-joined',
+      peer: { id: b.welcome.id, name: 'Bob' },
+    });
     expect(a.welcome.id).not.toBe(b.welcome.id);
   });
 
@@ -129,7 +132,9 @@ describe('relaying signals', () => {
     expect(await b.client.next('signal')).toEqual({ type: 'signal', from: a.welcome.id, data: offer });
 
     const answer = { description: { type: 'answer', sdp: 'v=0\r\n' } };
-    const candidate = { candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.7 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+    const candidate = {
+      candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.7 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    };
     b.client.send({ type: 'signal', to: a.welcome.id, data: answer });
     b.client.send({ type: 'signal', to: a.welcome.id, data: candidate });
     expect(await a.client.next('signal')).toEqual({ type: 'signal', from: b.welcome.id, data: answer });

@@ -21,7 +21,11 @@ afterEach(async () => {
   await relay.close();
 });
 
-const peerAt = (address: string, port: number): TransportAddress => ({ family: address.includes(':') ? 6 : 4, address, port });
+const peerAt = (address: string, port: number): TransportAddress => ({
+  family: address.includes(':') ? 6 : 4,
+  address,
+  port,
+});
 
 /** A UDP "peer" on the public side of the relay, recording what reaches it. */
 async function udpPeer(address = '127.0.0.1') {
@@ -38,7 +42,10 @@ describe('the relay, as RFC 8656 describes it', () => {
     const c = await client();
     const response = await c.request(Method.Binding, (b) => b, false);
     expect(errorCode(response)).toBe(200);
-    const mapped = decodeXorAddress(getAttribute(response, Attr.XorMappedAddress) ?? Buffer.alloc(0), response.transactionId);
+    const mapped = decodeXorAddress(
+      getAttribute(response, Attr.XorMappedAddress) ?? Buffer.alloc(0),
+      response.transactionId,
+    );
     expect(mapped.address).toBe('127.0.0.1');
   });
 
@@ -165,7 +172,9 @@ describe('the relay, as RFC 8656 describes it', () => {
   it('answers unauthenticated requests with what they must carry only: no SOFTWARE, FINGERPRINT only if asked with one', async () => {
     relay = await startRelay({ TURN_SOFTWARE: 'video-call relay 1.0' });
     const c = await client();
-    const bare = new MessageBuilder(Method.Allocate, MessageClass.Request, randomTransactionId()).addRequestedTransport().build();
+    const bare = new MessageBuilder(Method.Allocate, MessageClass.Request, randomTransactionId())
+      .addRequestedTransport()
+      .build();
     const answers: Buffer[] = [];
     c['socket'].on('message', (data: Buffer) => answers.push(Buffer.from(data)));
     c.raw(bare);
@@ -211,7 +220,10 @@ describe('the relay, as RFC 8656 describes it', () => {
 
   it('drops packets beyond the per-allocation bandwidth cap', async () => {
     const bytesPerSecond = 10_000;
-    relay = await startRelay({ TURN_ALLOWED_PEERS: '127.0.0.1/32', TURN_BANDWIDTH_BYTES_PER_SECOND: String(bytesPerSecond) });
+    relay = await startRelay({
+      TURN_ALLOWED_PEERS: '127.0.0.1/32',
+      TURN_BANDWIDTH_BYTES_PER_SECOND: String(bytesPerSecond),
+    });
     const c = await client();
     await c.allocate();
     const peer = await udpPeer();
@@ -359,11 +371,15 @@ describe('credentials', () => {
       for (let batch = 1; batch <= 100; batch++) {
         for (let i = 0; i < 100; i++) raw.send(request);
         let last = -1;
-        await until(() => {
-          const settled = raw.heard === last;
-          last = raw.heard;
-          return raw.heard >= batch * 100 || settled;
-        }, 5000, 2);
+        await until(
+          () => {
+            const settled = raw.heard === last;
+            last = raw.heard;
+            return raw.heard >= batch * 100 || settled;
+          },
+          5000,
+          2,
+        );
       }
     } finally {
       raw.close();

@@ -18,7 +18,8 @@ let runs = 0;
 
 beforeAll(async () => {
   for (const tool of [UCLIENT, PEER]) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: install Debian's coturn package (apt-get install coturn)`);
+    if (!existsSync(tool))
+      throw new Error(`${tool} is missing: install Debian's coturn package (apt-get install coturn)`);
   }
   const certs = await testCertificate();
   relay = await startRelay(

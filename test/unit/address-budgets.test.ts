@@ -34,7 +34,10 @@ describe('client addresses', () => {
 
   it('refuse upgrades while the address is in byte debt, since its sockets share one byte budget', () => {
     const time = clock();
-    const book = new AddressBook({ ...defaults, rateLimitBytesPerSecondPerIp: 1000, rateLimitBytesBurstPerIp: 1000 }, time.now);
+    const book = new AddressBook(
+      { ...defaults, rateLimitBytesPerSecondPerIp: 1000, rateLimitBytesBurstPerIp: 1000 },
+      time.now,
+    );
     book.open('198.51.100.7').bytes.charge(1500);
     expect(book.admit('198.51.100.7')).toBe('over-budget');
     time.advance(500);

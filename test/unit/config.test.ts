@@ -56,7 +56,11 @@ describe('config', () => {
       RESUME_LIFETIME_SECONDS: '3600',
       MAX_RESUMABLE_PEERS: '1000',
     };
-    expect(Object.keys(env).sort()).toEqual(Object.values(serverEnv).map((variable) => variable.name).sort());
+    expect(Object.keys(env).sort()).toEqual(
+      Object.values(serverEnv)
+        .map((variable) => variable.name)
+        .sort(),
+    );
     expect(loadConfig(env)).toEqual({
       host: '127.0.0.1',
       port: 9000,
@@ -103,7 +107,11 @@ describe('config', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '99' }).trustProxy).toBe(99);
     expect(() => loadConfig({ TRUST_PROXY: '100' })).toThrow(/TRUST_PROXY must be true, false, a hop count/);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.2, 172.16.0.0/12,::1' }).trustProxy).toEqual(['10.0.0.2', '172.16.0.0/12', '::1']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.2, 172.16.0.0/12,::1' }).trustProxy).toEqual([
+      '10.0.0.2',
+      '172.16.0.0/12',
+      '::1',
+    ]);
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.example.com' })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
   });
@@ -130,7 +138,9 @@ describe('config', () => {
     expect(() => loadConfig({ MAX_FRAME_BYTES: '131072', RATE_LIMIT_BYTES_BURST: '65536' })).toThrow(
       /RATE_LIMIT_BYTES_BURST \(65536\) must be at least MAX_FRAME_BYTES \(131072\)/,
     );
-    expect(() => loadConfig({ MAX_FRAME_BYTES: '131072', RATE_LIMIT_BYTES_BURST_PER_IP: '65536' })).toThrow(/RATE_LIMIT_BYTES_BURST_PER_IP/);
+    expect(() => loadConfig({ MAX_FRAME_BYTES: '131072', RATE_LIMIT_BYTES_BURST_PER_IP: '65536' })).toThrow(
+      /RATE_LIMIT_BYTES_BURST_PER_IP/,
+    );
   });
 
   it('checks a byte burst against MAX_FRAME_BYTES only when both are valid, so one bad value is one problem', () => {

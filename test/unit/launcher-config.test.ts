@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planLaunch, restartDefaults } from '../../launcher/config.js';
 
 describe('launch plan', () => {
-  it('points the server at the bundled relay on the relay\'s own default port when TURN_PORT is unset', () => {
+  it("points the server at the bundled relay on the relay's own default port when TURN_PORT is unset", () => {
     const plan = planLaunch({});
     expect(plan.bundledRelay).toBe(true);
     expect(plan.sharedEnv.TURN_PORT).toBe('3478');

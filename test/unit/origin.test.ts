@@ -69,11 +69,15 @@ describe('ALLOWED_ORIGINS', () => {
   });
 
   it('allows everything with *', () => {
-    expect(judgeSite({ allowedOrigins: '*', publicUrl: undefined }, 'https://anywhere.example', 'attacker.example')).toBe('ok');
+    expect(
+      judgeSite({ allowedOrigins: '*', publicUrl: undefined }, 'https://anywhere.example', 'attacker.example'),
+    ).toBe('ok');
   });
 
   it('refuses a malformed or opaque Origin', () => {
     expect(judgeSite(local, 'null', 'localhost')).toBe('origin');
-    expect(judgeSite({ allowedOrigins: ['https://app.example.com'], publicUrl: undefined }, 'not a url', '127.0.0.1')).toBe('origin');
+    expect(
+      judgeSite({ allowedOrigins: ['https://app.example.com'], publicUrl: undefined }, 'not a url', '127.0.0.1'),
+    ).toBe('origin');
   });
 });

@@ -1,6 +1,11 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Allocation, CHANNEL_LIFETIME_MS, PERMISSION_LIFETIME_MS, type AllocationLimits } from '../../turn/allocation/allocation.js';
+import {
+  Allocation,
+  CHANNEL_LIFETIME_MS,
+  PERMISSION_LIFETIME_MS,
+  type AllocationLimits,
+} from '../../turn/allocation/allocation.js';
 import { Pool, Tally } from '../../turn/allocation/counters.js';
 import type { ClientLink } from '../../turn/transport.js';
 
@@ -10,11 +15,20 @@ afterEach(() => {
   for (const allocation of made.splice(0)) allocation.close();
 });
 
-const client: ClientLink = { transport: 'udp', address: '192.0.2.1', port: 5000, key: 'udp|192.0.2.1|5000|3478', send: () => undefined, close: () => undefined };
+const client: ClientLink = {
+  transport: 'udp',
+  address: '192.0.2.1',
+  port: 5000,
+  key: 'udp|192.0.2.1|5000|3478',
+  send: () => undefined,
+  close: () => undefined,
+};
 const peer = (n: number) => ({ family: 4 as const, address: `198.51.100.${n}`, port: 9 });
 
 /** An allocation on a real (unbound) socket, with a clock the test moves. */
-function makeAllocation(limits: { permissions?: number; channels?: number; pools?: { permissions: Pool; channels: Pool } } = {}) {
+function makeAllocation(
+  limits: { permissions?: number; channels?: number; pools?: { permissions: Pool; channels: Pool } } = {},
+) {
   const socket = createSocket('udp4');
   const clock = { now: 1_000_000 };
   const pools = limits.pools ?? { permissions: new Pool(1000), channels: new Pool(1000) };

@@ -179,10 +179,12 @@ function exercise(input: Buffer, random: ReturnType<typeof prng>, tally: Record<
   attempt('reader', slice, () => random.pick(READERS)(slice));
   attempt('StreamFramer', input, () => {
     const framer = new StreamFramer(256);
-    for (let at = 0; at < input.length; ) {
+    for (let at = 0; at < input.length;) {
       const next = at + 1 + random.int(input.length - at);
       for (const frame of framer.push(input.subarray(at, next))) {
-        attempt('parse a framed frame', frame, () => (isChannelData(frame) ? parseChannelData(frame) : parseMessage(frame)));
+        attempt('parse a framed frame', frame, () =>
+          isChannelData(frame) ? parseChannelData(frame) : parseMessage(frame),
+        );
       }
       at = next;
     }

@@ -269,7 +269,9 @@ describe('parseMessage', () => {
   });
 
   it('rejects an attribute whose padding runs past the end', () => {
-    const data = new MessageBuilder(Method.Binding, MessageClass.Request, TRANSACTION_ID).add(0x8fff, Buffer.alloc(4)).build();
+    const data = new MessageBuilder(Method.Binding, MessageClass.Request, TRANSACTION_ID)
+      .add(0x8fff, Buffer.alloc(4))
+      .build();
     data.writeUInt16BE(5, 22);
     expectParseError(() => parseMessage(data), /overruns/);
   });
@@ -287,9 +289,18 @@ describe('parseMessage', () => {
   });
 
   it('accepts MESSAGE-INTEGRITY-SHA256 then FINGERPRINT after MESSAGE-INTEGRITY', () => {
-    const data = Buffer.concat([LONG_TERM_REQUEST, hex('00 1c 00 20'), Buffer.alloc(32), hex('80 28 00 04 00 00 00 00')]);
+    const data = Buffer.concat([
+      LONG_TERM_REQUEST,
+      hex('00 1c 00 20'),
+      Buffer.alloc(32),
+      hex('80 28 00 04 00 00 00 00'),
+    ]);
     data.writeUInt16BE(data.length - 20, 2);
-    expect(types(parseMessage(data)).slice(-3)).toEqual([Attr.MessageIntegrity, Attr.MessageIntegritySha256, Attr.Fingerprint]);
+    expect(types(parseMessage(data)).slice(-3)).toEqual([
+      Attr.MessageIntegrity,
+      Attr.MessageIntegritySha256,
+      Attr.Fingerprint,
+    ]);
   });
 
   it(`accepts ${MAX_ATTRIBUTES} attributes and rejects one more`, () => {
@@ -311,11 +322,15 @@ describe('MessageBuilder', () => {
         expect([message.method, message.cls]).toEqual([method, cls]);
       }
     }
-    expect(new MessageBuilder(Method.Allocate, MessageClass.ErrorResponse, TRANSACTION_ID).build().readUInt16BE(0)).toBe(0x0113);
+    expect(
+      new MessageBuilder(Method.Allocate, MessageClass.ErrorResponse, TRANSACTION_ID).build().readUInt16BE(0),
+    ).toBe(0x0113);
   });
 
   it('pads attribute values with zero bytes', () => {
-    const built = new MessageBuilder(Method.Binding, MessageClass.Request, TRANSACTION_ID).addString(Attr.Username, 'abcde').build();
+    const built = new MessageBuilder(Method.Binding, MessageClass.Request, TRANSACTION_ID)
+      .addString(Attr.Username, 'abcde')
+      .build();
     expect(built.subarray(20)).toEqual(hex('00 06 00 05 61 62 63 64 65 00 00 00'));
   });
 
@@ -333,7 +348,10 @@ describe('MessageBuilder', () => {
   });
 
   it('refuses a message too long for the 16-bit length field', () => {
-    const builder = new MessageBuilder(Method.Send, MessageClass.Indication, TRANSACTION_ID).add(Attr.Data, Buffer.alloc(0xffff - 4));
+    const builder = new MessageBuilder(Method.Send, MessageClass.Indication, TRANSACTION_ID).add(
+      Attr.Data,
+      Buffer.alloc(0xffff - 4),
+    );
     expect(() => builder.build()).toThrow(RangeError);
   });
 
@@ -344,7 +362,9 @@ describe('MessageBuilder', () => {
 
 describe('ERROR-CODE', () => {
   it('encodes class and number with the RFC reason phrase by default', () => {
-    const message = parseMessage(new MessageBuilder(Method.Allocate, MessageClass.ErrorResponse, TRANSACTION_ID).addErrorCode(438).build());
+    const message = parseMessage(
+      new MessageBuilder(Method.Allocate, MessageClass.ErrorResponse, TRANSACTION_ID).addErrorCode(438).build(),
+    );
     const value = getAttribute(message, Attr.ErrorCode)!;
     expect(value).toEqual(Buffer.concat([hex('00 00 04 26'), Buffer.from('Stale Nonce')]));
     expect(readErrorCode(value)).toEqual({ code: 438, reason: 'Stale Nonce' });
@@ -352,7 +372,9 @@ describe('ERROR-CODE', () => {
 
   it('carries a custom reason phrase', () => {
     const message = parseMessage(
-      new MessageBuilder(Method.Refresh, MessageClass.ErrorResponse, TRANSACTION_ID).addErrorCode(401, 'Unauthorized').build(),
+      new MessageBuilder(Method.Refresh, MessageClass.ErrorResponse, TRANSACTION_ID)
+        .addErrorCode(401, 'Unauthorized')
+        .build(),
     );
     expect(readErrorCode(getAttribute(message, Attr.ErrorCode)!)).toEqual({ code: 401, reason: 'Unauthorized' });
   });
@@ -441,17 +463,35 @@ describe('addresses', () => {
 
   it('prints IPv6 exactly as node:net does', () => {
     const samples = [
-      '::', '::1', '::2', '1::', '::ffff:0:0', '::ffff:1.2.3.4', '::a:b', '::1:0:0', '1:0:0:1::1',
-      '1:0:1:0:1:0:1:0', '1:0:0:2:0:0:0:3', '0:0:1:0:0:0:0:0', 'ffff::ffff', '2001:db8:0:0:1:0:0:1', '0:0:0:0:1:ffff:1:2',
+      '::',
+      '::1',
+      '::2',
+      '1::',
+      '::ffff:0:0',
+      '::ffff:1.2.3.4',
+      '::a:b',
+      '::1:0:0',
+      '1:0:0:1::1',
+      '1:0:1:0:1:0:1:0',
+      '1:0:0:2:0:0:0:3',
+      '0:0:1:0:0:0:0:0',
+      'ffff::ffff',
+      '2001:db8:0:0:1:0:0:1',
+      '0:0:0:0:1:ffff:1:2',
     ];
     let seed = 7;
     for (let i = 0; i < 200; i++) {
-      const words = Array.from({ length: 8 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % 4 === 0 ? seed & 0xffff : 0);
+      const words = Array.from({ length: 8 }, () =>
+        ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % 4 === 0 ? seed & 0xffff : 0,
+      );
       samples.push(words.map((word) => word.toString(16)).join(':'));
     }
     for (const sample of samples) {
       const canonical = new SocketAddress({ address: sample, family: 'ipv6' }).address;
-      const decoded = decodeXorAddress(encodeXorAddress({ family: 6, address: sample, port: 1 }, TRANSACTION_ID), TRANSACTION_ID);
+      const decoded = decodeXorAddress(
+        encodeXorAddress({ family: 6, address: sample, port: 1 }, TRANSACTION_ID),
+        TRANSACTION_ID,
+      );
       expect(decoded.address, sample).toBe(canonical);
     }
   });
@@ -504,7 +544,15 @@ describe('ChannelData', () => {
 
 describe('StreamFramer', () => {
   const channelFrame = (length: number) => encodeChannelData(0x4abc, Buffer.alloc(length, 0x5a), true);
-  const frames = [SAMPLE_REQUEST, channelFrame(3), IPV6_RESPONSE, channelFrame(0), channelFrame(8), LONG_TERM_REQUEST, channelFrame(1)];
+  const frames = [
+    SAMPLE_REQUEST,
+    channelFrame(3),
+    IPV6_RESPONSE,
+    channelFrame(0),
+    channelFrame(8),
+    LONG_TERM_REQUEST,
+    channelFrame(1),
+  ];
   const stream = Buffer.concat(frames);
   const expected = frames.map((frame) => (isChannelData(frame) ? frame.subarray(0, 4 + frame.readUInt16BE(2)) : frame));
 

@@ -29,7 +29,8 @@ describe('TURN REST credentials', () => {
 
   it('read the expiry back from a REST username only', () => {
     expect(restUsernameExpiry('1800000600:peer-7')).toBe(1_800_000_600);
-    for (const bad of ['peer-7', ':peer', '12ab:peer', '1800000600:', '__proto__', 'constructor']) expect(restUsernameExpiry(bad)).toBeUndefined();
+    for (const bad of ['peer-7', ':peer', '12ab:peer', '1800000600:', '__proto__', 'constructor'])
+      expect(restUsernameExpiry(bad)).toBeUndefined();
   });
 });
 

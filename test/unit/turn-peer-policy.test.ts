@@ -47,7 +47,11 @@ describe('TURN peer policy', () => {
   });
 
   it('lets an explicit allow list open a range for a lab', () => {
-    const lab = new PeerPolicy({ relayAddresses: [], localAddresses: ['127.0.0.1'], allowed: ['127.0.0.1/32', '10.9.0.0/16'] });
+    const lab = new PeerPolicy({
+      relayAddresses: [],
+      localAddresses: ['127.0.0.1'],
+      allowed: ['127.0.0.1/32', '10.9.0.0/16'],
+    });
     expect(lab.permission('127.0.0.1')).toBe('allowed');
     expect(lab.permission('10.9.3.4')).toBe('allowed');
     expect(lab.permission('10.8.3.4')).toBe('denied');

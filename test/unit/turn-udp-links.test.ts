@@ -16,7 +16,12 @@ afterEach(() => socket.close());
 describe('UDP links of the TURN listener', () => {
   it('gives a source without an allocation a fresh link with its 5-tuple key, and keeps none', () => {
     const link = links.link('192.0.2.1', 5000);
-    expect(link).toMatchObject({ transport: 'udp', address: '192.0.2.1', port: 5000, key: fiveTupleKey('udp', '192.0.2.1', 5000, 3478) });
+    expect(link).toMatchObject({
+      transport: 'udp',
+      address: '192.0.2.1',
+      port: 5000,
+      key: fiveTupleKey('udp', '192.0.2.1', 5000, 3478),
+    });
     expect(links.link('192.0.2.1', 5000)).not.toBe(link);
     expect(links.size).toBe(0);
   });
@@ -49,8 +54,22 @@ describe('UDP links of the TURN listener', () => {
   });
 
   it('ignores links of other listeners (TCP, TLS, another port)', () => {
-    links.keep({ transport: 'tcp', address: '192.0.2.1', port: 5000, key: fiveTupleKey('tcp', '192.0.2.1', 5000, 3478), send: () => undefined, close: () => undefined });
-    links.keep({ transport: 'udp', address: '192.0.2.1', port: 5000, key: fiveTupleKey('udp', '192.0.2.1', 5000, 3479), send: () => undefined, close: () => undefined });
+    links.keep({
+      transport: 'tcp',
+      address: '192.0.2.1',
+      port: 5000,
+      key: fiveTupleKey('tcp', '192.0.2.1', 5000, 3478),
+      send: () => undefined,
+      close: () => undefined,
+    });
+    links.keep({
+      transport: 'udp',
+      address: '192.0.2.1',
+      port: 5000,
+      key: fiveTupleKey('udp', '192.0.2.1', 5000, 3479),
+      send: () => undefined,
+      close: () => undefined,
+    });
     expect(links.size).toBe(0);
   });
 

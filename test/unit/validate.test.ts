@@ -14,7 +14,13 @@ describe('client message validation', () => {
       { type: 'join', room: 'r' },
       { type: 'signal', to: 'abc', data: { description: { type: 'offer', sdp: 'v=0\r\n' } } },
       { type: 'signal', to: 'abc', data: { description: { type: 'rollback' } } },
-      { type: 'signal', to: 'abc', data: { candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } } },
+      {
+        type: 'signal',
+        to: 'abc',
+        data: {
+          candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+        },
+      },
       { type: 'signal', to: 'abc', data: { candidate: { candidate: '', sdpMid: null, sdpMLineIndex: null } } },
       { type: 'ice-servers' },
       { type: 'leave' },
@@ -51,7 +57,9 @@ describe('client message validation', () => {
   });
 
   it('refuses unknown fields, so a client cannot smuggle a "from"', () => {
-    expect(reason('{"type":"signal","to":"x","from":"y","data":{"candidate":{"candidate":""}}}')).toMatch(/^invalid "signal"/);
+    expect(reason('{"type":"signal","to":"x","from":"y","data":{"candidate":{"candidate":""}}}')).toMatch(
+      /^invalid "signal"/,
+    );
     expect(reason('{"type":"leave","extra":1}')).toMatch(/^invalid "leave"/);
   });
 });

@@ -18,7 +18,10 @@ export async function fromServer(serverUrl: string, timeoutMs: number): Promise<
   const endpoint = new URL('/api/ice-servers', serverUrl);
   let response: Response;
   try {
-    response = await fetch(endpoint, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    response = await fetch(endpoint, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
   } catch (error) {
     throw new Error(`cannot fetch ${endpoint.href}: ${causeOf(error)}`, { cause: error });
   }
@@ -29,13 +32,20 @@ export async function fromServer(serverUrl: string, timeoutMs: number): Promise<
     source: endpoint.href,
     urls,
     ttl: body.ttl,
-    ...(body.username !== undefined && body.password !== undefined ? { credentials: { username: body.username, password: body.password } } : {}),
+    ...(body.username !== undefined && body.password !== undefined
+      ? { credentials: { username: body.username, password: body.password } }
+      : {}),
   };
 }
 
 export function fromSecret(secret: string, urls: string[], ttlSeconds: number, now = Date.now()): CheckPlan {
   const username = restUsername(Math.floor(now / 1000) + ttlSeconds, 'ice-check');
-  return { source: 'the shared secret', urls, ttl: ttlSeconds, credentials: { username, password: turnPassword(secret, username) } };
+  return {
+    source: 'the shared secret',
+    urls,
+    ttl: ttlSeconds,
+    credentials: { username, password: turnPassword(secret, username) },
+  };
 }
 
 function causeOf(error: unknown): string {

@@ -39,7 +39,11 @@ export interface ProbeResult {
   durationMs: number;
 }
 
-export async function probe(url: IceUrl, credentials: Credentials | undefined, options: ProbeOptions): Promise<ProbeResult> {
+export async function probe(
+  url: IceUrl,
+  credentials: Credentials | undefined,
+  options: ProbeOptions,
+): Promise<ProbeResult> {
   const started = performance.now();
   const result = (fields: Omit<ProbeResult, 'url' | 'transport' | 'durationMs'>): ProbeResult => ({
     url: url.url,
@@ -50,17 +54,25 @@ export async function probe(url: IceUrl, credentials: Credentials | undefined, o
   let session: TurnClient | undefined;
   try {
     const transport = await openTransport(url, options.timeoutMs, options.tls);
-    session = new TurnClient(transport, { ...(credentials === undefined ? {} : { credentials }), timeoutMs: options.timeoutMs });
+    session = new TurnClient(transport, {
+      ...(credentials === undefined ? {} : { credentials }),
+      timeoutMs: options.timeoutMs,
+    });
     if (!url.relay) {
       const mapped = await session.binding();
       return result({ verdict: stunOk(show(mapped)), mapped: show(mapped) });
     }
-    if (credentials === undefined) return result({ verdict: authFailed(401), error: { code: 401, reason: 'no credentials', method: 'Allocate' } });
+    if (credentials === undefined)
+      return result({ verdict: authFailed(401), error: { code: 401, reason: 'no credentials', method: 'Allocate' } });
     const allocation = await session.allocate();
     await session.createPermission(allocation.relayed);
     const rtt = await pingThroughRelay(session, allocation.relayed, options);
     await session.release().catch(() => undefined);
-    const fields = { relayed: show(allocation.relayed), rtt, ...(allocation.mapped === undefined ? {} : { mapped: show(allocation.mapped) }) };
+    const fields = {
+      relayed: show(allocation.relayed),
+      rtt,
+      ...(allocation.mapped === undefined ? {} : { mapped: show(allocation.mapped) }),
+    };
     if (rtt.received === 0) {
       return result({
         ...fields,
@@ -79,7 +91,11 @@ export async function probe(url: IceUrl, credentials: Credentials | undefined, o
   }
 }
 
-async function pingThroughRelay(session: TurnClient, relayed: TransportAddress, options: ProbeOptions): Promise<NonNullable<ProbeResult['rtt']>> {
+async function pingThroughRelay(
+  session: TurnClient,
+  relayed: TransportAddress,
+  options: ProbeOptions,
+): Promise<NonNullable<ProbeResult['rtt']>> {
   const sentAt = new Map<number, number>();
   const rtts: number[] = [];
   let allBack: () => void = () => {};
@@ -98,11 +114,19 @@ async function pingThroughRelay(session: TurnClient, relayed: TransportAddress, 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, Math.min(options.timeoutMs, 3000))))]);
+  await Promise.race([
+    done,
+    new Promise((resolve) => (timer = setTimeout(resolve, Math.min(options.timeoutMs, 3000)))),
+  ]);
   clearTimeout(timer);
   rtts.sort((a, b) => a - b);
   const round = (ms: number | undefined) => Math.round((ms ?? 0) * 10) / 10;
-  return { median: round(rtts[Math.floor((rtts.length - 1) / 2)]), max: round(rtts.at(-1)), received: rtts.length, sent: options.pings };
+  return {
+    median: round(rtts[Math.floor((rtts.length - 1) / 2)]),
+    max: round(rtts.at(-1)),
+    received: rtts.length,
+    sent: options.pings,
+  };
 }
 
 function failure(url: IceUrl, error: unknown): Pick<ProbeResult, 'verdict' | 'error'> {
@@ -124,7 +148,9 @@ function failure(url: IceUrl, error: unknown): Pick<ProbeResult, 'verdict' | 'er
     }
     return { verdict: notReachable(url, `${error.message} (${error.code})`) };
   }
-  return { verdict: { level: 'fail', text: 'check failed', hint: error instanceof Error ? error.message : String(error) } };
+  return {
+    verdict: { level: 'fail', text: 'check failed', hint: error instanceof Error ? error.message : String(error) },
+  };
 }
 
 function show(address: TransportAddress): string {

@@ -54,9 +54,7 @@ function decode(value: Buffer, mask: Buffer | undefined): TransportAddress {
     port ^= mask.readUInt16BE(0);
     for (let i = 0; i < ip.length; i++) ip[i]! ^= mask[i]!;
   }
-  return ipLength === 4
-    ? { family: 4, address: ip.join('.'), port }
-    : { family: 6, address: formatIPv6(ip), port };
+  return ipLength === 4 ? { family: 4, address: ip.join('.'), port } : { family: 6, address: formatIPv6(ip), port };
 }
 
 function encode(address: TransportAddress, mask: Buffer | undefined): Buffer {

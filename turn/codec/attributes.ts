@@ -31,7 +31,8 @@ export function readRequestedTransport(value: Buffer): number {
 export function readChannelNumber(value: Buffer): number {
   expectLength(value, 4, 'CHANNEL-NUMBER');
   const channel = value.readUInt16BE(0);
-  if (channel < MIN_CHANNEL || channel > MAX_CHANNEL) throw new StunParseError(`channel 0x${channel.toString(16)} out of range`);
+  if (channel < MIN_CHANNEL || channel > MAX_CHANNEL)
+    throw new StunParseError(`channel 0x${channel.toString(16)} out of range`);
   return channel;
 }
 

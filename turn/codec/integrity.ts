@@ -17,7 +17,9 @@ const FINGERPRINT_XOR = 0x5354554e;
  * used as sent, since the client already prepared it (RFC 8489 §9.2.2).
  */
 export function longTermKey(username: string, realm: string, password: string): Buffer {
-  return createHash('md5').update(`${username}:${saslPrep(realm)}:${saslPrep(password)}`, 'utf8').digest();
+  return createHash('md5')
+    .update(`${username}:${saslPrep(realm)}:${saslPrep(password)}`, 'utf8')
+    .digest();
 }
 
 /** Short-term credential key (ICE): the prepared password itself. */

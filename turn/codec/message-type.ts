@@ -3,11 +3,7 @@
 
 export function encodeMessageType(method: number, cls: number): number {
   return (
-    (method & 0x000f) |
-    ((method & 0x0070) << 1) |
-    ((method & 0x0f80) << 2) |
-    ((cls & 0b01) << 4) |
-    ((cls & 0b10) << 7)
+    (method & 0x000f) | ((method & 0x0070) << 1) | ((method & 0x0f80) << 2) | ((cls & 0b01) << 4) | ((cls & 0b10) << 7)
   );
 }
 

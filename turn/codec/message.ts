@@ -48,7 +48,7 @@ export function parseMessage(data: Buffer): StunMessage {
 
   const attributes: StunAttribute[] = [];
   let last: Section = 'none';
-  for (let offset = HEADER_BYTES; offset < data.length; ) {
+  for (let offset = HEADER_BYTES; offset < data.length;) {
     if (attributes.length === MAX_ATTRIBUTES) throw new StunParseError(`more than ${MAX_ATTRIBUTES} attributes`);
     const type = data.readUInt16BE(offset);
     const valueLength = data.readUInt16BE(offset + 2);

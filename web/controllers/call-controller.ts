@@ -67,21 +67,24 @@ export class CallController implements ReactiveController {
     this.joined = options;
     this.joinedOnce = false;
     this.setState('joining');
-    const client = new SignalingClient({ url: options.url, room: options.room, name: options.name }, {
-      welcome: (message) => this.welcome(message),
-      peerJoined: (peer) => this.peerJoined(peer),
-      peerLeft: (id, reason) => this.peerLeft(id, reason),
-      signal: (message) => this.signal(message),
-      iceServers: (servers, scheduled) => {
-        this.iceServers = servers;
-        for (const { link } of this.peers.values()) link.useIceServers(servers, scheduled);
+    const client = new SignalingClient(
+      { url: options.url, room: options.room, name: options.name },
+      {
+        welcome: (message) => this.welcome(message),
+        peerJoined: (peer) => this.peerJoined(peer),
+        peerLeft: (id, reason) => this.peerLeft(id, reason),
+        signal: (message) => this.signal(message),
+        iceServers: (servers, scheduled) => {
+          this.iceServers = servers;
+          for (const { link } of this.peers.values()) link.useIceServers(servers, scheduled);
+        },
+        status: (status) => {
+          this.signaling = status;
+          this.updateState();
+        },
+        error: (code, message, fatal) => this.error(elementErrorCode(code), message, fatal),
       },
-      status: (status) => {
-        this.signaling = status;
-        this.updateState();
-      },
-      error: (code, message, fatal) => this.error(elementErrorCode(code), message, fatal),
-    });
+    );
     this.client = client;
     // Devices and signaling start together: a connection set up before the
     // camera is ready gets its tracks as soon as they are (replaceTrack).

@@ -19,7 +19,9 @@ export async function readConnectionPath(pc: RTCPeerConnection): Promise<Connect
     }
   }
   // Browsers without selectedCandidatePairId: the nominated, succeeded pair.
-  pair ??= [...stats.values()].find((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
+  pair ??= [...stats.values()].find(
+    (s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded',
+  );
   if (pair === undefined) return undefined;
 
   const local = stats.get(String(pair.localCandidateId));
@@ -50,7 +52,12 @@ function resolvePeerReflexive(remote: Stat, stats: Map<string, Stat>): string {
   const type = String(remote.candidateType);
   if (type !== 'prflx') return type;
   for (const stat of stats.values()) {
-    if (stat.type === 'remote-candidate' && stat.id !== remote.id && stat.address === remote.address && stat.port === remote.port) {
+    if (
+      stat.type === 'remote-candidate' &&
+      stat.id !== remote.id &&
+      stat.address === remote.address &&
+      stat.port === remote.port
+    ) {
       return String(stat.candidateType);
     }
   }

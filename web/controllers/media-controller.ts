@@ -125,7 +125,8 @@ export class MediaController implements ReactiveController {
         await this.acquire(false, true);
         return;
       }
-      const denied = error instanceof DOMException && (error.name === 'NotAllowedError' || error.name === 'SecurityError');
+      const denied =
+        error instanceof DOMException && (error.name === 'NotAllowedError' || error.name === 'SecurityError');
       const kind = audio ? 'microphone' : 'camera';
       this.on.error(
         denied ? 'media-denied' : 'media-unavailable',

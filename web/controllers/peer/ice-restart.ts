@@ -76,7 +76,10 @@ export class IceRestarts {
   private readonly state: RestartState;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(polite: boolean, private readonly onDue: () => void) {
+  constructor(
+    polite: boolean,
+    private readonly onDue: () => void,
+  ) {
     this.state = { polite, lastRestart: undefined };
   }
 
