@@ -26,7 +26,9 @@ export class Refusals {
     this.sweptAt = now();
   }
 
-  /** Records a refusal of `address`; returns how many refusals a line logged now would stand for, or 0 if none is due. */
+  /**
+   * Records a refusal of `address`; returns how many refusals a line logged now would stand for, or 0 if none is due.
+   */
   note(address: string): number {
     const now = this.now();
     this.sweep(now);

@@ -118,10 +118,8 @@ function positiveInteger(text: string | undefined, fallback: number): number | u
 }
 
 function report(plan: CheckPlan, results: ProbeResult[], invalid: string[], noRelay: boolean): string {
-  const lines = [
-    `ice-check: ${plan.urls.length} URL(s) from ${plan.source}${plan.ttl === undefined ? '' : `, credentials valid ${plan.ttl} s`}`,
-    '',
-  ];
+  const validity = plan.ttl === undefined ? '' : `, credentials valid ${plan.ttl} s`;
+  const lines = [`ice-check: ${plan.urls.length} URL(s) from ${plan.source}${validity}`, ''];
   const width = Math.max(...results.map((result) => result.url.length), 10);
   for (const result of results) {
     const label = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' }[result.verdict.level];
@@ -130,21 +128,22 @@ function report(plan: CheckPlan, results: ProbeResult[], invalid: string[], noRe
       result.mapped === undefined ? undefined : `public ${result.mapped}`,
       result.rtt === undefined
         ? undefined
-        : `${result.rtt.received}/${result.rtt.sent} back, rtt median ${result.rtt.median} ms, max ${result.rtt.max} ms`,
+        : `${result.rtt.received}/${result.rtt.sent} back, ` +
+          `rtt median ${result.rtt.median} ms, max ${result.rtt.max} ms`,
       result.error === undefined
         ? undefined
         : `${result.error.method} → ${result.error.code} ${result.error.reason}`.trim(),
     ].filter((detail) => detail !== undefined);
-    lines.push(
-      `  ${label}  ${result.url.padEnd(width)}  ${result.verdict.text}${details.length > 0 ? ` (${details.join('; ')})` : ''}`,
-    );
+    const detailed = details.length > 0 ? ` (${details.join('; ')})` : '';
+    lines.push(`  ${label}  ${result.url.padEnd(width)}  ${result.verdict.text}${detailed}`);
     if (result.verdict.level !== 'ok' && result.verdict.hint !== undefined)
       lines.push(`        ${result.verdict.hint}`);
   }
   for (const url of invalid) lines.push(`  FAIL  ${url}  not a STUN or TURN URL`);
   if (noRelay)
     lines.push(
-      '  FAIL  no TURN URL is configured: calls behind symmetric NAT or UDP-blocking firewalls will fail (set TURN_URLS and TURN_SECRET)',
+      '  FAIL  no TURN URL is configured: calls behind symmetric NAT or UDP-blocking firewalls will fail ' +
+        '(set TURN_URLS and TURN_SECRET)',
     );
   const failed =
     results.filter((result) => result.verdict.level === 'fail').length + invalid.length + (noRelay ? 1 : 0);

@@ -304,7 +304,8 @@ export class RequestHandler {
     const allocation = this.allocations.get(client);
     const indication = readPeerIndication(message, Method.Send);
     if (allocation === undefined || indication === undefined) return this.metrics.dropped('bad-send');
-    // An indication cannot be answered with 420, so one the relay does not fully understand is discarded (RFC 8489 §6.3.2).
+    // An indication cannot be answered with 420, so one the relay does not fully understand is discarded (RFC 8489
+    // §6.3.2).
     if (unknownRequired(message).length > 0) return this.metrics.dropped('unknown-attribute');
     allocation.toPeer(indication.peer, indication.data);
   }

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { MediaController, type DeviceChoice } from './controllers/media-controller.js';
 import { CallController, type RemotePeer } from './controllers/call-controller.js';
-import { fire, type CallState } from './events.js';
+import { fire, type CallState, type ConnectionPath } from './events.js';
 import { styles } from './video-call.styles.js';
 import { ROOM_PATTERN } from '../protocol/patterns.js';
 import { icons } from './icons.js';
@@ -207,7 +207,11 @@ export class VideoCall extends LitElement {
               </figure>`,
           )}
         </div>
-        ${this.needsTap ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>Tap to hear the call</button>` : nothing}
+        ${
+          this.needsTap
+            ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>Tap to hear the call</button>`
+            : nothing
+        }
         <div part="controls" class="controls" role="toolbar" aria-label="Call controls">
           ${active ? this.renderControls() : this.renderJoin()}
         </div>
@@ -216,9 +220,12 @@ export class VideoCall extends LitElement {
   }
 
   private renderSelf() {
-    const camera = this.media.video !== null;
+    const picture =
+      this.media.video !== null
+        ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>`
+        : html`<div class="avatar">${initial(this.name)}</div>`;
     return html`<figure part="tile self-tile" class="tile self">
-      ${camera ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>` : html`<div class="avatar">${initial(this.name)}</div>`}
+      ${picture}
       <figcaption part="label" class="label">
         ${this.name ? `${this.name} (you)` : 'You'} ${this.muted ? icons.micOff : nothing}
       </figcaption>
@@ -236,7 +243,7 @@ export class VideoCall extends LitElement {
           peer.path === undefined
             ? html`<span part="badge" class="badge">${peer.state === 'connected' ? 'connected' : 'connecting'}</span>`
             : html`<span part="badge" class="badge ${peer.path.path}" title="${peer.path.local} → ${peer.path.remote}"
-                >${peer.path.path === 'relay' ? `relay · ${peer.path.protocol}` : peer.path.path === 'direct' ? 'direct' : 'p2p · nat'}</span
+                >${pathLabel(peer.path)}</span
               >`
         }
       </figcaption>
@@ -343,6 +350,12 @@ export class VideoCall extends LitElement {
 }
 
 const ROOM = new RegExp(ROOM_PATTERN);
+
+/** How a tile names its media path: through the relay (and how), straight, or through a NAT. */
+function pathLabel(path: ConnectionPath): string {
+  if (path.path === 'relay') return `relay · ${path.protocol}`;
+  return path.path === 'direct' ? 'direct' : 'p2p · nat';
+}
 
 /** The name as the server accepts it: no control characters, at most 64 UTF-16 units, whole characters only. */
 function displayName(name: string): string {

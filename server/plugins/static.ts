@@ -1,8 +1,8 @@
 /**
  * Serves the built web client (`STATIC_DIR`, by default web/dist): the pages,
- * `/r/:room` (the call page for any room), `/ice-test` (the operator's ICE test page), and `/video-call.js`, the element
- * that other sites embed, with CORS so a module script on any origin may load
- * it. A missing build is not fatal, since the signaling server is useful on
+ * `/r/:room` (the call page for any room), `/ice-test` (the operator's ICE
+ * test page), and `/video-call.js`, the element that other sites embed,
+ * with CORS so a module script on any origin may load it. A missing build is not fatal, since the signaling server is useful on
  * its own, but it is said once at boot so an operator is not left guessing.
  */
 import { existsSync } from 'node:fs';

@@ -17,7 +17,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export interface ResumeTokens {
   /** A fresh token for `id` in `room`; from now on the only one that resumes `id`. */
   issue(room: string, id: string): string;
-  /** The peer id `token` resumes in `room`, or undefined if it is forged, expired, for another room, or not the latest. */
+  /**
+   * The peer id `token` resumes in `room`, or undefined if it is forged, expired, for another room, or not the latest.
+   */
   verify(room: string, token: string): string | undefined;
 }
 

@@ -40,7 +40,8 @@ describe("the relay's own address", () => {
     expect(errorCode(await attacker.createPermission(ownAddress))).toBe(200);
     expect(errorCode(await attacker.channelBind(0x4000, ownAddress))).toBe(403);
     for (let i = 0; i < 10; i++) attacker.send(ownAddress, Buffer.from(`probe ${i}`));
-    // The service also listens on 127.0.0.1, an allowed peer here: datagrams reach one socket in the order the relay sent them.
+    // The service also listens on 127.0.0.1, an allowed peer here: datagrams reach one socket in the order the relay
+    // sent them.
     const marker = { family: 4 as const, address: '127.0.0.1', port: servicePort };
     expect(errorCode(await attacker.createPermission(marker))).toBe(200);
     attacker.send(marker, Buffer.from('marker'));

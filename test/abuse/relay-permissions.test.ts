@@ -34,7 +34,10 @@ const peer = (n: number) => ({
   port: 9,
 });
 
-/** One CreatePermission carrying `count` peer addresses from `first` on (at most 59: a message holds 64 attributes, 5 of them for auth). */
+/**
+ * One CreatePermission carrying `count` peer addresses from `first` on (at most 59: a message holds 64 attributes, 5 of
+ * them for auth).
+ */
 function permitMany(client: TurnTestClient, first: number, count: number) {
   return client.request(Method.CreatePermission, (b) => {
     let builder: MessageBuilder = b;

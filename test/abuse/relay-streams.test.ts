@@ -21,7 +21,9 @@ afterEach(async () => {
 
 const PORTS = { relayPortCount: 200 };
 
-/** A TCP connection from `localAddress`, resolved once connected (or refused and closed); `closed` settles when it ends. */
+/**
+ * A TCP connection from `localAddress`, resolved once connected (or refused and closed); `closed` settles when it ends.
+ */
 async function open(port: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; closed: Promise<void> }> {
   const socket = connect({ host: '127.0.0.1', port, localAddress });
   sockets.push(socket);

@@ -19,7 +19,10 @@ afterEach(async () => {
   relay = undefined;
 });
 
-/** Where the relay reads its pair from; `install` replaces the files the way renewals do (write aside, rename into place). */
+/**
+ * Where the relay reads its pair from; `install` replaces the files the way renewals do (write aside, rename into
+ * place).
+ */
 async function liveDirectory() {
   const dir = await mkdtemp(join(tmpdir(), 'vc-live-'));
   const paths = { cert: join(dir, 'fullchain.pem'), key: join(dir, 'privkey.pem') };

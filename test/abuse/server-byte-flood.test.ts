@@ -70,7 +70,8 @@ describe('a flood of oversized frames from one address', () => {
     await flooding;
     const seconds = (Date.now() - started) / 1000;
 
-    // Every refused frame was read whole: at most the address's burst, its rate over the flood, and a frame in flight per socket.
+    // Every refused frame was read whole: at most the address's burst, its rate over the flood, and a frame in flight
+    // per socket.
     const refused = await server.metric('vc_signaling_errors_total{code="too-large"}');
     const budget = defaults.rateLimitBytesBurstPerIp + defaults.rateLimitBytesPerSecondPerIp * seconds;
     expect(refused).toBeLessThanOrEqual(Math.ceil(budget / FRAME.length) + SOCKETS);

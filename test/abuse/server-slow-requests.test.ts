@@ -30,7 +30,9 @@ const CONNECTIONS = 1000;
 const REQUEST_TIMEOUT_MS = 2000;
 const REQUEST = 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n';
 
-/** Trickles REQUEST a byte every 100 ms and never finishes it; resolves with what came back once the server closed it. */
+/**
+ * Trickles REQUEST a byte every 100 ms and never finishes it; resolves with what came back once the server closed it.
+ */
 function trickle(port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });

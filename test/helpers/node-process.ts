@@ -251,11 +251,8 @@ export class NodeProcess {
           resolve(value);
         } else if (!this.alive) {
           done();
-          reject(
-            new Error(
-              `process exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}: ${this.stderrText.slice(-2000)}`,
-            ),
-          );
+          const exit = this.child.exitCode ?? this.child.signalCode;
+          reject(new Error(`process exited (${exit}) before ${what}: ${this.stderrText.slice(-2000)}`));
         }
       };
       const timer = setTimeout(() => {

@@ -52,7 +52,8 @@ describe('coturn with the shipped configuration', () => {
     expect(errorCode(await client.createPermission({ family: 4, address, port: 5432 }))).toBe(200);
   });
 
-  // coturn checks the address family before its peer rules, so IPv6 forms on an IPv4 allocation get 443: refused all the same.
+  // coturn checks the address family before its peer rules, so IPv6 forms on an IPv4 allocation get 443: refused all
+  // the same.
   it.each(['::ffff:10.1.2.3', '::ffff:169.254.169.254', 'fd00::1', '::1'])(
     'refuses a permission to %s',
     async (address) => {

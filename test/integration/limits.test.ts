@@ -89,7 +89,8 @@ describe('frames per address', () => {
     const second = await connect();
     for (let i = 0; i < 4; i++) first.send({ type: 'leave' });
     for (let i = 0; i < 4; i++) expect(await first.nextError()).toMatchObject({ code: 'not-joined' });
-    // The second socket has a full budget of its own, but its address has two frames left (three, if one refilled meanwhile).
+    // The second socket has a full budget of its own, but its address has two frames left (three, if one refilled
+    // meanwhile).
     for (let i = 0; i < 4; i++) second.send({ type: 'leave' });
     const codes: string[] = [];
     while (!codes.includes('rate-limited')) codes.push((await second.nextError()).code);

@@ -125,7 +125,8 @@ describe('the relay, as RFC 8656 describes it', () => {
       const allocate = signedAllocate(auth);
       const first = await raw.exchange(allocate);
       expect(errorCode(parseMessage(first))).toBe(200);
-      // The very same request, as a client whose answer was lost sends it again: the answer it missed, not a new allocation.
+      // The very same request, as a client whose answer was lost sends it again: the answer it missed, not a new
+      // allocation.
       const again = await raw.exchange(allocate);
       expect(again.equals(first)).toBe(true);
       expect(await relay.metric('vc_turn_allocations')).toBe(1);
@@ -238,7 +239,8 @@ describe('the relay, as RFC 8656 describes it', () => {
       const elapsedSeconds = (performance.now() - sentAt) / 1000;
       await until(async () => peer.received.length === (await relayed()));
       // The bucket holds one second's worth and refills at the cap: at least that second's worth passes,
-      // at most that plus what the time the relay took to handle the 50 could have refilled, however loaded the machine.
+      // at most that plus what the time the relay took to handle the 50 could have refilled, however loaded the
+      // machine.
       const burst = bytesPerSecond / size;
       expect(peer.received.length).toBeGreaterThanOrEqual(burst);
       expect(peer.received.length).toBeLessThanOrEqual(burst + Math.floor((elapsedSeconds * bytesPerSecond) / size));
@@ -387,7 +389,8 @@ describe('credentials', () => {
     const answered = await relay.metric('vc_turn_requests_total{method="allocate",code="401"}');
     expect(answered).toBeGreaterThan(9_500);
     expect(raw.heard).toBeLessThanOrEqual(answered);
-    // What a relay could keep per request or per client: all empty. The process's heap under this flood is the bench's to measure.
+    // What a relay could keep per request or per client: all empty. The process's heap under this flood is the bench's
+    // to measure.
     expect(await relay.metric('vc_turn_allocations')).toBe(0);
     expect(await relay.metric('vc_turn_reservations')).toBe(0);
     expect(await relay.metric('vc_turn_permissions')).toBe(0);

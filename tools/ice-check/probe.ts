@@ -79,7 +79,10 @@ export async function probe(
         verdict: {
           level: 'fail',
           text: 'relay allocated, but nothing came back through it',
-          hint: `Packets sent to the relay address ${fields.relayed} did not return: check that the relay's address is reachable from the relay itself (TURN_EXTERNAL_IP / external-ip behind 1:1 NAT) and that the relay port range is open.`,
+          hint:
+            `Packets sent to the relay address ${fields.relayed} did not return: ` +
+            "check that the relay's address is reachable from the relay itself " +
+            '(TURN_EXTERNAL_IP / external-ip behind 1:1 NAT) and that the relay port range is open.',
         },
       });
     }
@@ -142,7 +145,9 @@ function failure(url: IceUrl, error: unknown): Pick<ProbeResult, 'verdict' | 'er
         verdict: {
           level: 'fail',
           text: 'TLS failed',
-          hint: `${error.message} (${error.code}). The relay's certificate must be valid for ${url.host} and trusted (pass --ca for a private CA).`,
+          hint:
+            `${error.message} (${error.code}). ` +
+            `The relay's certificate must be valid for ${url.host} and trusted (pass --ca for a private CA).`,
         },
       };
     }
