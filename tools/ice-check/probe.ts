@@ -7,6 +7,7 @@
  */
 import type { TransportAddress } from '../../turn/codec/address.js';
 import type { IceUrl } from '../../protocol/ice-url.js';
+import { median } from '../../protocol/stats.js';
 import { authFailed, notReachable, refused, relayOk, stunOk, type Verdict } from '../../protocol/ice-verdicts.js';
 import {
   NoAnswerError,
@@ -122,11 +123,10 @@ async function pingThroughRelay(
     new Promise((resolve) => (timer = setTimeout(resolve, Math.min(options.timeoutMs, 3000)))),
   ]);
   clearTimeout(timer);
-  rtts.sort((a, b) => a - b);
-  const round = (ms: number | undefined) => Math.round((ms ?? 0) * 10) / 10;
+  const round = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 10) / 10 : 0);
   return {
-    median: round(rtts[Math.floor((rtts.length - 1) / 2)]),
-    max: round(rtts.at(-1)),
+    median: round(median(rtts)),
+    max: round(Math.max(...rtts)),
     received: rtts.length,
     sent: options.pings,
   };

@@ -5,6 +5,7 @@
  * from this network; the round trips are what the relay adds.
  */
 import type { IceUrl } from '../../protocol/ice-url.js';
+import { percentile } from '../../protocol/stats.js';
 import { readConnectionPath } from '../controllers/connection-path.js';
 
 export interface LoopbackResult {
@@ -89,9 +90,7 @@ async function ping(channel: RTCDataChannel, count: number, timeoutMs: number): 
     channel.send(String(seq));
     if (await within(echoed, timeoutMs)) rtts.push(performance.now() - sent);
   }
-  rtts.sort((a, b) => a - b);
-  const at = (fraction: number) =>
-    Math.round((rtts[Math.min(rtts.length - 1, Math.ceil(fraction * rtts.length) - 1)] ?? 0) * 10) / 10;
+  const at = (fraction: number) => (rtts.length === 0 ? 0 : Math.round(percentile(rtts, fraction) * 10) / 10);
   return { medianMs: at(0.5), p95Ms: at(0.95), samples: rtts.length };
 }
 
