@@ -4,37 +4,24 @@
  * huge frames, that outlive their allocation, and too many from one place.
  * Each is closed or refused by a named limit, while others are served.
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayProcess, until } from '../helpers/relay-process.js';
+import { TcpConnections, type OpenConnection } from '../helpers/tcp-connections.js';
 import { testCertificate } from '../helpers/certificate.js';
 import { TurnClient, openTransport } from '../../turn/client/index.js';
 
 let relay: RelayProcess | undefined;
-const sockets: Socket[] = [];
+const connections = new TcpConnections();
+const open = (port: number, localAddress?: string) => connections.open(port, localAddress);
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  connections.destroyAll();
   await relay?.stop();
   relay = undefined;
 });
 
 const PORTS = { relayPortCount: 200 };
-
-/**
- * A TCP connection from `localAddress`, resolved once connected (or refused and closed); `closed` settles when it ends.
- */
-async function open(port: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; closed: Promise<void> }> {
-  const socket = connect({ host: '127.0.0.1', port, localAddress });
-  sockets.push(socket);
-  socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  await new Promise<void>((resolve) => {
-    socket.once('connect', resolve);
-    socket.once('close', resolve);
-  });
-  return { socket, closed };
-}
 
 /** The first bytes a TLS client sends (its ClientHello), caught by a plain TCP listener. */
 async function clientHello(): Promise<Buffer> {
@@ -80,7 +67,7 @@ describe('TURN over TLS', () => {
     );
     const before = await relay.process.snapshot();
     const tls = relay.ports.tls!;
-    const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
+    const attackers: OpenConnection[] = [];
     for (let i = 0; i < 60; i++) attackers.push(await open(tls));
     await until(
       async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections-per-address"}')) === 10,
@@ -116,7 +103,7 @@ describe('TURN over TCP', () => {
       { ...PORTS, inspect: true },
     );
     const before = await relay.process.snapshot();
-    const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
+    const attackers: OpenConnection[] = [];
     // 1000 connections from ten addresses: 200 announce 60 000-byte frames, 800 hold 3 KiB of a 4 KiB one.
     for (let i = 0; i < 1000; i++) {
       const attacker = await open(relay.ports.tcp, `127.0.1.${(i % 10) + 1}`);
@@ -206,7 +193,7 @@ describe('under a small open-file limit', () => {
       { ...PORTS, inspect: true, openFileLimit: 256 },
     );
     const before = await relay.process.snapshot();
-    const attackers: Array<{ socket: Socket; closed: Promise<void> }> = [];
+    const attackers: OpenConnection[] = [];
     for (let i = 0; i < 300; i++) attackers.push(await open(relay.ports.tcp, `127.0.4.${(i % 10) + 1}`));
     await until(
       async () => (await relay!.metric('vc_turn_limit_refusals_total{limit="connections"}')) === 200,

@@ -22,7 +22,6 @@ import {
 } from '../../turn/client/index.js';
 import type { IceTransport } from '../../protocol/ice-url.js';
 
-const RANGE = { TURN_MIN_PORT: '47300', TURN_MAX_PORT: '47399' };
 const TIMEOUT_MS = 3000;
 
 let relay: RelayProcess;
@@ -70,7 +69,7 @@ describe('turn/client with the relay process', () => {
   beforeAll(async () => {
     const certificate = await testCertificate();
     const tls = { TURN_TLS_PORT: '0', TURN_TLS_CERT: certificate.cert, TURN_TLS_KEY: certificate.key };
-    relay = await RelayProcess.start({ ...RANGE, ...tls });
+    relay = await RelayProcess.start(tls);
   });
   afterAll(() => relay?.stop());
 
@@ -83,8 +82,8 @@ describe('turn/client with the relay process', () => {
       try {
         const allocation = await client.allocate({ lifetime: 300 });
         expect(allocation.relayed.address).toBe('127.0.0.2');
-        expect(allocation.relayed.port).toBeGreaterThanOrEqual(47300);
-        expect(allocation.relayed.port).toBeLessThanOrEqual(47399);
+        expect(allocation.relayed.port).toBeGreaterThanOrEqual(relay.relayPorts.min);
+        expect(allocation.relayed.port).toBeLessThanOrEqual(relay.relayPorts.max);
         expect(allocation.lifetime).toBe(600);
         expect(allocation.mapped?.address).toBe('127.0.0.1');
         await client.createPermission(peer.address);
@@ -142,7 +141,7 @@ describe('turn/client when the relay restarts', () => {
   afterAll(() => restarted?.stop());
 
   it('answers 438 for the nonce the old process gave with the new nonce, once', async () => {
-    const first = await RelayProcess.start(RANGE);
+    const first = await RelayProcess.start();
     const port = first.ports.udp;
     const { client, answers } = await connect(udpTarget(port), first.credentials('restarted'));
     try {
@@ -151,7 +150,7 @@ describe('turn/client when the relay restarts', () => {
       await first.stop();
     }
     // A new process signs nonces with a new key, so the one the client holds is stale there.
-    restarted = await RelayProcess.start({ ...RANGE, TURN_PORT: String(port) });
+    restarted = await RelayProcess.start({ TURN_PORT: String(port) });
     await client.allocate();
     expect(answers.map(responseCode)).toEqual([401, 200, 438, 200]);
     expect(await restarted.metric('vc_turn_auth_failures_total{reason="stale-nonce"}')).toBe(1);
