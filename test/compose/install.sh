@@ -47,7 +47,9 @@ if ! answering; then
   mkdir -p "$(dirname "$SOCKET")"
   rm -f "$SOCKET"
   echo "install.sh: starting podman system service on $SOCKET (log: $LOG)"
-  setsid nohup podman system service --time=0 "unix://$SOCKET" >>"$LOG" 2>&1 < /dev/null &
+  # From /, not this checkout: the service outlives it, and once its working directory is
+  # deleted (a CI clone removed) every container start fails with "write child: broken pipe".
+  (cd / && setsid nohup podman system service --time=0 "unix://$SOCKET" >>"$LOG" 2>&1 < /dev/null &)
   for _ in $(seq 1 50); do
     answering && break
     sleep 0.2
