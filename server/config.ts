@@ -266,7 +266,7 @@ export const serverEnv = {
   turnUrls: list('TURN_URLS', urlItem('turn', 'turns'), { doc: 'TURN relays handed to clients, with credentials.' }),
   turnSecret: secret('TURN_SECRET', { minLength: 16, doc: 'Signs TURN credentials; shared with the relay.' }),
   iceTtlSeconds: integer('ICE_TTL_SECONDS', {
-    min: 60,
+    min: 30,
     max: 86_400,
     default: 600,
     doc: 'Lifetime of the ICE servers handed out, and of their credentials.',

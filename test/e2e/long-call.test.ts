@@ -1,6 +1,6 @@
 /**
  * A relay-only call that outlives its TURN credentials and its allocations:
- * with 60 s credentials and 30 s allocation lifetimes (the shortest the
+ * with 30 s credentials and 30 s allocation lifetimes (the shortest the
  * server and the relay accept), Chromium refreshes allocations every 15 s
  * (half the lifetime, under two minutes) and the relay refuses to refresh
  * them once the credentials have expired, so the call only survives if the
@@ -15,7 +15,7 @@ import { events, expectFramesFlowing, launch, openPage, waitForState } from './b
 import { embedPage, serveSite, type Site } from './site.js';
 
 /** ICE_TTL_SECONDS: how long the first credentials live. */
-const CREDENTIAL_SECONDS = 60;
+const CREDENTIAL_SECONDS = 30;
 /** TURN_DEFAULT_LIFETIME and TURN_MAX_LIFETIME. */
 const ALLOCATION_SECONDS = 30;
 const REFRESH_SECONDS = ALLOCATION_SECONDS / 2;
