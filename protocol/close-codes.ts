@@ -17,6 +17,12 @@ export const CloseCode = {
   RateLimited: 4001,
   /** The client asked for a protocol version this server does not speak. */
   UnsupportedVersion: 4002,
+  /** 1.1: the `join` was refused for its token (`error` `unauthorized` says why); get a new token first. */
+  Unauthorized: 4003,
+  /** 1.1: a host removed this peer from the room. */
+  Kicked: 4004,
+  /** 1.1: a host turned this peer away from the lobby. */
+  Denied: 4005,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

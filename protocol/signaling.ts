@@ -1,5 +1,6 @@
 /**
- * Signaling protocol v1: every message that crosses `GET /ws`, defined once.
+ * Signaling protocol v1 (minor 1.1: room tokens, roles, the lobby and host
+ * controls): every message that crosses `GET /ws`, defined once.
  * The schemas are JSON Schema (TypeBox); the TypeScript types are derived from
  * them, so the server's validator and both sides' types cannot drift apart.
  * This module imports nothing from server/ or web/.
@@ -48,7 +49,16 @@ export const SignalData = Type.Union([
   Type.Object({ candidate: IceCandidate }, { additionalProperties: false }),
 ]);
 
-export const Peer = Type.Object({ id: PeerId, name: Type.String() }, { additionalProperties: false });
+/** What a room token's `role` claim grants: hosts may send the host controls; guests may not. */
+export const ROLES = ['host', 'guest'] as const;
+export type Role = (typeof ROLES)[number];
+const RoleSchema = Type.Union(ROLES.map((role) => Type.Literal(role)));
+
+/** `role` is new in 1.1; a 1.0 client reads only `id` and `name`. */
+export const Peer = Type.Object(
+  { id: PeerId, name: Type.String(), role: Type.Optional(RoleSchema) },
+  { additionalProperties: false },
+);
 
 // Client → server
 
@@ -57,7 +67,8 @@ export const JoinMessage = Type.Object(
     type: Type.Literal('join'),
     room: RoomName,
     name: Type.Optional(DisplayName),
-    token: Type.Optional(Type.String({ maxLength: 2048 })),
+    /** A room token (JWT). Its size is judged by the access check (reason `too-long`), within the frame limit. */
+    token: Type.Optional(Type.String()),
     resume: Type.Optional(Type.String({ pattern: RESUME_PATTERN })),
     v: Type.Optional(Type.Integer({ minimum: 1 })),
   },
@@ -73,12 +84,33 @@ export const IceServersRequest = Type.Object({ type: Type.Literal('ice-servers')
 
 export const LeaveMessage = Type.Object({ type: Type.Literal('leave') }, { additionalProperties: false });
 
+// Host controls (1.1): only a session whose token says `role: host` may send these.
+
+/** Lets a guest waiting in the lobby into the call. */
+export const AdmitMessage = Type.Object({ type: Type.Literal('admit'), id: PeerId }, { additionalProperties: false });
+/** Turns a guest waiting in the lobby away. */
+export const DenyMessage = Type.Object({ type: Type.Literal('deny'), id: PeerId }, { additionalProperties: false });
+/** Removes a peer from the call; its token's `sub` may not rejoin the room for a while. */
+export const KickMessage = Type.Object({ type: Type.Literal('kick'), id: PeerId }, { additionalProperties: false });
+/** Turns a peer's microphone off. There is no remote unmute. */
+export const MuteMessage = Type.Object({ type: Type.Literal('mute'), id: PeerId }, { additionalProperties: false });
+/** Locks or unlocks the room: while locked, guests who join wait in the lobby. */
+export const LockMessage = Type.Object(
+  { type: Type.Literal('lock'), locked: Type.Boolean() },
+  { additionalProperties: false },
+);
+
 /** Every client message, keyed by its `type`: the server validates against the one named. */
 export const ClientMessageSchemas = {
   join: JoinMessage,
   signal: SignalMessage,
   'ice-servers': IceServersRequest,
   leave: LeaveMessage,
+  admit: AdmitMessage,
+  deny: DenyMessage,
+  kick: KickMessage,
+  mute: MuteMessage,
+  lock: LockMessage,
 } as const;
 
 // Server → client
@@ -95,8 +127,39 @@ export const ERROR_CODES = [
   'unsupported-version',
   'join-timeout',
   'server-shutdown',
+  /** 1.1: a guest sent a host control. Nothing else happens; its call goes on. */
+  'forbidden',
+  /** 1.1: a host removed this peer; the socket is closed with 4004. */
+  'kicked',
+  /** 1.1: a host turned this peer away from the lobby; the socket is closed with 4005. */
+  'denied',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** 1.1: why a token was refused, in `error.reason` when `code` is `unauthorized`. */
+export const UNAUTHORIZED_REASONS = [
+  /** No token, where one is required. */
+  'missing',
+  /** Not a JWT, larger than the token size limit, or a required claim is absent or of the wrong type. */
+  'malformed',
+  /** The signature does not verify, or the algorithm is not one the server accepts (never `none`). */
+  'bad-signature',
+  /** `exp` has passed (beyond the clock skew). */
+  'expired',
+  /** `nbf` is still in the future (beyond the clock skew). */
+  'not-yet-valid',
+  /** The `room` claim does not cover the room asked for. */
+  'wrong-room',
+  /** `aud` or `iss` is not the configured one. */
+  'wrong-audience',
+  /** The `kid` names no configured key. */
+  'unknown-key',
+  /** `exp` is further from `iat` (or from now) than ROOM_TOKEN_MAX_LIFETIME_SECONDS. */
+  'too-long',
+  /** A host removed this token's user (`sub`) from the room a short while ago. */
+  'kicked',
+] as const;
+export type UnauthorizedReason = (typeof UNAUTHORIZED_REASONS)[number];
 
 export const WelcomeMessage = Type.Object({
   type: Type.Literal('welcome'),
@@ -110,6 +173,10 @@ export const WelcomeMessage = Type.Object({
   resume: Type.String({ pattern: RESUME_PATTERN }),
   /** True when this join kept the peer id its `resume` token was issued for. */
   resumed: Type.Boolean(),
+  /** 1.1: what this peer may do: `host` may send the host controls. `guest` without a token. */
+  role: Type.Optional(RoleSchema),
+  /** 1.1: whether the room is locked (guests who join now wait in the lobby). */
+  locked: Type.Optional(Type.Boolean()),
 });
 
 export const PeerJoinedMessage = Type.Object({ type: Type.Literal('peer-joined'), peer: Peer });
@@ -131,7 +198,34 @@ export const ErrorMessage = Type.Object({
   type: Type.Literal('error'),
   code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code))),
   message: Type.String(),
+  /** 1.1: with `unauthorized` only, why the token was refused. */
+  reason: Type.Optional(Type.Union(UNAUTHORIZED_REASONS.map((reason) => Type.Literal(reason)))),
 });
+
+/**
+ * 1.1: the answer to a `join` that must wait to be admitted (a `lobby: true`
+ * token, or a guest joining a locked room). Sent again whenever `hostPresent`
+ * changes. No ICE servers, no peers: those come with `welcome` on admission.
+ */
+export const LobbyMessage = Type.Object({
+  type: Type.Literal('lobby'),
+  id: PeerId,
+  room: RoomName,
+  /** Whether any host is in the room to let this guest in. */
+  hostPresent: Type.Boolean(),
+});
+/** 1.1, to hosts: a guest is waiting in the lobby (also sent for each waiting guest when a host joins). */
+export const KnockMessage = Type.Object({ type: Type.Literal('knock'), peer: Peer });
+/** 1.1, to hosts: a guest no longer waits: `admitted` or `denied` by a host, or `left` the lobby. */
+export const KnockEndedMessage = Type.Object({
+  type: Type.Literal('knock-ended'),
+  id: PeerId,
+  outcome: Type.Union([Type.Literal('admitted'), Type.Literal('denied'), Type.Literal('left')]),
+});
+/** 1.1, to the peer a host muted: turn the microphone off and say who did it. */
+export const MutedMessage = Type.Object({ type: Type.Literal('muted'), by: Peer });
+/** 1.1, to everyone in the room: a host locked or unlocked it. */
+export const RoomLockedMessage = Type.Object({ type: Type.Literal('room-locked'), locked: Type.Boolean(), by: Peer });
 
 export const ServerMessage = Type.Union([
   WelcomeMessage,
@@ -140,6 +234,11 @@ export const ServerMessage = Type.Union([
   RelayedSignalMessage,
   IceServersMessage,
   ErrorMessage,
+  LobbyMessage,
+  KnockMessage,
+  KnockEndedMessage,
+  MutedMessage,
+  RoomLockedMessage,
 ]);
 
 export type SessionDescription = Static<typeof SessionDescription>;
@@ -150,7 +249,21 @@ export type JoinMessage = Static<typeof JoinMessage>;
 export type SignalMessage = Static<typeof SignalMessage>;
 export type IceServersRequest = Static<typeof IceServersRequest>;
 export type LeaveMessage = Static<typeof LeaveMessage>;
-export type ClientMessage = JoinMessage | SignalMessage | IceServersRequest | LeaveMessage;
+export type AdmitMessage = Static<typeof AdmitMessage>;
+export type DenyMessage = Static<typeof DenyMessage>;
+export type KickMessage = Static<typeof KickMessage>;
+export type MuteMessage = Static<typeof MuteMessage>;
+export type LockMessage = Static<typeof LockMessage>;
+export type ClientMessage =
+  | JoinMessage
+  | SignalMessage
+  | IceServersRequest
+  | LeaveMessage
+  | AdmitMessage
+  | DenyMessage
+  | KickMessage
+  | MuteMessage
+  | LockMessage;
 export type ClientMessageType = keyof typeof ClientMessageSchemas;
 export type WelcomeMessage = Static<typeof WelcomeMessage>;
 export type PeerJoinedMessage = Static<typeof PeerJoinedMessage>;
@@ -159,4 +272,9 @@ export type PeerLeftReason = Static<typeof PeerLeftReason>;
 export type RelayedSignalMessage = Static<typeof RelayedSignalMessage>;
 export type IceServersMessage = Static<typeof IceServersMessage>;
 export type ErrorMessage = Static<typeof ErrorMessage>;
+export type LobbyMessage = Static<typeof LobbyMessage>;
+export type KnockMessage = Static<typeof KnockMessage>;
+export type KnockEndedMessage = Static<typeof KnockEndedMessage>;
+export type MutedMessage = Static<typeof MutedMessage>;
+export type RoomLockedMessage = Static<typeof RoomLockedMessage>;
 export type ServerMessage = Static<typeof ServerMessage>;
