@@ -1,0 +1,301 @@
+/**
+ * Who may join, in real browsers, against one server in ROOM_ACCESS=token
+ * mode: a page without a token is refused in words; a host admits a guest
+ * from the lobby, mutes it and removes another; a guest's host commands are
+ * refused; and a guest whose token expires mid-call stays in the call across
+ * a signaling reconnect. The steps after the first share the host's and the
+ * guest's pages, as one call would, and run in order.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Browser, Page } from 'playwright-core';
+import { SignJWT, decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/client.js';
+import { embedPage, serveSite, type Site } from './site.js';
+import { events, expectFramesFlowing, launch, openPage, remoteVideos, waitForEvent, waitForState } from './browser.js';
+
+const SECRET = 'e2e-access-secret-0123456789abcdef-0123';
+const ROOM = 'desk';
+/** The server's clock skew allowance: a token is refused once `exp` is this far behind. */
+const CLOCK_SKEW_SECONDS = 30;
+/** How long a kicked peer gets to (wrongly) reconnect: its first retry comes after at most 500 ms. */
+const NO_RETRY_WINDOW_MS = 2_000;
+
+interface Claims {
+  sub: string;
+  name: string;
+  role?: 'host' | 'guest';
+  lobby?: boolean;
+}
+
+/** A room token for ROOM that expires `ttl` seconds from now, as an embedding site's backend would mint it. */
+function mint({ sub, ...claims }: Claims, ttl: number): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ room: ROOM, ...claims })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl)
+    .sign(new TextEncoder().encode(SECRET));
+}
+
+/**
+ * Runs in every page before its scripts: records the issue-13 events next to
+ * the ones openPage records, and marks the page's own sockets to this server
+ * with a cookie, so that the server side can tell them apart.
+ */
+function prepare(): void {
+  for (const type of ['vc-knock', 'vc-knock-ended', 'vc-lobby', 'vc-muted', 'vc-locked']) {
+    addEventListener(type, (event) => {
+      (window as unknown as { __vcEvents: unknown[] }).__vcEvents.push([type, (event as CustomEvent).detail]);
+    });
+  }
+  document.cookie = `e2e-page=${crypto.randomUUID()}; path=/`;
+}
+
+interface Upgrade {
+  origin: string | undefined;
+  cookie: string;
+  socket: Duplex;
+}
+
+let browser: Browser;
+let server: TestServer;
+let site: Site;
+/** Every WebSocket upgrade the server took, in order. */
+const upgrades: Upgrade[] = [];
+
+beforeAll(async () => {
+  browser = await launch();
+  site = await serveSite();
+  server = await startServer({
+    STATIC_DIR: 'web/dist',
+    LOG_LEVEL: 'warn',
+    ALLOWED_ORIGINS: site.origin,
+    ROOM_ACCESS: 'token',
+    ROOM_TOKEN_SECRET: SECRET,
+    ROOM_CAPACITY: '3',
+  });
+  server.app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    upgrades.push({ origin: request.headers.origin, cookie: request.headers.cookie ?? '', socket });
+  });
+});
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+  await site.close();
+});
+
+const open = (url: string, name: string) => openPage(browser, url, name, prepare);
+const roomLink = (token?: string) => `${server.httpUrl}/r/${ROOM}${token === undefined ? '' : `?token=${token}`}`;
+
+async function upgradesOf(page: Page): Promise<Upgrade[]> {
+  const cookie = await page.evaluate(() => document.cookie);
+  return upgrades.filter((upgrade) => upgrade.cookie.includes(cookie));
+}
+
+function statusText(page: Page): Promise<string> {
+  return page.evaluate(
+    () => document.querySelector('video-call')?.shadowRoot?.querySelector('[part~=status]')?.textContent?.trim() ?? '',
+  );
+}
+
+function attribute(page: Page, name: string): Promise<string | null> {
+  return page.evaluate((name) => document.querySelector('video-call')?.getAttribute(name) ?? null, name);
+}
+
+function countEvents(page: Page, type: string, count: number): Promise<unknown> {
+  return page.waitForFunction(
+    ({ type, count }) =>
+      (window as unknown as { __vcEvents: Array<[string]> }).__vcEvents.filter(([t]) => t === type).length === count,
+    { type, count },
+  );
+}
+
+/** Presses one of the element's buttons as a user would: by its accessible name. */
+async function press(page: Page, name: string): Promise<void> {
+  await page.locator('video-call').getByRole('button', { name, exact: true }).click({ timeout: 20_000 });
+}
+
+describe('a page without a token', () => {
+  it('is refused in words, and gets no ICE servers from the API either', async () => {
+    const page = await open(roomLink(), 'Mallory');
+    const [, error] = await waitForEvent(page, 'vc-error');
+    expect(error).toMatchObject({ code: 'unauthorized', reason: 'missing' });
+    await waitForState(page, 'failed');
+    expect(await statusText(page)).toMatch(/invitation|token/i);
+    expect(await events(page, 'vc-joined')).toEqual([]);
+    await page.context().close();
+
+    const iceServers = `${server.httpUrl}/api/ice-servers`;
+    expect((await fetch(iceServers)).status).toBe(401);
+    expect((await fetch(iceServers, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+    const token = await mint({ sub: 'probe', name: 'Probe' }, 60);
+    expect((await fetch(iceServers, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+});
+
+describe('a call in a token room', () => {
+  let hana: Page;
+  let gus: Page;
+  let gusToken: string;
+  /** When the server starts refusing Gus's token (ms since the epoch). */
+  let gusRefusedFrom: number;
+  let hanaId: string;
+  let gusId: string;
+
+  it('lets a guest in from the lobby when the host admits it, and the call connects', async () => {
+    hana = await open(roomLink(await mint({ sub: 'hana', name: 'Hana', role: 'host' }, 3600)), 'Hana');
+    await waitForState(hana, 'waiting');
+    expect(await hana.evaluate(() => document.querySelector('video-call')?.role)).toBe('host');
+    // The room page took the token from the link and took it out of the address bar.
+    expect(await hana.evaluate(() => location.search)).not.toContain('token');
+
+    // Short-lived, so that the last step can outlive it; the server adds its clock skew.
+    gusToken = await mint({ sub: 'gus', name: 'Gus', lobby: true }, 5);
+    gusRefusedFrom = ((decodeJwt(gusToken).exp ?? 0) + CLOCK_SKEW_SECONDS + 1) * 1000;
+    // The token's name wins over the one the device remembers.
+    gus = await open(roomLink(gusToken), 'gus-laptop');
+    await waitForState(gus, 'lobby');
+    const [, lobby] = await waitForEvent(gus, 'vc-lobby');
+    expect(lobby).toEqual({ hostPresent: true });
+    await gus
+      .locator('video-call')
+      .getByText(/waiting for the host/i)
+      .waitFor();
+
+    const [, knock] = (await waitForEvent(hana, 'vc-knock')) as [string, { peer: { id: string; name: string } }];
+    expect(knock.peer.name).toBe('Gus');
+    gusId = knock.peer.id;
+    expect(await remoteVideos(hana)).toEqual([]);
+    await press(hana, 'Admit Gus');
+
+    await waitForState(gus, 'connected');
+    await waitForState(hana, 'connected');
+    await expectFramesFlowing(hana);
+    await expectFramesFlowing(gus);
+    const [, ended] = await waitForEvent(hana, 'vc-knock-ended');
+    expect(ended).toEqual({ id: gusId, outcome: 'admitted' });
+    const [[, joined]] = (await events(gus, 'vc-joined')) as [[string, { id: string; peers: Array<{ id: string }> }]];
+    expect(joined.id).toBe(gusId);
+    hanaId = joined.peers[0]?.id ?? '';
+    expect(await gus.evaluate(() => document.querySelector('video-call')?.role)).toBe('guest');
+    for (const page of [hana, gus]) expect(await events(page, 'vc-error')).toEqual([]);
+  });
+
+  it("refuses a guest's host commands with forbidden, and its call goes on", async () => {
+    await gus.evaluate((id) => {
+      const call = document.querySelector('video-call');
+      if (call === null) throw new Error('no element');
+      call.kick(id);
+      call.mutePeer(id);
+      call.lock(true);
+    }, hanaId);
+    await countEvents(gus, 'vc-error', 3);
+    expect((await events(gus, 'vc-error')).map(([, detail]) => detail.code)).toEqual([
+      'forbidden',
+      'forbidden',
+      'forbidden',
+    ]);
+
+    await expectFramesFlowing(hana);
+    await expectFramesFlowing(gus);
+    for (const page of [hana, gus]) {
+      expect(await attribute(page, 'state')).toBe('connected');
+      expect(await page.evaluate(() => document.querySelector('video-call')?.locked)).toBe(false);
+      expect(await events(page, 'vc-locked')).toEqual([]);
+    }
+    expect(await attribute(hana, 'muted')).toBeNull();
+    expect(await events(hana, 'vc-muted')).toEqual([]);
+    expect(await events(hana, 'vc-peer-left')).toEqual([]);
+  });
+
+  it("turns the guest's microphone off when the host mutes it, and says who did", async () => {
+    await press(hana, 'Mute Gus');
+    const [, muted] = (await waitForEvent(gus, 'vc-muted')) as [string, { by: { id: string; name: string } }];
+    expect(muted.by).toMatchObject({ id: hanaId, name: 'Hana' });
+    expect(await attribute(gus, 'muted')).toBe('');
+    await gus.locator('video-call').getByText('Muted by Hana').waitFor();
+    expect(await attribute(gus, 'state')).toBe('connected');
+  });
+
+  it('removes a guest the host kicks, who cannot come back with the same token during the ban', async () => {
+    // Kim comes in through an embedding site, with the token as an attribute.
+    const kimToken = await mint({ sub: 'kim', name: 'Kim' }, 3600);
+    site.html = embedPage(`${server.httpUrl}/video-call.js`, ROOM, `token="${kimToken}"`);
+    const kim = await open(`${site.origin}/`, 'Kim');
+    const kimUpgrades = () => upgrades.filter((upgrade) => upgrade.origin === site.origin).length;
+    await waitForState(kim, 'connected');
+    await hana.waitForFunction(
+      () => document.querySelector('video-call')?.shadowRoot?.querySelectorAll('[part~="remote-tile"]').length === 2,
+    );
+
+    await press(hana, 'Remove Kim');
+    const [, kicked] = await waitForEvent(kim, 'vc-error');
+    expect(kicked.code).toBe('kicked');
+    await waitForState(kim, 'left');
+    expect(await statusText(kim)).toMatch(/remov/i);
+    await hana.waitForFunction(
+      () => document.querySelector('video-call')?.shadowRoot?.querySelectorAll('[part~="remote-tile"]').length === 1,
+    );
+    expect((await remoteVideos(hana)).map((video) => video.peer)).toEqual([gusId]);
+
+    // Proving that a reconnect does not happen takes a window in which it would have.
+    const before = kimUpgrades();
+    await kim.waitForTimeout(NO_RETRY_WINDOW_MS);
+    expect(kimUpgrades()).toBe(before);
+    expect(await attribute(kim, 'state')).toBe('left');
+
+    await press(kim, 'Join again');
+    await countEvents(kim, 'vc-error', 2);
+    const [, refused] = (await events(kim, 'vc-error'))[1] ?? [];
+    expect(refused).toMatchObject({ code: 'unauthorized', reason: 'kicked' });
+    await waitForState(kim, 'failed');
+    expect(kimUpgrades()).toBe(before + 1);
+    expect((await remoteVideos(hana)).map((video) => video.peer)).toEqual([gusId]);
+    await kim.context().close();
+  });
+
+  it('keeps a guest whose token expired mid-call in the call across a signaling reconnect', async () => {
+    // Waiting for the clock is the point here: the token has to be past its exp and the skew.
+    await gus.waitForTimeout(Math.max(0, gusRefusedFrom - Date.now()));
+    const probe = await TestClient.connect(server.wsUrl);
+    probe.send({ type: 'join', room: ROOM, token: gusToken });
+    expect(await probe.nextError()).toMatchObject({ code: 'unauthorized', reason: 'expired' });
+    probe.socket.terminate();
+
+    // Gus's signaling connection drops without a close frame, as on a network cut.
+    const gusSockets = await upgradesOf(gus);
+    const statesBefore = (await events(gus, 'vc-state')).length;
+    for (const { socket } of gusSockets) socket.destroy();
+    await gus.waitForFunction(
+      (from) =>
+        (window as unknown as { __vcEvents: Array<[string, { state?: string }]> }).__vcEvents
+          .filter(([type]) => type === 'vc-state')
+          .slice(from)
+          .some(([, detail]) => detail.state === 'reconnecting'),
+      statesBefore,
+    );
+    await waitForState(gus, 'connected');
+    expect((await upgradesOf(gus)).length).toBeGreaterThan(gusSockets.length);
+
+    await expectFramesFlowing(gus);
+    await expectFramesFlowing(hana);
+    // The same peer, not a new one: no second welcome, no lobby, no left/joined on the host's side.
+    expect(await events(gus, 'vc-joined')).toHaveLength(1);
+    expect(await events(gus, 'vc-lobby')).toHaveLength(1);
+    expect((await events(gus, 'vc-error')).map(([, detail]) => detail.code)).toEqual([
+      'forbidden',
+      'forbidden',
+      'forbidden',
+    ]);
+    const aboutGus = (await events(hana)).filter(
+      ([type, detail]) =>
+        (type === 'vc-peer-joined' && (detail.peer as { id: string }).id === gusId) ||
+        (type === 'vc-peer-left' && detail.id === gusId),
+    );
+    expect(aboutGus.map(([type]) => type)).toEqual(['vc-peer-joined']);
+  });
+});
