@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { Type } from '@sinclair/typebox';
+import { Counter } from 'prom-client';
 import { IceServersResponse } from '../../protocol/ice.js';
 import { UNAUTHORIZED_REASONS } from '../../protocol/signaling.js';
 import type { RoomAccess } from '../access/types.js';
@@ -47,6 +48,13 @@ export default async function iceServersRoute(
   app: FastifyInstance,
   { config, iceServers, refusals, access }: IceServersRouteOptions,
 ) {
+  const unauthorized = new Counter({
+    name: 'vc_ice_servers_unauthorized_total',
+    help: 'GET /api/ice-servers requests refused for their room token (ROOM_ACCESS=token), by reason.',
+    labelNames: ['reason'],
+    registers: [app.metrics.registry],
+  });
+
   /** The site rules of /ws; an allowed cross-origin caller gets its origin back, as CORS asks. */
   function checkSite(request: FastifyRequest, reply: FastifyReply): void {
     const { origin, host } = request.headers;
@@ -76,6 +84,7 @@ export default async function iceServersRoute(
         checkSite(request, reply);
         const verdict = await access.bearer(request.headers.authorization);
         if (verdict.ok) return;
+        unauthorized.labels(verdict.reason).inc();
         logRefusal(refusals, request.log, request.ip, `room token ${verdict.reason}`);
         reply.code(401).header('www-authenticate', 'Bearer').header('cache-control', 'no-store');
         return reply.send({ code: 'VC_ERR_UNAUTHORIZED', message: verdict.message, reason: verdict.reason });

@@ -62,7 +62,7 @@ describe('GET /api/ice-servers in token mode', () => {
     expect(body).toMatchObject({ username: expect.any(String), password: expect.any(String), ttl: 600 });
   });
 
-  it('logs a flood of refusals as one line, and never the token', async () => {
+  it('logs a flood of refusals as one line, never the token, and counts them by reason', async () => {
     server = await startServer({ ...TURN, ...TOKEN_ENV, ICE_SERVERS_RATE_LIMIT: '100' });
     const token = await signToken({ room: 'a', exp: seconds() + 60 }, { secret: 'x'.repeat(32) });
     for (let i = 0; i < 20; i++)
@@ -71,6 +71,8 @@ describe('GET /api/ice-servers in token mode', () => {
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toContain('room token bad-signature');
     expect(server.logs.join('')).not.toContain(token);
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('vc_ice_servers_unauthorized_total{reason="bad-signature"} 20');
   });
 
   it('answers the CORS preflight of an allowed page so it may send Authorization, and refuses other pages', async () => {
