@@ -97,6 +97,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const access = await createRoomAccess(config, Date.now, app.log);
   if (access.mode === 'open') {
     app.log.info('ROOM_ACCESS=open: anyone who knows a room name may join it; use token in production');
+  } else {
+    const publicKeys = config.roomTokenPublicKeys?.keys.map((key) => `${key.kid ?? '(unnamed)'} ${key.alg}`) ?? [];
+    const hs256 = config.roomTokenSecret !== undefined;
+    app.log.info({ hs256, publicKeys }, 'ROOM_ACCESS=token: joins and GET /api/ice-servers need a room token');
   }
   await app.register(signaling, { config, iceServers, resumeTokens, refusals, access });
   await app.register(iceServersRoute, { config, iceServers, refusals, access });

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { mintToken, seconds, signToken, TOKEN_ENV } from '../helpers/tokens.js';
+import { makeKeyPair, mintToken, publicKeysFile, seconds, signToken, TOKEN_ENV } from '../helpers/tokens.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -99,6 +99,20 @@ describe('GET /api/ice-servers in token mode', () => {
     expect(unauthorized.response.status).toBe(401);
     // A page must be able to read why it was refused.
     expect(unauthorized.response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+  });
+});
+
+describe('start-up', () => {
+  it('logs the access mode and the keys tokens are checked with, never the secret', async () => {
+    server = await startServer({
+      ...TOKEN_ENV,
+      ROOM_TOKEN_PUBLIC_KEYS: await publicKeysFile([await makeKeyPair('EdDSA', 'site-1')]),
+    });
+    const line = server.logs
+      .map((each) => JSON.parse(each) as Record<string, unknown>)
+      .find((entry) => String(entry.msg).startsWith('ROOM_ACCESS=token'));
+    expect(line).toMatchObject({ hs256: true, publicKeys: ['site-1 EdDSA'] });
+    expect(server.logs.join('')).not.toContain(TOKEN_ENV.ROOM_TOKEN_SECRET);
   });
 });
 
