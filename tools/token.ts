@@ -86,7 +86,8 @@ async function mint(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const ttlSeconds = duration(values.ttl);
   if (ttlSeconds > config.maxLifetime) {
     throw new UsageError(
-      `--ttl (${ttlSeconds} s) is longer than the server accepts (ROOM_TOKEN_MAX_LIFETIME_SECONDS=${config.maxLifetime})`,
+      `--ttl (${ttlSeconds} s) is longer than the server accepts ` +
+        `(ROOM_TOKEN_MAX_LIFETIME_SECONDS=${config.maxLifetime})`,
     );
   }
   const token = await mintRoomToken({

@@ -75,7 +75,7 @@ describe('GET /api/ice-servers in token mode', () => {
     expect(metrics).toContain('vc_ice_servers_unauthorized_total{reason="bad-signature"} 20');
   });
 
-  it('answers the CORS preflight of an allowed page so it may send Authorization, and refuses other pages', async () => {
+  it('answers the CORS preflight of an allowed page so it may send Authorization; refuses other pages', async () => {
     server = await startServer({ ...TURN, ...TOKEN_ENV, ALLOWED_ORIGINS: 'https://app.example.com' });
     const preflight = (origin: string) =>
       fetch(`${server?.httpUrl}/api/ice-servers`, {
