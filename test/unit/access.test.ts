@@ -4,6 +4,7 @@
  * claims say. Key files and asymmetric tokens are in access-keys.test.ts.
  */
 import { UnsecuredJWT } from 'jose';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createRoomAccess, MAX_TOKEN_BYTES } from '../../server/access/room-access.js';
 import type { AccessVerdict } from '../../server/access/types.js';
@@ -201,11 +202,15 @@ describe('access modes', () => {
     expect(reasonOf(await gate.join('retro', await token(), false))).toBe('wrong-room');
   });
 
-  it('in open mode without a key, ignores a token and admits a guest', async () => {
-    const gate = await createRoomAccess(loadConfig({}));
-    expect(await gate.join('standup', await token({ role: 'host' }), false)).toMatchObject({
-      grant: { role: 'guest' },
-    });
+  it('in open mode without a key, ignores a token, admits a guest, and says so once at debug level', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
+    const gate = await createRoomAccess(loadConfig({}), Date.now, log);
+    const host = await token({ role: 'host' });
+    expect(await gate.join('standup', host, false)).toMatchObject({ grant: { role: 'guest' } });
+    expect(await gate.join('standup', host, false)).toMatchObject({ grant: { role: 'guest' } });
+    expect(lines).toEqual([expect.stringMatching(/"level":20.*ignoring tokens/)]);
+    expect(lines.join('')).not.toContain(host);
   });
 });
 
