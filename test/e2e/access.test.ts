@@ -9,37 +9,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
-import { SignJWT, decodeJwt } from 'jose';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
+import { mintToken, TOKEN_ENV } from '../helpers/tokens.js';
+import { CLOCK_SKEW_SECONDS } from '../../server/access/room-access.js';
 import { embedPage, serveSite, type Site } from './site.js';
 import { events, expectFramesFlowing, launch, openPage, remoteVideos, waitForEvent, waitForState } from './browser.js';
 
-const SECRET = 'e2e-access-secret-0123456789abcdef-0123';
 const ROOM = 'desk';
-/** The server's clock skew allowance: a token is refused once `exp` is this far behind. */
-const CLOCK_SKEW_SECONDS = 30;
 /** How long a kicked peer gets to (wrongly) reconnect: its first retry comes after at most 500 ms. */
 const NO_RETRY_WINDOW_MS = 2_000;
-
-interface Claims {
-  sub: string;
-  name: string;
-  role?: 'host' | 'guest';
-  lobby?: boolean;
-}
-
-/** A room token for ROOM that expires `ttl` seconds from now, as an embedding site's backend would mint it. */
-function mint({ sub, ...claims }: Claims, ttl: number): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ room: ROOM, ...claims })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
-    .sign(new TextEncoder().encode(SECRET));
-}
 
 /**
  * Runs in every page before its scripts: records the issue-13 events next to
@@ -74,8 +55,7 @@ beforeAll(async () => {
     STATIC_DIR: 'web/dist',
     LOG_LEVEL: 'warn',
     ALLOWED_ORIGINS: site.origin,
-    ROOM_ACCESS: 'token',
-    ROOM_TOKEN_SECRET: SECRET,
+    ...TOKEN_ENV,
     ROOM_CAPACITY: '3',
   });
   server.app.server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
@@ -132,7 +112,7 @@ describe('a page without a token', () => {
     const iceServers = `${server.httpUrl}/api/ice-servers`;
     expect((await fetch(iceServers)).status).toBe(401);
     expect((await fetch(iceServers, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
-    const token = await mint({ sub: 'probe', name: 'Probe' }, 60);
+    const token = await mintToken({ room: ROOM, sub: 'probe', ttlSeconds: 60 });
     expect((await fetch(iceServers, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 });
@@ -147,14 +127,14 @@ describe('a call in a token room', () => {
   let gusId: string;
 
   it('lets a guest in from the lobby when the host admits it, and the call connects', async () => {
-    hana = await open(roomLink(await mint({ sub: 'hana', name: 'Hana', role: 'host' }, 3600)), 'Hana');
+    hana = await open(roomLink(await mintToken({ room: ROOM, sub: 'hana', name: 'Hana', role: 'host' })), 'Hana');
     await waitForState(hana, 'waiting');
     expect(await hana.evaluate(() => document.querySelector('video-call')?.role)).toBe('host');
     // The room page took the token from the link and took it out of the address bar.
     expect(await hana.evaluate(() => location.search)).not.toContain('token');
 
     // Short-lived, so that the last step can outlive it; the server adds its clock skew.
-    gusToken = await mint({ sub: 'gus', name: 'Gus', lobby: true }, 5);
+    gusToken = await mintToken({ room: ROOM, sub: 'gus', name: 'Gus', lobby: true, ttlSeconds: 5 });
     gusRefusedFrom = ((decodeJwt(gusToken).exp ?? 0) + CLOCK_SKEW_SECONDS + 1) * 1000;
     // The token's name wins over the one the device remembers.
     gus = await open(roomLink(gusToken), 'gus-laptop');
@@ -223,7 +203,7 @@ describe('a call in a token room', () => {
 
   it('removes a guest the host kicks, who cannot come back with the same token during the ban', async () => {
     // Kim comes in through an embedding site, with the token as an attribute.
-    const kimToken = await mint({ sub: 'kim', name: 'Kim' }, 3600);
+    const kimToken = await mintToken({ room: ROOM, sub: 'kim', name: 'Kim' });
     site.html = embedPage(`${server.httpUrl}/video-call.js`, ROOM, `token="${kimToken}"`);
     const kim = await open(`${site.origin}/`, 'Kim');
     const kimUpgrades = () => upgrades.filter((upgrade) => upgrade.origin === site.origin).length;
