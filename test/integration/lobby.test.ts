@@ -56,7 +56,7 @@ describe('the lobby', () => {
     expect(await metric(server.httpUrl, 'vc_signaling_lobby_waiting')).toBe(1);
   });
 
-  it('seats an admitted guest as a join would: welcome with ICE servers, peer-joined, knock-ended admitted', async () => {
+  it('seats an admitted guest as a join would: welcome with ICE servers, peer-joined, knock-ended', async () => {
     server = await startServer({ ...TOKEN_ENV, STUN_URLS: 'stun:{host}:3478' });
     const h = await host();
     const g = await waiting();
