@@ -15,7 +15,7 @@ import type { SignalingMetrics } from './metrics.js';
 import type { ResumeTokens } from './resume-token.js';
 import type { IceServersFor } from '../ice-servers.js';
 import { serialize, type Frame } from './outbound.js';
-import type { Refusals } from '../refusals.js';
+import { logRefusal, type Refusals } from '../refusals.js';
 import type { RoomAccess } from '../access/types.js';
 import type { Lobby } from './lobby.js';
 import type { Bans } from './bans.js';
@@ -75,10 +75,13 @@ export class SignalingContext {
     this.tell(session, code, message, serialize({ type: 'error', code, message }));
   }
 
-  /** Refuses a `join` for its token: nothing reaches the room, and the socket is closed (4003). */
+  /**
+   * Refuses a `join` for its token: nothing reaches the room, and the socket
+   * is closed (4003). Logged as a refusal of its client address, sparingly.
+   */
   refuseAccess(session: Session, reason: UnauthorizedReason, message: string): void {
     this.metrics.joinRefused(reason);
-    session.log.info({ reason }, 'join refused');
+    logRefusal(this.refusals, session.log, session.address.ip, `room token ${reason}`);
     this.tell(session, 'unauthorized', message, serialize({ type: 'error', code: 'unauthorized', message, reason }));
     this.expel(session, CloseCode.Unauthorized, 'unauthorized');
   }

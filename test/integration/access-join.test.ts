@@ -141,7 +141,7 @@ describe('joining in token mode', () => {
     await (await joining({ room: 'standup', token: good })).next('welcome');
     await expectRefused(await joining({ room: 'standup', token: bad }), 'bad-signature');
     const logs = server.logs.join('');
-    expect(logs).toContain('join refused');
+    expect(logs).toContain('room token bad-signature');
     for (const secret of [good, bad, good.split('.')[2] ?? good, TEST_TOKEN_SECRET]) expect(logs).not.toContain(secret);
   });
 
