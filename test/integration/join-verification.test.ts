@@ -99,6 +99,21 @@ describe('a join waiting for its access check', () => {
     expect(await next.next('welcome')).toMatchObject({ room: 'standup', peers: [] });
   });
 
+  it('refuses a second join while the first is being checked (already-joined), then seats the first', async () => {
+    await start();
+    const client = await joining('standup');
+    const check = await access.held();
+    client.send({ type: 'join', room: 'standup', token: 'opaque' });
+    expect(await client.nextError()).toMatchObject({
+      code: 'already-joined',
+      message: expect.stringContaining('checked'),
+    });
+    check.resolve(GUEST);
+    expect(await client.next('welcome')).toMatchObject({ room: 'standup' });
+    await client.expectNothingPending();
+    expect(await metric(httpUrl, 'vc_signaling_peers')).toBe(1);
+  });
+
   it('takes no seat when its socket closed before the check answered', async () => {
     await start();
     const gone = await joining('standup');
