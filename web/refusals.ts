@@ -22,6 +22,10 @@ const UNAUTHORIZED: Record<UnauthorizedReason, string> = {
   kicked: 'A host removed you from this room a moment ago. Wait a minute before joining again.',
 };
 
+export function isUnauthorizedReason(value: unknown): value is UnauthorizedReason {
+  return typeof value === 'string' && Object.hasOwn(UNAUTHORIZED, value);
+}
+
 export type RefusalCode = 'unauthorized' | 'forbidden' | 'kicked' | 'denied';
 
 export function isRefusal(code: string): code is RefusalCode {
