@@ -101,7 +101,9 @@ export class VideoCall extends LitElement {
   });
   private readonly roomState = new RoomController(this, this.media, () => (this.muted = true));
   private readonly call = new CallController(this, this.media, this.roomState);
-  private readonly hostLobby = new HostLobbyLoader(this, (message) => fire(this, 'vc-error', { code: 'internal', message }));
+  private readonly hostLobby = new HostLobbyLoader(this, (message) =>
+    fire(this, 'vc-error', { code: 'internal', message }),
+  );
 
   constructor() {
     super();

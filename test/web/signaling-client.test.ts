@@ -194,7 +194,10 @@ describe('frames the client cannot read', () => {
     ['a signal whose description has no type', { type: 'signal', from: 'p', data: { description: { sdp: 'v=0' } } }],
     ['an ice-servers answer that is not a list', { type: 'ice-servers', iceServers: 'turn:x', ttl: 60 }],
     ['an error without a code', { type: 'error', message: 'm' }],
-    ['an error with a reason the protocol does not have', { type: 'error', code: 'unauthorized', message: 'm', reason: 'x' }],
+    [
+      'an error with a reason the protocol does not have',
+      { type: 'error', code: 'unauthorized', message: 'm', reason: 'x' },
+    ],
     ['a welcome with a role that is neither host nor guest', welcome({ role: 'admin' })],
     ['a welcome whose locked is not a boolean', welcome({ locked: 'yes' })],
     ['a peer-joined whose peer has an unknown role', { type: 'peer-joined', peer: { id: 'p', name: 'B', role: 'x' } }],

@@ -81,4 +81,3 @@ export function joined(timeoutMs?: number) {
   context.net.last().deliver(welcome());
   return context;
 }
-

@@ -4,9 +4,10 @@
  * and what a waiting guest sees. Most calls need none of it, so it is a
  * chunk of its own that the element loads on first need, beside itself.
  *
- * It imports nothing at run time: Lit's `html` comes from the element. A static import back into video-call.js would resolve against
- * this chunk's URL, and a page that loaded the element under another URL
- * (with a query string, say) would get a second copy of it.
+ * It imports nothing at run time: Lit's `html` comes from the element. A
+ * static import back into video-call.js would resolve against this chunk's
+ * URL, and a page that loaded the element under another URL (with a query
+ * string, say) would get a second copy of it.
  */
 import type { html as litHtml, TemplateResult } from 'lit';
 import type { Peer } from '../../protocol/signaling.js';
@@ -61,10 +62,17 @@ export function hostLobbyView({ html }: Lit): HostLobbyView {
               (peer) =>
                 html`<div part="knock" class="knock">
                   <span>${called(peer)} wants to join</span>
-                  <button part="button admit-button" class="admit" aria-label="Admit ${called(peer)}"
-                    @click=${() => admit(peer.id)}>Admit</button>
-                  <button part="button deny-button" aria-label="Deny ${called(peer)}"
-                    @click=${() => deny(peer.id)}>Deny</button>
+                  <button
+                    part="button admit-button"
+                    class="admit"
+                    aria-label="Admit ${called(peer)}"
+                    @click=${() => admit(peer.id)}
+                  >
+                    Admit
+                  </button>
+                  <button part="button deny-button" aria-label="Deny ${called(peer)}" @click=${() => deny(peer.id)}>
+                    Deny
+                  </button>
                 </div>`,
             )}
           </div>`,
@@ -73,20 +81,33 @@ export function hostLobbyView({ html }: Lit): HostLobbyView {
         <button part="button mute-peer-button" aria-label="Mute ${called(peer)}" @click=${() => mute(peer.id)}>
           Mute
         </button>
-        <button part="button kick-button" class="kick" aria-label="Remove ${called(peer)}"
-          @click=${() => kick(peer.id)}>Remove</button>
+        <button
+          part="button kick-button"
+          class="kick"
+          aria-label="Remove ${called(peer)}"
+          @click=${() => kick(peer.id)}
+        >
+          Remove
+        </button>
       </div>`,
     lockButton: (locked, lock) =>
-      html`<button part="button lock-button" class="lock" aria-pressed=${String(locked)}
-        aria-label="Lock the room" title=${locked ? 'Unlock the room: guests join at once' : 'Lock the room: guests wait'}
-        @click=${() => lock(!locked)}>
+      html`<button
+        part="button lock-button"
+        class="lock"
+        aria-pressed=${String(locked)}
+        aria-label="Lock the room"
+        title=${locked ? 'Unlock the room: guests join at once' : 'Lock the room: guests wait'}
+        @click=${() => lock(!locked)}
+      >
         <svg viewBox="0 0 24 24" aria-hidden="true"><path d=${LOCK} /></svg>
       </button>`,
     lobby: (hostPresent) =>
       html`<div part="lobby" class="lobby">
-        ${hostPresent
-          ? html`<p>Waiting for the host to let you in</p>`
-          : html`<p>No host is here yet. You will be let in when one arrives.</p>`}
+        ${
+          hostPresent
+            ? html`<p>Waiting for the host to let you in</p>`
+            : html`<p>No host is here yet. You will be let in when one arrives.</p>`
+        }
         <small>Stay on this page: the call starts as soon as you are let in.</small>
       </div>`,
   };
