@@ -412,7 +412,7 @@ export class VideoCall extends LitElement {
       }
       ${
         mutedBy && this.muted
-          ? html`<div part="notice" class="notice" role="status">Muted by ${mutedBy.name || 'a host'}</div>`
+          ? html`<div part="notice" class="notice" aria-live="polite">Muted by ${mutedBy.name || 'a host'}</div>`
           : nothing
       }
     `;
