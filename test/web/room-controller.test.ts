@@ -27,7 +27,7 @@ function welcome(fields: Partial<WelcomeMessage> = {}): WelcomeMessage {
 }
 
 function setup() {
-  const element = Object.assign(new EventTarget(), { addController: () => undefined, requestUpdate: () => undefined });
+  const element = Object.assign(new EventTarget(), { requestUpdate: () => undefined });
   const events: Array<[string, unknown]> = [];
   for (const name of ['vc-lobby', 'vc-knock', 'vc-knock-ended', 'vc-muted', 'vc-locked']) {
     element.addEventListener(name, (event) => events.push([name, (event as CustomEvent).detail]));

@@ -5,17 +5,18 @@
  * signaling client's messages; the element renders what it holds, and loads
  * the host and lobby views when `needsView` says so.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { KnockEndedMessage, Peer, Role, WelcomeMessage } from '../../protocol/signaling.js';
 import { fire } from '../events.js';
 
 /** What it needs of the element and the media controller; no more, so that it runs (and is tested) without a DOM. */
-type Host = Pick<ReactiveControllerHost, 'addController' | 'requestUpdate'> & EventTarget;
+type Host = Pick<ReactiveControllerHost, 'requestUpdate'> & EventTarget;
 interface Microphone {
   setMicrophone(on: boolean): void;
 }
 
-export class RoomController implements ReactiveController {
+/** It opens nothing, so it has no lifecycle: the call controller resets it whenever the call ends. */
+export class RoomController {
   role: Role = 'guest';
   locked = false;
   /** Set while waiting in the lobby: whether a host is there to let this side in. */
@@ -30,17 +31,11 @@ export class RoomController implements ReactiveController {
     private readonly media: Microphone,
     /** Tells the element its microphone is off, so that its `muted` property and button agree. */
     private readonly micTurnedOff: () => void,
-  ) {
-    host.addController(this);
-  }
+  ) {}
 
   /** Whether the host tools or the lobby screen are wanted now. */
   get needsView(): boolean {
     return this.role === 'host' || this.hostPresent !== undefined;
-  }
-
-  hostDisconnected(): void {
-    this.reset();
   }
 
   /**
