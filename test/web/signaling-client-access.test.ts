@@ -122,6 +122,26 @@ describe('host controls', () => {
   });
 });
 
+describe('room-full', () => {
+  it('stops the client when it answers the join', async () => {
+    const { net, seen } = setup();
+    net.last().accept();
+    net.last().deliver({ type: 'error', code: 'room-full', message: 'the room is full' });
+    expect(seen.errors).toEqual([{ code: 'room-full', message: 'the room is full', fatal: true }]);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(net.sockets).toHaveLength(1);
+  });
+
+  it('leaves a joined host’s call alone when it answers an admit into a full room', () => {
+    const { client, net, seen } = joined();
+    client.control({ type: 'admit', id: GUEST.id });
+    net.last().deliver({ type: 'error', code: 'room-full', message: 'the room is full' });
+    expect(seen.errors).toEqual([{ code: 'room-full', message: 'the room is full', fatal: false }]);
+    expect(net.last().closedBy).toBeUndefined();
+    expect(seen.statuses.at(-1)).toBe('joined');
+  });
+});
+
 describe('refusals it must not retry', () => {
   it('reports unauthorized with its reason, stops, and does not reconnect after the 4003 close', async () => {
     const { net, seen } = setup(5_000, () => 'old-jwt');

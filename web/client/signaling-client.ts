@@ -279,7 +279,8 @@ export class SignalingClient {
   private receiveError({ code, message: text, reason }: ErrorMessage): void {
     // Shutdown is followed by a 1001 close, which reconnects.
     if (code === 'server-shutdown') return;
-    const fatal = FATAL_ERRORS.has(code);
+    // Once joined, room-full answers a host's admit into a full room: the guest waits on, the host's call goes on.
+    const fatal = FATAL_ERRORS.has(code) && !(code === 'room-full' && this.joined);
     if (fatal) {
       this.stopped = true;
       this.joined = false;
