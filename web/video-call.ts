@@ -4,11 +4,12 @@ import { MediaController, type DeviceChoice } from './controllers/media-controll
 import { CallController, type RemotePeer } from './controllers/call-controller.js';
 import { RoomController } from './controllers/room-controller.js';
 import { HostLobbyLoader } from './controllers/host-lobby-loader.js';
-import { fire, type CallState, type ConnectionPath } from './events.js';
+import { fire, type CallState } from './events.js';
 import type { Role } from '../protocol/signaling.js';
 import { styles } from './video-call.styles.js';
 import { ROOM_PATTERN } from '../protocol/patterns.js';
 import { icons } from './icons.js';
+import { displayName, initial, pathLabel, statusText } from './labels.js';
 
 export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetails } from './events.js';
 
@@ -251,7 +252,7 @@ export class VideoCall extends LitElement {
     const remotes = [...this.call.peers.values()];
     return html`
       <div part="container" class="call">
-        <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.statusText()}</div>
+        <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.status()}</div>
         ${this.renderAccess()}
         <div part="grid" class="grid">
           ${active ? this.renderSelf() : nothing}
@@ -372,27 +373,9 @@ export class VideoCall extends LitElement {
     </button>`;
   }
 
-  private statusText(): string {
-    switch (this.state) {
-      case 'idle':
-        return this.room === '' ? 'No room given' : `Ready to join ${this.room}`;
-      case 'joining':
-        return 'Joining…';
-      case 'lobby':
-        return 'In the lobby';
-      case 'waiting':
-        return 'Waiting for someone to join';
-      case 'connecting':
-        return 'Connecting…';
-      case 'connected':
-        return '';
-      case 'reconnecting':
-        return 'Connection lost, reconnecting…';
-      case 'failed':
-        return this.error || 'The call failed';
-      case 'left':
-        return this.call.endedBecause ?? 'You left the call';
-    }
+  /** A failure says the last error; an ending, what ended it (a kick, a denied knock) unless it was leave(). */
+  private status(): string {
+    return statusText(this.state, this.room, this.state === 'failed' ? this.error : this.call.endedBecause);
   }
 
   /** The lobby screen for a waiting guest; for hosts, who knocks, and who muted this side. */
@@ -452,27 +435,6 @@ export class VideoCall extends LitElement {
 }
 
 const ROOM = new RegExp(ROOM_PATTERN);
-
-/** How a tile names its media path: through the relay (and how), straight, or through a NAT. */
-function pathLabel(path: ConnectionPath): string {
-  if (path.path === 'relay') return `relay · ${path.protocol}`;
-  return path.path === 'direct' ? 'direct' : 'p2p · nat';
-}
-
-/** The name as the server accepts it: no control characters, at most 64 UTF-16 units, whole characters only. */
-function displayName(name: string): string {
-  let result = '';
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what the server refuses in a name
-  for (const char of name.replace(/[\u0000-\u001f\u007f]/g, ' ').trim()) {
-    if (result.length + char.length > 64) break;
-    result += char;
-  }
-  return result.trim();
-}
-
-function initial(name: string): string {
-  return (name.trim()[0] ?? '?').toUpperCase();
-}
 
 if (!customElements.get('video-call')) customElements.define('video-call', VideoCall);
 
