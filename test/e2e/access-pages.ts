@@ -72,11 +72,12 @@ export async function remoteTiles(page: Page, count: number): Promise<void> {
   );
 }
 
-/** Presses one of the element's buttons as a user would: by its accessible name. */
+/** One of the element's buttons, found as a user finds it: by its accessible name. */
 export function button(page: Page, name: string) {
   return page.locator('video-call').getByRole('button', { name, exact: true });
 }
 
+/** Presses one of the element's buttons, as a user would. */
 export async function press(page: Page, name: string): Promise<void> {
   await button(page, name).click({ timeout: 20_000 });
 }

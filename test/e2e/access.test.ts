@@ -1,11 +1,11 @@
 /**
  * Who may join, in real browsers, against one server in ROOM_ACCESS=token
- * mode: a page without a token is refused in words; a host admits a guest
- * from the lobby, mutes it, removes another, and turns a third away while
- * the room is locked; a guest's host commands are refused; and a guest whose
- * token expires mid-call stays in the call across a signaling reconnect.
- * The steps after the first share the host's and the guest's pages, as one
- * call would, and run in order.
+ * mode: a page without a token is refused in words; a host who arrives
+ * admits a guest waiting in the lobby, mutes it, removes another, and turns
+ * a third away while the room is locked; a guest's host commands are
+ * refused; and a guest whose token expires mid-call stays in the call across
+ * a signaling reconnect. The steps after the first share the host's and the
+ * guest's pages, as one call would, and run in order.
  */
 import type { Browser, Page } from 'playwright-core';
 import { decodeJwt } from 'jose';
@@ -86,25 +86,29 @@ describe('a call in a token room', () => {
   let hanaId: string;
   let gusId: string;
 
-  it('lets a guest in from the lobby when the host admits it, and the call connects', async () => {
-    hana = await open(roomLink(await mintToken({ room: ROOM, sub: 'hana', name: 'Hana', role: 'host' })), 'Hana');
-    await waitForState(hana, 'waiting');
-    expect(await hana.evaluate(() => document.querySelector('video-call')?.role)).toBe('host');
-    // The room page took the token from the link and took it out of the address bar.
-    expect(await hana.evaluate(() => location.search)).not.toContain('token');
-
+  it('lets a guest in from the lobby when a host arrives and admits it, and the call connects', async () => {
     // Short-lived, so that the last step can outlive it; the server's clock skew keeps it valid a while longer.
     gusToken = await mintToken({ room: ROOM, sub: 'gus', name: 'Gus', lobby: true, ttlSeconds: 1 });
     gusRefusedFrom = ((decodeJwt(gusToken).exp ?? 0) + CLOCK_SKEW_SECONDS + 1) * 1000;
     // The token's name wins over the one the device remembers.
     gus = await open(roomLink(gusToken), 'gus-laptop');
     await waitForState(gus, 'lobby');
-    const [, lobby] = await waitForEvent(gus, 'vc-lobby');
-    expect(lobby).toEqual({ hostPresent: true });
+    expect((await waitForEvent(gus, 'vc-lobby'))[1]).toEqual({ hostPresent: false });
+    await gus
+      .locator('video-call')
+      .getByText(/no host is here yet/i)
+      .waitFor();
+    // The room page took the token from the link and took it out of the address bar.
+    expect(await gus.evaluate(() => location.search)).not.toContain('token');
+
+    hana = await open(roomLink(await mintToken({ room: ROOM, sub: 'hana', name: 'Hana', role: 'host' })), 'Hana');
+    await countEvents(gus, 'vc-lobby', 2);
+    expect((await events(gus, 'vc-lobby'))[1]?.[1]).toEqual({ hostPresent: true });
     await gus
       .locator('video-call')
       .getByText(/waiting for the host/i)
       .waitFor();
+    expect(await hana.evaluate(() => document.querySelector('video-call')?.role)).toBe('host');
 
     const [, knock] = (await waitForEvent(hana, 'vc-knock')) as [string, { peer: { id: string; name: string } }];
     expect(knock.peer.name).toBe('Gus');
@@ -251,7 +255,7 @@ describe('a call in a token room', () => {
     await expectFramesFlowing(hana);
     // The same peer, not a new one: no second welcome, no lobby, no left/joined on the host's side.
     expect(await events(gus, 'vc-joined')).toHaveLength(1);
-    expect(await events(gus, 'vc-lobby')).toHaveLength(1);
+    expect(await events(gus, 'vc-lobby')).toHaveLength(2);
     expect((await events(gus, 'vc-error')).map(([, detail]) => detail.code)).toEqual([
       'forbidden',
       'forbidden',
