@@ -173,9 +173,9 @@ export class VideoCall extends LitElement {
 
   /**
    * What the server granted this side: `host` may use the host controls. `guest` until joined.
-   * It shadows Element's ARIA `role` property; an ARIA role is still set with the `role` attribute.
+   * Not `role`, which every element has already: the ARIA role it reflects.
    */
-  override get role(): Role {
+  get callRole(): Role {
     return this.roomState.role;
   }
 

@@ -108,7 +108,7 @@ describe('a call in a token room', () => {
       .locator('video-call')
       .getByText(/waiting for the host/i)
       .waitFor();
-    expect(await hana.evaluate(() => document.querySelector('video-call')?.role)).toBe('host');
+    expect(await hana.evaluate(() => document.querySelector('video-call')?.callRole)).toBe('host');
 
     const [, knock] = (await waitForEvent(hana, 'vc-knock')) as [string, { peer: { id: string; name: string } }];
     expect(knock.peer.name).toBe('Gus');
@@ -125,7 +125,7 @@ describe('a call in a token room', () => {
     const [[, joined]] = (await events(gus, 'vc-joined')) as [[string, { id: string; peers: Array<{ id: string }> }]];
     expect(joined.id).toBe(gusId);
     hanaId = joined.peers[0]?.id ?? '';
-    expect(await gus.evaluate(() => document.querySelector('video-call')?.role)).toBe('guest');
+    expect(await gus.evaluate(() => document.querySelector('video-call')?.callRole)).toBe('guest');
     for (const page of [hana, gus]) expect(await events(page, 'vc-error')).toEqual([]);
   });
 
