@@ -15,6 +15,7 @@ import iceServersRoute from './plugins/ice-servers.js';
 import { createResumeTokens } from './signaling/resume-token.js';
 import { Refusals } from './refusals.js';
 import pendingRequests from './plugins/pending-requests.js';
+import { createRoomAccess } from './access/room-access.js';
 
 export interface BuildOptions {
   /** Where logs go; stdout when omitted. Tests pass a stream to read them. */
@@ -93,8 +94,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxPeers: config.maxResumablePeers,
   });
   const iceServers = createIceServers(config);
-  await app.register(signaling, { config, iceServers, resumeTokens, refusals });
-  await app.register(iceServersRoute, { config, iceServers, refusals });
+  const access = await createRoomAccess(config, Date.now, app.log);
+  if (access.mode === 'open') {
+    app.log.info('ROOM_ACCESS=open: anyone who knows a room name may join it; use token in production');
+  } else {
+    const publicKeys = config.roomTokenPublicKeys?.keys.map((key) => `${key.kid ?? '(unnamed)'} ${key.alg}`) ?? [];
+    const hs256 = config.roomTokenSecret !== undefined;
+    app.log.info({ hs256, publicKeys }, 'ROOM_ACCESS=token: joins and GET /api/ice-servers need a room token');
+  }
+  await app.register(signaling, { config, iceServers, resumeTokens, refusals, access });
+  await app.register(iceServersRoute, { config, iceServers, refusals, access });
   await app.register(staticFiles, { dir: config.staticDir });
   return app;
 }

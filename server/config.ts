@@ -4,10 +4,11 @@
  * together. Nothing else reads `process.env`. docs/configuration.md documents
  * each variable; test/unit/config-docs.test.ts keeps the two in step.
  */
-import { checked, integer, isAddressOrCidr, list, listItems, secret, text, urlItem } from '../env/kinds.js';
+import { checked, integer, isAddressOrCidr, list, listItems, oneOf, secret, text, urlItem } from '../env/kinds.js';
 import { logLevel } from '../env/log-level.js';
 import { defaultsOf, problemReport, readEnv, type Env } from '../env/read-env.js';
 import { variable, type Kind } from '../env/variable.js';
+import { readPublicKeys, type PublicKeys } from './access/public-keys.js';
 
 export interface Config {
   host: string;
@@ -70,6 +71,18 @@ export interface Config {
   resumeLifetimeSeconds: number;
   /** Peer ids whose latest resume token is remembered; beyond it the oldest is forgotten. */
   maxResumablePeers: number;
+  /** `open`: anyone who knows a room's name may join it; `token`: every join needs a room token. */
+  roomAccess: 'open' | 'token';
+  /** Verifies HS256 room tokens. */
+  roomTokenSecret: string | undefined;
+  /** Verify ES256/EdDSA room tokens, chosen by `kid`; read from their file at start. */
+  roomTokenPublicKeys: PublicKeys | undefined;
+  /** Longest a room token may be valid for, from its `iat` (or from now). */
+  roomTokenMaxLifetimeSeconds: number;
+  /** When set, a room token's `iss` must be this. */
+  roomTokenIssuer: string | undefined;
+  /** When set, a room token's `aud` must name this. */
+  roomTokenAudience: string | undefined;
 }
 
 export const MAX_ROOM_CAPACITY = 8;
@@ -122,6 +135,8 @@ const trustProxy: Kind<Config['trustProxy']> = {
     return { problems: [`must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${bad}"`] };
   },
 };
+
+const publicKeys: Kind<PublicKeys> = { parse: readPublicKeys };
 
 const KIB = 1024;
 const GIB = 1024 ** 3;
@@ -295,6 +310,23 @@ export const serverEnv = {
     default: 50_000,
     doc: 'Peer ids whose latest resume token is remembered.',
   }),
+  roomAccess: oneOf('ROOM_ACCESS', ['open', 'token'], {
+    default: 'open',
+    doc: 'Who may join a room: anyone who knows its name, or only the bearer of a room token.',
+  }),
+  roomTokenSecret: secret('ROOM_TOKEN_SECRET', { minLength: 32, doc: 'Verifies HS256 room tokens.' }),
+  roomTokenPublicKeys: variable('ROOM_TOKEN_PUBLIC_KEYS', publicKeys, {
+    default: undefined,
+    doc: 'A file of public keys (PEM or JWKS) that verify ES256/EdDSA room tokens.',
+  }),
+  roomTokenMaxLifetimeSeconds: integer('ROOM_TOKEN_MAX_LIFETIME_SECONDS', {
+    min: 60,
+    max: 30 * 86_400,
+    default: 86_400,
+    doc: 'Longest a room token may be valid for.',
+  }),
+  roomTokenIssuer: text('ROOM_TOKEN_ISSUER', { doc: "When set, a room token's iss must be this." }),
+  roomTokenAudience: text('ROOM_TOKEN_AUDIENCE', { doc: "When set, a room token's aud must name this." }),
 };
 
 export const defaults: Config = defaultsOf(serverEnv);
@@ -319,6 +351,12 @@ export function loadConfig(env: Env): Config {
   }
   if (config.turnUrls.length > 0 && clean('turnSecret') && config.turnSecret === undefined) {
     problems.push('TURN_URLS needs TURN_SECRET, the secret the TURN relay checks credentials with');
+  }
+  const keyless = config.roomTokenSecret === undefined && config.roomTokenPublicKeys === undefined;
+  if (config.roomAccess === 'token' && keyless && clean('roomTokenSecret', 'roomTokenPublicKeys')) {
+    problems.push(
+      'ROOM_ACCESS=token needs ROOM_TOKEN_SECRET (HS256) or ROOM_TOKEN_PUBLIC_KEYS (ES256/EdDSA) to check tokens with',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

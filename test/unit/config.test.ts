@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, serverEnv } from '../../server/config.js';
+import { makeKeyPair, publicKeysFile } from '../helpers/tokens.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -18,7 +19,8 @@ describe('config', () => {
     expect(loadConfig(blank)).toEqual(loadConfig({}));
   });
 
-  it('reads every variable it declares', () => {
+  it('reads every variable it declares', async () => {
+    const keysFile = await publicKeysFile([await makeKeyPair('ES256', 'site-1')]);
     const env = {
       HOST: '127.0.0.1',
       PORT: '9000',
@@ -55,6 +57,12 @@ describe('config', () => {
       SESSION_SECRET: 'x'.repeat(32),
       RESUME_LIFETIME_SECONDS: '3600',
       MAX_RESUMABLE_PEERS: '1000',
+      ROOM_ACCESS: 'token',
+      ROOM_TOKEN_SECRET: 'r'.repeat(32),
+      ROOM_TOKEN_PUBLIC_KEYS: keysFile,
+      ROOM_TOKEN_MAX_LIFETIME_SECONDS: '7200',
+      ROOM_TOKEN_ISSUER: 'https://app.example.com',
+      ROOM_TOKEN_AUDIENCE: 'calls',
     };
     expect(Object.keys(env).sort()).toEqual(
       Object.values(serverEnv)
@@ -97,6 +105,12 @@ describe('config', () => {
       sessionSecret: 'x'.repeat(32),
       resumeLifetimeSeconds: 3600,
       maxResumablePeers: 1000,
+      roomAccess: 'token',
+      roomTokenSecret: 'r'.repeat(32),
+      roomTokenPublicKeys: { file: keysFile, keys: [expect.objectContaining({ kid: 'site-1', alg: 'ES256' })] },
+      roomTokenMaxLifetimeSeconds: 7200,
+      roomTokenIssuer: 'https://app.example.com',
+      roomTokenAudience: 'calls',
     });
   });
 
