@@ -17,7 +17,10 @@ import type { Config } from '../config.js';
 import { UpgradeRequiredError } from '../errors.js';
 import type { IceServersFor } from '../ice-servers.js';
 import type { Refusals } from '../refusals.js';
+import type { RoomAccess } from '../access/types.js';
 import { Rooms } from '../signaling/rooms.js';
+import { Lobby } from '../signaling/lobby.js';
+import { Bans } from '../signaling/bans.js';
 import type { Session } from '../signaling/session.js';
 import { SignalingContext } from '../signaling/context.js';
 import { createSignalingMetrics } from '../signaling/metrics.js';
@@ -30,6 +33,8 @@ import { drain } from '../signaling/drain.js';
 
 export interface SignalingOptions {
   config: Config;
+  /** Decides who may join which room, and as what (server/access/). */
+  access: RoomAccess;
   iceServers: IceServersFor;
   resumeTokens: ResumeTokens;
   refusals: Refusals;
@@ -38,17 +43,23 @@ export interface SignalingOptions {
 /** How much larger than MAX_FRAME_BYTES a frame may be before ws closes the socket (1009) unread. */
 const HARD_FRAME_FACTOR = 4;
 
-async function signaling(app: FastifyInstance, { config, iceServers, resumeTokens, refusals }: SignalingOptions) {
+async function signaling(app: FastifyInstance, options: SignalingOptions) {
+  const { config, access, iceServers, resumeTokens, refusals } = options;
   const rooms = new Rooms<Session>(config.roomCapacity);
+  // A lobby as long as a room is full: a host can see everyone who waits.
+  const lobby = new Lobby<Session>(config.roomCapacity);
   const connections = new Connections(config, () => metrics.paused());
   const metrics = createSignalingMetrics(app.metrics.registry, {
     connections: () => connections.size,
     rooms: () => rooms.roomCount,
     peers: () => rooms.memberCount,
+    waiting: () => lobby.waitingCount,
     addresses: () => connections.addresses.size,
   });
   const { sessions, addresses } = connections;
-  const ctx = new SignalingContext({ config, rooms, sessions, metrics, iceServers, resumeTokens, refusals });
+  const bans = new Bans();
+  const parts = { config, access, rooms, lobby, bans, sessions, metrics, iceServers, resumeTokens, refusals };
+  const ctx = new SignalingContext(parts);
   const admission = new Admission({ config, connections: () => connections.size, addresses, metrics, refusals });
   const stopHeartbeat = startHeartbeat(sessions, config.heartbeatIntervalMs);
 

@@ -44,14 +44,19 @@ export function onFrame(ctx: SignalingContext, session: Session, data: Buffer, i
     ctx.reject(session, 'bad-message', parsed.reason);
     return;
   }
-  ctx.metrics.frame(parsed.message.type);
+  const { type } = parsed.message;
+  ctx.metrics.frame(type);
   try {
-    dispatch(ctx, session, parsed.message);
+    dispatch(ctx, session, parsed.message)?.catch((error: unknown) => failed(ctx, session, type, error));
   } catch (error) {
-    // A bug in one handler costs this socket its connection, never the process.
-    session.log.error({ err: error, type: parsed.message.type }, 'handler failed');
-    ctx.expel(session, CloseCode.InternalError, 'internal error');
+    failed(ctx, session, type, error);
   }
+}
+
+/** A bug in one handler, thrown or rejected, costs this socket its connection, never the process. */
+function failed(ctx: SignalingContext, session: Session, type: string, error: unknown): void {
+  session.log.error({ err: error, type }, 'handler failed');
+  ctx.expel(session, CloseCode.InternalError, 'internal error');
 }
 
 /**

@@ -3,12 +3,13 @@
  * error codes); room names and peer ids never become labels.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ErrorCode } from '../../protocol/signaling.js';
+import type { ErrorCode, UnauthorizedReason } from '../../protocol/signaling.js';
 
 export interface SignalingGauges {
   connections(): number;
   rooms(): number;
   peers(): number;
+  waiting(): number;
   addresses(): number;
 }
 
@@ -28,6 +29,7 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
   gauge('vc_signaling_connections', 'Open signaling WebSocket connections.', gauges.connections);
   gauge('vc_signaling_rooms', 'Rooms with at least one peer.', gauges.rooms);
   gauge('vc_signaling_peers', 'Peers joined to a room.', gauges.peers);
+  gauge('vc_signaling_lobby_waiting', 'Guests waiting in a lobby to be admitted.', gauges.waiting);
   gauge(
     'vc_signaling_addresses',
     'Client addresses whose budgets are remembered (active, or lately).',
@@ -50,6 +52,12 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
     name: 'vc_signaling_errors_total',
     help: 'Error frames sent to clients, by error code.',
     labelNames: ['code'],
+    registers: [registry],
+  });
+  const joinsRefused = new Counter({
+    name: 'vc_signaling_joins_refused_total',
+    help: 'Joins refused for their room token (unauthorized), by reason.',
+    labelNames: ['reason'],
     registers: [registry],
   });
   const refused = new Counter({
@@ -81,6 +89,9 @@ export function createSignalingMetrics(registry: Registry, gauges: SignalingGaug
     },
     error(code: ErrorCode): void {
       errors.labels(code).inc();
+    },
+    joinRefused(reason: UnauthorizedReason): void {
+      joinsRefused.labels(reason).inc();
     },
     refused(reason: UpgradeRefusalReason): void {
       refused.labels(reason).inc();

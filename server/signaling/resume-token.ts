@@ -11,6 +11,8 @@
  * that calls survive a restart when SESSION_SECRET is set. Once any id has
  * been forgotten that is no longer safe (an id without a record may have
  * been forgotten, not never seen), and such tokens are refused too.
+ * A revoked id (a kicked peer) keeps a record that no token matches, so that
+ * none of its tokens resumes it again, not even one from before the restart.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -21,7 +23,12 @@ export interface ResumeTokens {
    * The peer id `token` resumes in `room`, or undefined if it is forged, expired, for another room, or not the latest.
    */
   verify(room: string, token: string): string | undefined;
+  /** From now on no token resumes `id`: its peer was removed from its room. */
+  revoke(id: string): void;
 }
+
+/** The record of a revoked id: no token equals it. */
+const REVOKED = '';
 
 export interface ResumeTokenOptions {
   secret: string;
@@ -44,20 +51,27 @@ export function createResumeTokens({
   const mac = (room: string, id: string, issued: string) =>
     createHmac('sha256', secret).update(`resume-v2\0${room}\0${id}\0${issued}`).digest().subarray(0, 16);
 
+  const remember = (id: string, token: string) => {
+    latest.delete(id);
+    latest.set(id, token);
+    if (latest.size > maxPeers) {
+      for (const oldest of latest.keys()) {
+        latest.delete(oldest);
+        break;
+      }
+      forgotAny = true;
+    }
+  };
+
   return {
     issue(room, id) {
       const issued = Math.floor(now()).toString(36);
       const token = `${id}.${issued}.${mac(room, id, issued).toString('base64url')}`;
-      latest.delete(id);
-      latest.set(id, token);
-      if (latest.size > maxPeers) {
-        for (const oldest of latest.keys()) {
-          latest.delete(oldest);
-          break;
-        }
-        forgotAny = true;
-      }
+      remember(id, token);
       return token;
+    },
+    revoke(id) {
+      remember(id, REVOKED);
     },
     verify(room, token) {
       const [id, issued, signature, ...rest] = token.split('.');

@@ -75,6 +75,12 @@ export class Rooms<M> {
     return this.rooms.get(room)?.get(id);
   }
 
+  /** The members seated in `room`, in the order they took their seats. */
+  members(room: string): M[] {
+    const peers = this.rooms.get(room);
+    return peers === undefined ? [] : [...peers.values()];
+  }
+
   get roomCount(): number {
     return this.rooms.size;
   }

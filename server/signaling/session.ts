@@ -3,11 +3,12 @@
  * (frames and bytes, its own and its address's) and its logger. Sending goes
  * through here so a reader that stops reading is cut off instead of growing
  * the server's memory. The id, room and name change only through enter(),
- * leave() and rename(), so the logger bound to them cannot go stale.
+ * leave() and rename(), so the logger bound to them cannot go stale; who the
+ * socket is (name, role, user) only through enter() and hold().
  */
 import WebSocket from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ServerMessage } from '../../protocol/signaling.js';
+import type { Peer, Role, ServerMessage } from '../../protocol/signaling.js';
 import type { Config } from '../config.js';
 import type { ClientAddress } from './addresses.js';
 import { ReadThrottle } from './read-throttle.js';
@@ -31,6 +32,16 @@ export interface SessionInit {
   onPause: () => void;
 }
 
+/** Who a socket is in its room, decided at join from its grant (and the name it sent, if the grant has none). */
+export interface Identity {
+  name: string;
+  role: Role;
+  /** The grant's user, whom a kick bans; undefined without a token. */
+  user: string | undefined;
+}
+
+const NOBODY: Identity = { name: '', role: 'guest', user: undefined };
+
 export class Session {
   readonly socket: WebSocket;
   readonly host: string;
@@ -43,10 +54,12 @@ export class Session {
   /** Frames refused by the rate limit in the current one-second window. */
   refusedInWindow = 0;
   refusalWindowStart = 0;
+  /** True while its `join`'s token is being verified: another `join` meanwhile is refused. */
+  joining = false;
   private logger!: FastifyBaseLogger;
   private peerId: string;
   private currentRoom: string | undefined;
-  private displayName = '';
+  private who: Identity = NOBODY;
   private joinTimer: NodeJS.Timeout | undefined;
   private readonly connectionLog: FastifyBaseLogger;
   private readonly maxBufferedBytes: number;
@@ -80,7 +93,27 @@ export class Session {
 
   /** The display name it joined its room with ('' when it gave none). */
   get name(): string {
-    return this.displayName;
+    return this.who.name;
+  }
+
+  /** What it may send: only a `host` may send the host controls. */
+  get role(): Role {
+    return this.who.role;
+  }
+
+  /** Whom its token names: the user a kick bans. */
+  get user(): string | undefined {
+    return this.who.user;
+  }
+
+  get identity(): Identity {
+    return this.who;
+  }
+
+  /** How the others see it; `role` is sent for hosts only, as a peer without one is a guest (as every 1.0 peer). */
+  get peer(): Peer {
+    const { name, role } = this.who;
+    return role === 'host' ? { id: this.peerId, name, role } : { id: this.peerId, name };
   }
 
   /** Takes peer id `id`; only Sessions.rename calls this, so that its index of ids stays true. */
@@ -89,12 +122,18 @@ export class Session {
     this.bindLog();
   }
 
-  /** Records the seat Rooms gave this socket; it no longer needs to join in time. */
-  enter(room: string, name: string): void {
+  /** Records the seat Rooms gave this socket, and who it is there; it no longer needs to join in time. */
+  enter(room: string, who: Identity): void {
     this.clearJoinTimer();
     this.currentRoom = room;
-    this.displayName = name;
+    this.who = who;
     this.bindLog();
+  }
+
+  /** Records who this socket is while it waits in a lobby (Lobby knows which); it no longer needs to join in time. */
+  hold(who: Identity): void {
+    this.clearJoinTimer();
+    this.who = who;
   }
 
   /** Forgets this socket's seat; returns the room it was in, if any. */

@@ -48,6 +48,20 @@ export class TestClient {
     return { client, welcome: await client.next('welcome') };
   }
 
+  /**
+   * Connects and sends a `join` with `fields` (a token, a resume token, …);
+   * its answer (welcome, lobby, error) is left to the caller.
+   */
+  static async joining(
+    url: string,
+    fields: { room: string } & Record<string, unknown>,
+    options: WebSocket.ClientOptions = {},
+  ): Promise<TestClient> {
+    const client = await TestClient.connect(url, options);
+    client.send({ type: 'join', ...fields });
+    return client;
+  }
+
   send(message: unknown): void {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }

@@ -3,18 +3,24 @@
  * `assertUnaffected()` proves afterwards that the server still relays for
  * them and that nothing from the abuse leaked into their room. Against limits
  * per client address, the pair connects from an address of its own
- * (`localAddress`, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback).
+ * (`localAddress`, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback). On a
+ * server in token mode, give it a room token (`token`) for its room.
  */
 import { expect } from 'vitest';
 import { TestClient } from './client.js';
 
 export async function controlPair(
   wsUrl: string,
-  { room = 'control-room', localAddress }: { room?: string; localAddress?: string } = {},
+  { room = 'control-room', localAddress, token }: { room?: string; localAddress?: string; token?: string } = {},
 ) {
   const options = localAddress === undefined ? {} : { localAddress };
-  const a = await TestClient.joined(wsUrl, room, 'control-a', options);
-  const b = await TestClient.joined(wsUrl, room, 'control-b', options);
+  const join = async (name: string) => {
+    if (token === undefined) return TestClient.joined(wsUrl, room, name, options);
+    const client = await TestClient.joining(wsUrl, { room, name, token }, options);
+    return { client, welcome: await client.next('welcome') };
+  };
+  const a = await join('control-a');
+  const b = await join('control-b');
   await a.client.next('peer-joined');
   return {
     async assertUnaffected(): Promise<void> {

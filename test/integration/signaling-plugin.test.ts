@@ -11,11 +11,13 @@ import { loadConfig } from '../../server/config.js';
 import { createIceServers } from '../../server/ice-servers.js';
 import { createResumeTokens } from '../../server/signaling/resume-token.js';
 import { Refusals } from '../../server/refusals.js';
+import { createRoomAccess } from '../../server/access/room-access.js';
 
-function options(): SignalingOptions {
+async function options(): Promise<SignalingOptions> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', STATIC_DIR: '/nonexistent-static-dir' });
   return {
     config,
+    access: await createRoomAccess(config),
     iceServers: createIceServers(config),
     resumeTokens: createResumeTokens({ secret: 'test-secret', lifetimeSeconds: 60, maxPeers: 10 }),
     refusals: new Refusals(),
@@ -30,7 +32,7 @@ afterEach(async () => {
 describe('signaling plugin registration', () => {
   it('fails at boot with FST_ERR_PLUGIN_DEPENDENCY_NOT_REGISTERED when the metrics plugin is missing', async () => {
     app = Fastify({ logger: false });
-    await expect(app.register(signaling, options())).rejects.toMatchObject({
+    await expect(app.register(signaling, await options())).rejects.toMatchObject({
       code: 'FST_ERR_PLUGIN_DEPENDENCY_NOT_REGISTERED',
       message: "The dependency 'metrics' of plugin 'signaling' is not registered",
     });
@@ -39,7 +41,7 @@ describe('signaling plugin registration', () => {
   it('boots after the metrics plugin and serves its series there', async () => {
     app = Fastify({ logger: false });
     await app.register(metrics);
-    await app.register(signaling, options());
+    await app.register(signaling, await options());
     await app.ready();
     const scrape = await app.inject({ method: 'GET', url: '/metrics' });
     expect(scrape.body).toContain('vc_signaling_connections 0');
