@@ -1,7 +1,9 @@
 /**
  * Builds the web client into web/dist: `video-call.js`, the element as one
- * self-contained ES module (Lit included) that any page can load, the call
- * pages, which use nothing but that public element, and the ICE test page.
+ * self-contained ES module (Lit included) that any page can load, with the
+ * host tools and lobby screen split off into `host-lobby-<hash>.js`, which it
+ * imports beside itself on first need; the call pages, which use nothing but
+ * that public element; and the ICE test page.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +51,7 @@ export default defineConfig(({ mode }) => ({
     },
     sourcemap: true,
     // Library mode leaves ES output unminified by default; this bundle is served to browsers as is.
-    rolldownOptions: { output: { minify: true } },
+    // The hash in the chunk's name keeps a cached element from ever loading another build's chunk.
+    rolldownOptions: { output: { minify: true, chunkFileNames: '[name]-[hash].js' } },
   },
 }));

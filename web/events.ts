@@ -2,10 +2,11 @@
  * The `vc-*` events `<video-call>` fires. All bubble and are composed, so a
  * page can listen on the element or on any ancestor, shadow roots included.
  */
-import type { Peer } from '../protocol/signaling.js';
+import type { KnockEndedMessage, Peer, UnauthorizedReason } from '../protocol/signaling.js';
 
+/** `lobby`: waiting for a host to let this side in. */
 export type CallState =
-  'idle' | 'joining' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
+  'idle' | 'joining' | 'lobby' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
 
 /** The path media takes to one peer, from the selected ICE candidate pair. */
 export interface ConnectionPath {
@@ -29,6 +30,9 @@ export type VideoCallErrorCode =
   | 'media-unavailable'
   | 'screen-share-failed'
   | 'unauthorized'
+  | 'forbidden'
+  | 'kicked'
+  | 'denied'
   | 'protocol'
   | 'internal';
 
@@ -38,8 +42,18 @@ export interface VideoCallEventDetails {
   'vc-peer-left': { id: string };
   'vc-connection': { peerId: string } & ConnectionPath;
   'vc-state': { state: CallState };
-  'vc-error': { code: VideoCallErrorCode; message: string };
+  /** `reason` comes with `unauthorized` only: why the server refused the token. */
+  'vc-error': { code: VideoCallErrorCode; message: string; reason?: UnauthorizedReason };
   'vc-left': Record<string, never>;
+  /** To hosts: a guest waits in the lobby. */
+  'vc-knock': { peer: Peer };
+  /** To hosts: a guest no longer waits. */
+  'vc-knock-ended': { id: string; outcome: KnockEndedMessage['outcome'] };
+  /** To a waiting guest, and again whenever a host arrives or the last one leaves. */
+  'vc-lobby': { hostPresent: boolean };
+  /** A host muted this side; the microphone is already off. */
+  'vc-muted': { by: Peer };
+  'vc-locked': { locked: boolean; by: Peer };
 }
 
 export type VideoCallEventName = keyof VideoCallEventDetails;
@@ -61,5 +75,10 @@ declare global {
     'vc-state': CustomEvent<VideoCallEventDetails['vc-state']>;
     'vc-error': CustomEvent<VideoCallEventDetails['vc-error']>;
     'vc-left': CustomEvent<VideoCallEventDetails['vc-left']>;
+    'vc-knock': CustomEvent<VideoCallEventDetails['vc-knock']>;
+    'vc-knock-ended': CustomEvent<VideoCallEventDetails['vc-knock-ended']>;
+    'vc-lobby': CustomEvent<VideoCallEventDetails['vc-lobby']>;
+    'vc-muted': CustomEvent<VideoCallEventDetails['vc-muted']>;
+    'vc-locked': CustomEvent<VideoCallEventDetails['vc-locked']>;
   }
 }

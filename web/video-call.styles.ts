@@ -110,6 +110,12 @@ export const styles = css`
   .status.failed {
     color: var(--_danger);
   }
+  .notice {
+    align-self: center;
+    padding: 4px 14px;
+    border-radius: 999px;
+    background: color-mix(in srgb, var(--_danger) 30%, transparent);
+  }
   .controls {
     display: flex;
     justify-content: center;

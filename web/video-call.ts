@@ -2,10 +2,14 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { MediaController, type DeviceChoice } from './controllers/media-controller.js';
 import { CallController, type RemotePeer } from './controllers/call-controller.js';
-import { fire, type CallState, type ConnectionPath } from './events.js';
+import { RoomController } from './controllers/room-controller.js';
+import { HostLobbyLoader } from './controllers/host-lobby-loader.js';
+import { fire, type CallState } from './events.js';
+import type { Role } from '../protocol/signaling.js';
 import { styles } from './video-call.styles.js';
 import { ROOM_PATTERN } from '../protocol/patterns.js';
 import { icons } from './icons.js';
+import { displayName, initial, pathLabel, statusText } from './labels.js';
 
 export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetails } from './events.js';
 
@@ -17,19 +21,27 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @attr room - Room to join: 1–64 of A–Z a–z 0–9 _ -. Changing it moves the call.
  * @attr name - Display name shown to the others.
  * @attr server - Server base URL; defaults to the origin this script was loaded from.
+ * @attr token - The room token (a JWT from the embedding site's backend), sent with every join; never shown.
  * @attr muted - Microphone off (reflects setMicrophone()).
  * @attr camera-off - Camera off (reflects setCamera()).
  * @attr autojoin - Joins as soon as it has a room; `autojoin="false"` waits for join().
  * @attr relay-only - Media only through the TURN relay, so the others never learn this side's IP addresses.
- * @attr state - Read-only: idle, joining, waiting, connecting, connected, reconnecting, failed, left.
+ * @attr state - Read-only: idle, joining, lobby, waiting, connecting, connected, reconnecting, failed, left.
  *
  * @fires vc-joined - Joined the room: `{ id, room, peers }`.
  * @fires vc-peer-joined - Someone joined: `{ peer: { id, name } }`.
  * @fires vc-peer-left - Someone left: `{ id }`.
  * @fires vc-connection - The media path to a peer: `{ peerId, path: direct|srflx|relay, protocol: udp|tcp|tls, local, remote }`.
  * @fires vc-state - The state changed: `{ state }`.
- * @fires vc-error - Something failed: `{ code, message }`, code one of room-full, invalid-room, server-unreachable, media-denied, media-unavailable, screen-share-failed, unauthorized, protocol, internal.
- * @fires vc-left - The call ended on this side.
+ * @fires vc-error - Something failed: `{ code, message, reason? }`, code one of room-full, invalid-room,
+ *   server-unreachable, media-denied, media-unavailable, screen-share-failed, unauthorized (with `reason`),
+ *   forbidden, kicked, denied, protocol, internal.
+ * @fires vc-left - The call ended on this side (leave(), or a host removed this side or turned it away).
+ * @fires vc-knock - To hosts: a guest waits in the lobby: `{ peer: { id, name } }`.
+ * @fires vc-knock-ended - To hosts: a guest no longer waits: `{ id, outcome: admitted|denied|left }`.
+ * @fires vc-lobby - This side waits in the lobby: `{ hostPresent }`, again whenever that changes.
+ * @fires vc-muted - A host muted this side; the microphone is already off: `{ by: { id, name } }`.
+ * @fires vc-locked - A host locked or unlocked the room: `{ locked, by }`.
  *
  * @csspart container - The whole call.
  * @csspart status - The state line above the tiles.
@@ -39,7 +51,12 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @csspart label - A tile's name line.
  * @csspart badge - A remote tile's connection badge (direct / relay…).
  * @csspart controls - The control bar.
- * @csspart button - Every button; also `mic-button`, `camera-button`, `screen-button`, `leave-button`, `join-button`.
+ * @csspart button - Every button; also `mic-button`, `camera-button`, `screen-button`, `leave-button`, `join-button`,
+ *   and for hosts `admit-button`, `deny-button`, `mute-peer-button`, `kick-button`, `lock-button`.
+ * @csspart notice - "Muted by <name>", after a host muted this side.
+ * @csspart knocks - For hosts: the prompts of the guests waiting to join; each one is a `knock`.
+ * @csspart tile-menu - For hosts: a remote tile's mute and remove buttons.
+ * @csspart lobby - The lobby screen of a guest waiting to be let in.
  *
  * @cssprop --video-call-background - Background (#0f1115).
  * @cssprop --video-call-foreground - Text and icons (#f2f4f8).
@@ -57,6 +74,7 @@ export class VideoCall extends LitElement {
     room: { type: String, reflect: true },
     name: { type: String },
     server: { type: String },
+    token: { type: String },
     muted: { type: Boolean, reflect: true },
     cameraOff: { type: Boolean, reflect: true, attribute: 'camera-off' },
     autojoin: { reflect: false, converter: { fromAttribute: (value: string | null) => value !== 'false' } },
@@ -67,6 +85,8 @@ export class VideoCall extends LitElement {
   declare room: string;
   declare name: string;
   declare server: string;
+  /** The room token sent as `join.token`; a new one goes with the next join. Never rendered or put in an event. */
+  declare token: string;
   declare muted: boolean;
   declare cameraOff: boolean;
   declare autojoin: boolean;
@@ -80,13 +100,18 @@ export class VideoCall extends LitElement {
     change: () => this.call.mediaChanged(),
     error: (code, message) => fire(this, 'vc-error', { code, message }),
   });
-  private readonly call = new CallController(this, this.media);
+  private readonly roomState = new RoomController(this, this.media, () => (this.muted = true));
+  private readonly call = new CallController(this, this.media, this.roomState);
+  private readonly hostLobby = new HostLobbyLoader(this, (message) =>
+    fire(this, 'vc-error', { code: 'internal', message }),
+  );
 
   constructor() {
     super();
     this.room = '';
     this.name = '';
     this.server = '';
+    this.token = '';
     this.muted = false;
     this.cameraOff = false;
     this.autojoin = true;
@@ -114,7 +139,9 @@ export class VideoCall extends LitElement {
       micOn: !this.muted,
       cameraOn: !this.cameraOff,
       relayOnly: this.relayOnly,
+      token: () => this.token || undefined,
     };
+    this.hostLobby.retry();
     await this.call.join(options);
   }
 
@@ -144,6 +171,46 @@ export class VideoCall extends LitElement {
     return this.media.setDevices(choice);
   }
 
+  /**
+   * What the server granted this side: `host` may use the host controls. `guest` until joined.
+   * It shadows Element's ARIA `role` property; an ARIA role is still set with the `role` attribute.
+   */
+  override get role(): Role {
+    return this.roomState.role;
+  }
+
+  /** Whether the room is locked: guests who join now wait in the lobby. */
+  get locked(): boolean {
+    return this.roomState.locked;
+  }
+
+  /**
+   * Host controls. Each sends its frame at once when connected (nothing when not) and returns; the
+   * outcome comes as an event (`vc-knock-ended`, `vc-peer-left`, `vc-locked`), or as `vc-error`
+   * `forbidden` when this side is not a host, which changes nothing else.
+   */
+  admit(id: string): void {
+    this.call.control({ type: 'admit', id });
+  }
+
+  deny(id: string): void {
+    this.call.control({ type: 'deny', id });
+  }
+
+  /** Removes a peer from the call; its user may not rejoin the room for a minute. */
+  kick(id: string): void {
+    this.call.control({ type: 'kick', id });
+  }
+
+  /** Turns a peer's microphone off. Only that peer can turn it on again. */
+  mutePeer(id: string): void {
+    this.call.control({ type: 'mute', id });
+  }
+
+  lock(locked: boolean): void {
+    this.call.control({ type: 'lock', locked });
+  }
+
   /** The RTCStatsReport of the connection to one peer. */
   getStats(peerId: string): Promise<RTCStatsReport | undefined> {
     return this.call.getStats(peerId);
@@ -157,6 +224,7 @@ export class VideoCall extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.state = this.call.state;
     if (changed.has('muted') && changed.get('muted') !== undefined) this.media.setMicrophone(!this.muted);
+    if (!this.muted) this.roomState.unmuted();
     if (changed.has('cameraOff') && changed.get('cameraOff') !== undefined) void this.media.setCamera(!this.cameraOff);
   }
 
@@ -176,6 +244,7 @@ export class VideoCall extends LitElement {
       void this.join();
     }
     for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video.remote')) this.play(video);
+    if (this.roomState.needsView) this.hostLobby.load();
   }
 
   protected override render() {
@@ -183,7 +252,8 @@ export class VideoCall extends LitElement {
     const remotes = [...this.call.peers.values()];
     return html`
       <div part="container" class="call">
-        <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.statusText()}</div>
+        <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.status()}</div>
+        ${this.renderAccess()}
         <div part="grid" class="grid">
           ${active ? this.renderSelf() : nothing}
           ${repeat(
@@ -234,9 +304,12 @@ export class VideoCall extends LitElement {
 
   private renderRemote(peer: RemotePeer) {
     const { media, camera } = peer.link;
+    const menu = this.roomState.role === 'host' ? this.hostLobby.view?.tileMenu : undefined;
+    const control = (type: 'mute' | 'kick') => (id: string) => this.call.control({ type, id });
     return html`<figure part="tile remote-tile" class="tile" data-peer=${peer.id}>
       <video class="remote" part="video remote-video" autoplay playsinline .srcObject=${camera}></video>
       ${media.video ? nothing : html`<div class="avatar">${initial(peer.name)}</div>`}
+      ${menu ? menu(peer, control('mute'), control('kick')) : nothing}
       <figcaption part="label" class="label">
         ${peer.name || 'Guest'} ${media.audio ? nothing : icons.micOff}
         ${
@@ -282,6 +355,11 @@ export class VideoCall extends LitElement {
       >
         ${icons.screen}
       </button>
+      ${
+        this.roomState.role === 'host' && this.hostLobby.view
+          ? this.hostLobby.view.lockButton(this.roomState.locked, (locked) => this.lock(locked))
+          : nothing
+      }
       <button part="button leave-button" class="leave" aria-label="Leave the call" @click=${() => this.leave()}>
         ${icons.leave} Leave
       </button>
@@ -295,25 +373,32 @@ export class VideoCall extends LitElement {
     </button>`;
   }
 
-  private statusText(): string {
-    switch (this.state) {
-      case 'idle':
-        return this.room === '' ? 'No room given' : `Ready to join ${this.room}`;
-      case 'joining':
-        return 'Joining…';
-      case 'waiting':
-        return 'Waiting for someone to join';
-      case 'connecting':
-        return 'Connecting…';
-      case 'connected':
-        return '';
-      case 'reconnecting':
-        return 'Connection lost, reconnecting…';
-      case 'failed':
-        return this.error || 'The call failed';
-      case 'left':
-        return 'You left the call';
-    }
+  /** A failure says the last error; an ending, what ended it (a kick, a denied knock) unless it was leave(). */
+  private status(): string {
+    return statusText(this.state, this.room, this.state === 'failed' ? this.error : this.call.endedBecause);
+  }
+
+  /** The lobby screen for a waiting guest; for hosts, who knocks, and who muted this side. */
+  private renderAccess() {
+    const view = this.hostLobby.view;
+    const { hostPresent, knocks, mutedBy } = this.roomState;
+    return html`
+      ${view && this.state === 'lobby' && hostPresent !== undefined ? view.lobby(hostPresent) : nothing}
+      ${
+        view && this.roomState.role === 'host'
+          ? view.knocks(
+              [...knocks.values()],
+              (id) => this.admit(id),
+              (id) => this.deny(id),
+            )
+          : nothing
+      }
+      ${
+        mutedBy && this.muted
+          ? html`<div part="notice" class="notice" aria-live="polite">Muted by ${mutedBy.name || 'a host'}</div>`
+          : nothing
+      }
+    `;
   }
 
   private isActive(): boolean {
@@ -350,27 +435,6 @@ export class VideoCall extends LitElement {
 }
 
 const ROOM = new RegExp(ROOM_PATTERN);
-
-/** How a tile names its media path: through the relay (and how), straight, or through a NAT. */
-function pathLabel(path: ConnectionPath): string {
-  if (path.path === 'relay') return `relay · ${path.protocol}`;
-  return path.path === 'direct' ? 'direct' : 'p2p · nat';
-}
-
-/** The name as the server accepts it: no control characters, at most 64 UTF-16 units, whole characters only. */
-function displayName(name: string): string {
-  let result = '';
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what the server refuses in a name
-  for (const char of name.replace(/[\u0000-\u001f\u007f]/g, ' ').trim()) {
-    if (result.length + char.length > 64) break;
-    result += char;
-  }
-  return result.trim();
-}
-
-function initial(name: string): string {
-  return (name.trim()[0] ?? '?').toUpperCase();
-}
 
 if (!customElements.get('video-call')) customElements.define('video-call', VideoCall);
 

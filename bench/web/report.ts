@@ -142,7 +142,8 @@ ${failed}
 
 \`npx vite build\` writes web/dist (and \`cem analyze\` then puts the elements manifest back beside it, as
 \`npm run build:web\` does). \`web/dist/video-call.js\` is the element as one self-contained ES module, Lit
-included: the whole JavaScript a page needs for a call. Sizes of that file, compressed here with node:zlib:
+included: the whole JavaScript a page needs for a call (hosts and guests waiting in a lobby also load the small
+\`host-lobby-<hash>.js\` chunk it imports on first need). Sizes of that file, compressed here with node:zlib:
 
 | | bytes | KB |
 |---|---|---|
@@ -154,9 +155,10 @@ Target: ≤ ${kb(targets.gzipBytes)} gzip (KB = 1000 bytes) — **${verdict(b.gz
 For context: ${context.join(' ')}
 
 **Does the call page need anything else?** \`web/dist/${input.assets.page}\` references, in order:
-${urls}. \`/room.js\` is the page’s own few lines (read the room from the
+${urls}. \`/room.js\` is the page’s own few lines (read the room and any token from the
 URL, call \`join()\`); static or dynamic imports inside those scripts: ${imports}. Other scripts in web/dist:
-${others.map((file) => `\`${file}\``).join(', ') || 'none'} (the pages’ own; no shared chunks).
+${others.map((file) => `\`${file}\``).join(', ') || 'none'} (the pages’ own, and the element's host and lobby chunk;
+no shared chunks).
 
 What Chromium fetched opening \`/r/<room>\` until the element was \`waiting\` in the room (body bytes as
 received, so compressed where the server sent a precompressed twin):

@@ -4,70 +4,10 @@
  * always settle, and inbound frames it cannot read.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { IceServer } from '../../protocol/ice.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
-import { backoffDelay, SignalingClient, type SignalingEvents } from '../../web/client/signaling-client.js';
-import { fakeSockets, type FakeSocket } from './fake-socket.js';
-
-const URL = 'wss://calls.example/ws';
-const SERVERS: IceServer[] = [{ urls: 'turn:relay.example:3478', username: '1:u', credential: 'c' }];
-const FRESH: IceServer[] = [{ urls: 'turn:relay.example:3478', username: '2:u', credential: 'd' }];
-
-function welcome(fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 'welcome',
-    v: PROTOCOL_VERSION,
-    id: 'peer-a',
-    room: 'standup',
-    peers: [],
-    iceServers: SERVERS,
-    ttl: 600,
-    resume: 'token-1',
-    resumed: false,
-    ...fields,
-  };
-}
-
-interface Recorded {
-  statuses: string[];
-  errors: Array<{ code: string; message: string; fatal: boolean }>;
-  welcomes: unknown[];
-  iceServers: Array<{ servers: IceServer[]; scheduled: boolean }>;
-  peersJoined: unknown[];
-}
-
-function recorder(): { events: SignalingEvents; seen: Recorded } {
-  const seen: Recorded = { statuses: [], errors: [], welcomes: [], iceServers: [], peersJoined: [] };
-  const events: SignalingEvents = {
-    welcome: (message) => seen.welcomes.push(message),
-    peerJoined: (peer) => seen.peersJoined.push(peer),
-    peerLeft: () => undefined,
-    signal: () => undefined,
-    iceServers: (servers, scheduled) => seen.iceServers.push({ servers, scheduled }),
-    status: (status) => seen.statuses.push(status),
-    error: (code, message, fatal) => seen.errors.push({ code, message, fatal }),
-  };
-  return { events, seen };
-}
-
-function setup(timeoutMs = 5_000) {
-  const net = fakeSockets();
-  const { events, seen } = recorder();
-  const client = new SignalingClient(
-    { url: URL, room: 'standup', name: 'Ada', socket: net.open, iceServersTimeoutMs: timeoutMs },
-    events,
-  );
-  client.start();
-  return { client, net, seen };
-}
-
-/** Starts a client and joins it: the socket is open and welcomed. */
-function joined(timeoutMs?: number) {
-  const context = setup(timeoutMs);
-  context.net.last().accept();
-  context.net.last().deliver(welcome());
-  return context;
-}
+import { backoffDelay } from '../../web/client/signaling-client.js';
+import type { FakeSocket } from './fake-socket.js';
+import { FRESH, joined, setup, URL, welcome } from './signaling-harness.js';
 
 /** Tracks whether a promise settled yet, without leaving a rejection unhandled. */
 function watch<T>(promise: Promise<T>): { settled: () => boolean; result: Promise<T> } {
@@ -254,6 +194,21 @@ describe('frames the client cannot read', () => {
     ['a signal whose description has no type', { type: 'signal', from: 'p', data: { description: { sdp: 'v=0' } } }],
     ['an ice-servers answer that is not a list', { type: 'ice-servers', iceServers: 'turn:x', ttl: 60 }],
     ['an error without a code', { type: 'error', message: 'm' }],
+    [
+      'an error with a reason the protocol does not have',
+      { type: 'error', code: 'unauthorized', message: 'm', reason: 'x' },
+    ],
+    ['a welcome with a role that is neither host nor guest', welcome({ role: 'admin' })],
+    ['a welcome whose locked is not a boolean', welcome({ locked: 'yes' })],
+    ['a peer-joined whose peer has an unknown role', { type: 'peer-joined', peer: { id: 'p', name: 'B', role: 'x' } }],
+    ['a lobby without hostPresent', { type: 'lobby', id: 'peer-a', room: 'standup' }],
+    ['a lobby without an id', { type: 'lobby', room: 'standup', hostPresent: true }],
+    ['a knock without a peer', { type: 'knock' }],
+    ['a knock whose peer has no name', { type: 'knock', peer: { id: 'p' } }],
+    ['a knock-ended with an unknown outcome', { type: 'knock-ended', id: 'p', outcome: 'vanished' }],
+    ['a muted without who muted', { type: 'muted' }],
+    ['a room-locked whose locked is not a boolean', { type: 'room-locked', locked: 1, by: { id: 'h', name: 'H' } }],
+    ['a room-locked without who locked', { type: 'room-locked', locked: true }],
   ];
 
   it.each(badFrames)('drops %s, reports it as bad-message, and carries on', (_name, frame) => {
@@ -263,6 +218,7 @@ describe('frames the client cannot read', () => {
     expect(() => socket.deliverRaw(raw(frame))).not.toThrow();
     expect(seen.errors).toEqual([expect.objectContaining({ code: 'bad-message', fatal: false })]);
     expect(seen.welcomes).toHaveLength(0);
+    expect(seen.room).toEqual([]);
     socket.deliver(welcome());
     expect(seen.welcomes).toHaveLength(1);
     expect(seen.statuses.at(-1)).toBe('joined');

@@ -5,9 +5,10 @@
  * shaped like a ServerMessage in the fields the client reads, is refused here
  * with a reason instead of throwing in the socket's message handler. The
  * check is by hand: the TypeBox schemas in protocol/ would bring a validator
- * into the embed's 20 KB bundle.
+ * into the embed's 20 KB bundle (and so would any runtime import from
+ * protocol/signaling.ts, which builds them when loaded).
  */
-import type { ServerMessage } from '../../protocol/signaling.js';
+import type { ServerMessage, UnauthorizedReason } from '../../protocol/signaling.js';
 
 export type ParsedFrame = { ok: true; message: ServerMessage } | { ok: false; reason: string };
 
@@ -18,7 +19,27 @@ const isObject = (value: unknown): value is Fields =>
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringList = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
 
-const isPeer = (value: unknown): boolean => isObject(value) && isString(value.id) && isString(value.name);
+const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+const isOptional = (value: unknown, check: (value: unknown) => boolean): boolean => value === undefined || check(value);
+const isRole = (value: unknown): boolean => value === 'host' || value === 'guest';
+/** protocol/'s UNAUTHORIZED_REASONS, as keys that the compiler holds to exactly that list without importing it. */
+const REASONS: Record<UnauthorizedReason, true> = {
+  missing: true,
+  malformed: true,
+  'bad-signature': true,
+  expired: true,
+  'not-yet-valid': true,
+  'wrong-room': true,
+  'wrong-audience': true,
+  'unknown-key': true,
+  'too-long': true,
+  kicked: true,
+};
+const isReason = (value: unknown): boolean => isString(value) && Object.hasOwn(REASONS, value);
+const isOutcome = (value: unknown): boolean => value === 'admitted' || value === 'denied' || value === 'left';
+
+const isPeer = (value: unknown): boolean =>
+  isObject(value) && isString(value.id) && isString(value.name) && isOptional(value.role, isRole);
 
 const isIceServer = (value: unknown): boolean =>
   isObject(value) &&
@@ -49,12 +70,19 @@ const SHAPES: Record<ServerMessage['type'], (message: Fields) => boolean> = {
     isIceServerList(m.iceServers) &&
     isTtl(m.ttl) &&
     isString(m.resume) &&
-    typeof m.resumed === 'boolean',
+    isBoolean(m.resumed) &&
+    isOptional(m.role, isRole) &&
+    isOptional(m.locked, isBoolean),
   'peer-joined': (m) => isPeer(m.peer),
   'peer-left': (m) => isString(m.id) && (m.reason === 'left' || m.reason === 'disconnected'),
   signal: (m) => isString(m.from) && isSignalData(m.data),
   'ice-servers': (m) => isIceServerList(m.iceServers) && isTtl(m.ttl),
-  error: (m) => isString(m.code) && isString(m.message),
+  error: (m) => isString(m.code) && isString(m.message) && isOptional(m.reason, isReason),
+  lobby: (m) => isString(m.id) && isString(m.room) && isBoolean(m.hostPresent),
+  knock: (m) => isPeer(m.peer),
+  'knock-ended': (m) => isString(m.id) && isOutcome(m.outcome),
+  muted: (m) => isPeer(m.by),
+  'room-locked': (m) => isBoolean(m.locked) && isPeer(m.by),
 };
 
 const isKnownType = (type: unknown): type is ServerMessage['type'] => isString(type) && Object.hasOwn(SHAPES, type);

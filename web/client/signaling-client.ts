@@ -2,17 +2,28 @@
  * The signaling protocol's browser client, free of any UI: one WebSocket to
  * `/ws`, joined to one room, that reconnects with backoff and rejoins with
  * its resume token (so its peer id survives), and refreshes ICE servers
- * before their TTL runs out. docs/protocol.md is the contract it follows.
+ * before their TTL runs out. It carries the room token in `join`, waits in
+ * the lobby when the server says so, and sends a host's controls.
+ * docs/protocol.md is the contract it follows.
  */
 import type {
+  AdmitMessage,
   ClientMessage,
+  DenyMessage,
   ErrorCode,
+  ErrorMessage,
   IceServersMessage,
+  KickMessage,
+  KnockEndedMessage,
+  LobbyMessage,
+  LockMessage,
+  MuteMessage,
   Peer,
   PeerLeftReason,
   RelayedSignalMessage,
   ServerMessage,
   SignalData,
+  UnauthorizedReason,
   WelcomeMessage,
 } from '../../protocol/signaling.js';
 import type { IceServer } from '../../protocol/ice.js';
@@ -22,7 +33,11 @@ import { openBrowserSocket, SOCKET_OPEN, type OpenSocket, type SignalingSocket }
 import { IceServerRequests } from './ice-server-requests.js';
 import { parseServerMessage } from './server-message.js';
 
-export type SignalingStatus = 'connecting' | 'joined' | 'reconnecting' | 'closed';
+/** `lobby`: the server answered the join with `lobby`; the client waits there to be admitted. */
+export type SignalingStatus = 'connecting' | 'lobby' | 'joined' | 'reconnecting' | 'closed';
+
+/** What a host may send about the room and the peers in it (the server refuses a guest with `forbidden`). */
+export type HostControl = AdmitMessage | DenyMessage | KickMessage | MuteMessage | LockMessage;
 
 export interface SignalingEvents {
   welcome(message: WelcomeMessage): void;
@@ -31,15 +46,31 @@ export interface SignalingEvents {
   signal(message: RelayedSignalMessage): void;
   /** `scheduled`: the refresh before the TTL runs out, rather than an answer to refreshIceServers(). */
   iceServers(iceServers: IceServer[], scheduled: boolean): void;
+  /** Waiting to be admitted; sent again whenever `hostPresent` changes. */
+  lobby(message: LobbyMessage): void;
+  /** To hosts: a guest waits in the lobby. */
+  knock(peer: Peer): void;
+  knockEnded(id: string, outcome: KnockEndedMessage['outcome']): void;
+  /** A host muted this side. */
+  muted(by: Peer): void;
+  roomLocked(locked: boolean, by: Peer): void;
   status(status: SignalingStatus): void;
-  /** `fatal` errors stop the client; the others are reported and it carries on. */
-  error(code: ErrorCode | 'server-unreachable', message: string, fatal: boolean): void;
+  /**
+   * `fatal` errors stop the client; the others are reported and it carries on.
+   * `reason` says why a token was refused, with `unauthorized` only.
+   */
+  error(code: ErrorCode | 'server-unreachable', message: string, fatal: boolean, reason?: UnauthorizedReason): void;
 }
 
 export interface SignalingOptions {
   url: string;
   room: string;
   name?: string;
+  /**
+   * The room token, read at every join (reconnects included), so a token
+   * changed meanwhile is the one the next join carries.
+   */
+  token?: () => string | undefined;
   /** How the socket is opened: the browser's WebSocket unless a test puts a fake in. */
   socket?: OpenSocket;
   /** How long refreshIceServers() waits for the answer before it rejects. */
@@ -54,7 +85,12 @@ const FINAL_CLOSE_CODES = new Map<number, ErrorCode>([
   [CloseCode.JoinTimeout, 'join-timeout'],
   [CloseCode.RateLimited, 'rate-limited'],
   [CloseCode.UnsupportedVersion, 'unsupported-version'],
+  [CloseCode.Unauthorized, 'unauthorized'],
+  [CloseCode.Kicked, 'kicked'],
+  [CloseCode.Denied, 'denied'],
 ]);
+/** Errors after which the server will not have this client (it closes the socket, or the client does). */
+const FATAL_ERRORS = new Set<ErrorCode>(['room-full', 'unauthorized', 'unsupported-version', 'kicked', 'denied']);
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
 /** An ICE restart waits this long for fresh servers at most, then goes on with the ones it has. */
@@ -118,6 +154,11 @@ export class SignalingClient {
     return this.iceRequests.add(() => this.send({ type: 'ice-servers' }));
   }
 
+  /** Sends a host control while the socket is open; the server judges whether this client may. */
+  control(message: HostControl): void {
+    this.send(message);
+  }
+
   private send(message: ClientMessage): void {
     if (this.socket?.readyState === SOCKET_OPEN) this.socket.send(JSON.stringify(message));
   }
@@ -128,8 +169,15 @@ export class SignalingClient {
     const socket = openSocket(this.options.url, {
       open: () => {
         const { room, name } = this.options;
-        const resume = this.resume ? { resume: this.resume } : {};
-        this.send({ type: 'join', room, v: PROTOCOL_VERSION, ...(name ? { name } : {}), ...resume });
+        const token = this.options.token?.();
+        this.send({
+          type: 'join',
+          room,
+          v: PROTOCOL_VERSION,
+          ...(name ? { name } : {}),
+          ...(token ? { token } : {}),
+          ...(this.resume ? { resume: this.resume } : {}),
+        });
       },
       message: (data) => this.receiveFrame(data),
       close: (code, reason) => {
@@ -196,7 +244,26 @@ export class SignalingClient {
         this.receiveIceServers(message);
         break;
       case 'error':
-        this.receiveError(message.code, message.message);
+        this.receiveError(message);
+        break;
+      case 'lobby':
+        // The server answered: a later drop starts its backoff over, as after a welcome.
+        this.attempt = 0;
+        this.id = message.id;
+        this.on.lobby(message);
+        this.on.status('lobby');
+        break;
+      case 'knock':
+        this.on.knock(message.peer);
+        break;
+      case 'knock-ended':
+        this.on.knockEnded(message.id, message.outcome);
+        break;
+      case 'muted':
+        this.on.muted(message.by);
+        break;
+      case 'room-locked':
+        this.on.roomLocked(message.locked, message.by);
         break;
     }
   }
@@ -209,10 +276,11 @@ export class SignalingClient {
     this.on.iceServers(message.iceServers, scheduled);
   }
 
-  private receiveError(code: ErrorCode, text: string): void {
+  private receiveError({ code, message: text, reason }: ErrorMessage): void {
     // Shutdown is followed by a 1001 close, which reconnects.
     if (code === 'server-shutdown') return;
-    const fatal = code === 'room-full' || code === 'unauthorized' || code === 'unsupported-version';
+    // Once joined, room-full answers a host's admit into a full room: the guest waits on, the host's call goes on.
+    const fatal = FATAL_ERRORS.has(code) && !(code === 'room-full' && this.joined);
     if (fatal) {
       this.stopped = true;
       this.joined = false;
@@ -220,7 +288,7 @@ export class SignalingClient {
       this.iceRequests.rejectAll(`the server refused the client (${code})`);
       this.on.status('closed');
     }
-    this.on.error(code, text, fatal);
+    this.on.error(code, text, fatal, code === 'unauthorized' ? reason : undefined);
   }
 
   /** Asks for fresh ICE servers at 80 % of their TTL, so TURN credentials never lapse mid-call. */

@@ -4,16 +4,25 @@
  * into the element's state and `vc-*` events, and keeps peer connections
  * alive across signaling reconnects: a peer whose signaling dropped but
  * whose media still flows is kept for a grace period, in case it comes back
- * under the same id.
+ * under the same id. What the room says about access (the lobby, knocks,
+ * locks, a host's mute) goes to the room controller.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Peer, PeerLeftReason, RelayedSignalMessage, WelcomeMessage } from '../../protocol/signaling.js';
+import type {
+  Peer,
+  PeerLeftReason,
+  RelayedSignalMessage,
+  UnauthorizedReason,
+  WelcomeMessage,
+} from '../../protocol/signaling.js';
 import type { IceServer } from '../../protocol/ice.js';
-import { SignalingClient, type SignalingStatus } from '../client/signaling-client.js';
+import { SignalingClient, type HostControl, type SignalingStatus } from '../client/signaling-client.js';
 import { PeerLink } from './peer-link.js';
 import type { RemoteMediaState } from './peer/media-state.js';
 import type { MediaController } from './media-controller.js';
+import type { RoomController } from './room-controller.js';
 import { fire, type CallState, type ConnectionPath, type VideoCallErrorCode } from '../events.js';
+import { endsAs, isRefusal, refusalText } from '../refusals.js';
 
 /** How long a peer whose signaling dropped is waited for while its media still flows. */
 const ORPHAN_GRACE_MS = 30_000;
@@ -36,6 +45,8 @@ export interface JoinOptions {
   cameraOn: boolean;
   /** Media only through TURN relays: hides this side's addresses from the others. */
   relayOnly: boolean;
+  /** The room token, read at every join so that a changed one goes with the next. */
+  token: () => string | undefined;
 }
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -50,10 +61,13 @@ export class CallController implements ReactiveController {
   private signaling: SignalingStatus = 'closed';
   private iceServers: IceServer[] = [];
   private joinedOnce = false;
+  /** Why the call ended, in words, when the server ended it (room full, a refused token, a kick). */
+  endedBecause: string | undefined;
 
   constructor(
     private readonly host: Host,
     private readonly media: MediaController,
+    private readonly room: RoomController,
   ) {
     host.addController(this);
   }
@@ -66,9 +80,10 @@ export class CallController implements ReactiveController {
     if (this.client !== undefined) return;
     this.joined = options;
     this.joinedOnce = false;
+    this.endedBecause = undefined;
     this.setState('joining');
     const client = new SignalingClient(
-      { url: options.url, room: options.room, name: options.name },
+      { url: options.url, room: options.room, name: options.name, token: options.token },
       {
         welcome: (message) => this.welcome(message),
         peerJoined: (peer) => this.peerJoined(peer),
@@ -78,11 +93,16 @@ export class CallController implements ReactiveController {
           this.iceServers = servers;
           for (const { link } of this.peers.values()) link.useIceServers(servers, scheduled);
         },
+        lobby: (message) => this.room.lobby(message.hostPresent),
+        knock: (peer) => this.room.knock(peer),
+        knockEnded: (id, outcome) => this.room.knockEnded(id, outcome),
+        muted: (by) => this.room.muted(by),
+        roomLocked: (locked, by) => this.room.roomLocked(locked, by),
         status: (status) => {
           this.signaling = status;
           this.updateState();
         },
-        error: (code, message, fatal) => this.error(elementErrorCode(code), message, fatal),
+        error: (code, message, fatal, reason) => this.error(elementErrorCode(code), message, fatal, reason),
       },
     );
     this.client = client;
@@ -103,8 +123,14 @@ export class CallController implements ReactiveController {
     for (const peer of [...this.peers.values()]) this.drop(peer, false);
     this.media.stop();
     this.id = undefined;
+    this.room.reset();
     this.setState(wasActive ? 'left' : this.state);
     if (wasActive) fire(this.host, 'vc-left', {});
+  }
+
+  /** Sends a host control; the server refuses it with `forbidden` unless this side is a host. */
+  control(message: HostControl): void {
+    this.client?.control(message);
   }
 
   /** Media changed locally (toggles, devices, screen share): update every peer connection. */
@@ -127,6 +153,7 @@ export class CallController implements ReactiveController {
 
   private welcome(message: WelcomeMessage): void {
     this.iceServers = message.iceServers;
+    this.room.welcome(message);
     if (!message.resumed) {
       // A new id: every peer knew us by the old one, so every connection starts over.
       for (const peer of [...this.peers.values()]) this.drop(peer, true);
@@ -227,21 +254,31 @@ export class CallController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private error(code: VideoCallErrorCode, message: string, fatal: boolean): void {
-    fire(this.host, 'vc-error', { code, message });
-    if (fatal) {
-      this.client = undefined;
-      this.joined = undefined;
-      for (const peer of [...this.peers.values()]) this.drop(peer, false);
-      this.media.stop();
-      this.setState('failed');
-    }
+  /**
+   * Refusals are said in words (the server's message is for developers). A
+   * fatal error ends the call: `failed`, or `left` when a host ended it (a
+   * kick, a denied knock), which also says `vc-left`.
+   */
+  private error(code: VideoCallErrorCode, message: string, fatal: boolean, reason?: UnauthorizedReason): void {
+    const text = isRefusal(code) ? refusalText(code, reason) : message;
+    fire(this.host, 'vc-error', { code, message: text, ...(reason === undefined ? {} : { reason }) });
+    if (!fatal) return;
+    const end = endsAs(code);
+    this.endedBecause = text;
+    this.client = undefined;
+    this.joined = undefined;
+    for (const peer of [...this.peers.values()]) this.drop(peer, false);
+    this.media.stop();
+    this.room.reset();
+    this.setState(end);
+    if (end === 'left') fire(this.host, 'vc-left', {});
   }
 
   private updateState(): void {
     if (this.client === undefined) return;
     if (this.signaling === 'connecting') return this.setState('joining');
     if (this.signaling === 'reconnecting') return this.setState(this.id === undefined ? 'joining' : 'reconnecting');
+    if (this.signaling === 'lobby') return this.setState('lobby');
     if (this.signaling !== 'joined') return;
     const peers = [...this.peers.values()];
     if (peers.length === 0) return this.setState('waiting');
@@ -262,5 +299,5 @@ export class CallController implements ReactiveController {
 }
 
 function elementErrorCode(code: string): VideoCallErrorCode {
-  return code === 'room-full' || code === 'server-unreachable' || code === 'unauthorized' ? code : 'protocol';
+  return code === 'room-full' || code === 'server-unreachable' || isRefusal(code) ? code : 'protocol';
 }

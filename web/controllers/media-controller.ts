@@ -47,7 +47,8 @@ export class MediaController implements ReactiveController {
     this.micOn = micOn;
     this.cameraOn = cameraOn;
     await this.acquire(true, cameraOn);
-    if (this.audio !== null) this.audio.enabled = micOn;
+    // this.micOn, not micOn: a host may have muted this side while the devices were opening.
+    if (this.audio !== null) this.audio.enabled = this.micOn;
     this.changed();
   }
 

@@ -5,6 +5,7 @@
  * server is flattened to one entry per URL, since each URL is judged alone.
  */
 import type { IceServersResponse } from '../../protocol/ice.js';
+import { bearerRefusal } from './bearer-refusal.js';
 
 export interface TestServer {
   url: string;
@@ -22,9 +23,15 @@ export interface DeploymentServers {
 
 const STORAGE_KEY = 'vc-ice-test-servers';
 
-export async function fetchDeploymentServers(): Promise<DeploymentServers> {
-  const response = await fetch('/api/ice-servers', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`/api/ice-servers answered ${response.status}`);
+/**
+ * This deployment's servers. `token`: a room token, which a server in token
+ * mode (ROOM_ACCESS=token) asks for before it hands out any credential.
+ */
+export async function fetchDeploymentServers(token = ''): Promise<DeploymentServers> {
+  const headers: Record<string, string> = token === '' ? {} : { authorization: `Bearer ${token}` };
+  const response = await fetch('/api/ice-servers', { cache: 'no-store', headers });
+  if (response.status === 401) throw new Error(bearerRefusal(await response.json().catch(() => undefined), token));
+  if (!response.ok) throw new Error(`/api/ice-servers answered ${response.status}.`);
   const body = (await response.json()) as IceServersResponse;
   const servers = body.iceServers.flatMap((server) =>
     (Array.isArray(server.urls) ? server.urls : [server.urls]).map((url) => ({

@@ -3,7 +3,9 @@
  * fresh credentials (and a countdown to their expiry) plus the operator's
  * own servers, runs the test, and shows it live: a candidate table and a
  * verdict per URL, relay loopback round trips, a summary at the top, and
- * the JSON report. No external resources, so it works on an offline LAN.
+ * the JSON report. No external resources, so it works on an offline LAN. A
+ * server in token mode hands out its servers only for a room token, which
+ * the page sends as `Authorization: Bearer …` (from its field or `?token=`).
  */
 import { parseIceUrl } from '../../protocol/ice-url.js';
 import type { Verdict } from '../../protocol/ice-verdicts.js';
@@ -44,12 +46,24 @@ function h<K extends keyof HTMLElementTagNameMap>(
 
 async function refreshCredentials(): Promise<void> {
   try {
-    deployment = await fetchDeploymentServers();
+    deployment = await fetchDeploymentServers($<HTMLInputElement>('#token').value.trim());
     deploymentError = undefined;
   } catch (error) {
     deploymentError = error instanceof Error ? error.message : String(error);
+    deployment = { servers: [], ttl: 0 };
   }
   renderServers();
+}
+
+/** `/ice-test?token=…` fills the token field, and the token leaves the address bar (and the history). */
+function takeTokenFromLink(): void {
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token');
+  if (token === null) return;
+  $<HTMLInputElement>('#token').value = token;
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
 }
 
 function renderServers(): void {
@@ -87,7 +101,7 @@ function renderCountdown(): void {
   const text = $('#credentials');
   $('#refresh').hidden = deployment.expiresAt === undefined;
   if (deploymentError !== undefined) {
-    const failure = `This deployment's servers could not be loaded (${deploymentError}).`;
+    const failure = `This deployment's servers could not be loaded: ${deploymentError.replace(/\.?$/, '.')}`;
     text.textContent = `${failure} Custom servers can still be tested.`;
   } else if (deployment.expiresAt === undefined) {
     text.textContent =
@@ -272,7 +286,12 @@ $('#add-server').addEventListener('submit', (event) => {
   form.reset();
   renderServers();
 });
+$('#token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void refreshCredentials();
+});
 $('#run').addEventListener('click', () => void run());
 $('#refresh').addEventListener('click', () => void refreshCredentials());
 setInterval(renderCountdown, 1000);
+takeTokenFromLink();
 void refreshCredentials();

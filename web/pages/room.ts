@@ -1,6 +1,8 @@
 /**
  * The call page, built only from the public element, as any embedding site
- * would: it sets attributes, calls join(), and listens to vc-* events.
+ * would: it sets attributes, calls join(), and listens to vc-* events. A room
+ * link may carry a room token (`/r/<room>?token=…`); the page hands it to the
+ * element and takes it out of the address bar. "Copy link" never includes it.
  */
 import type { VideoCall } from '../video-call.js';
 
@@ -16,6 +18,14 @@ if (call && title && copy && room !== undefined) {
   title.textContent = room;
   const params = new URLSearchParams(location.search);
   call.name = params.get('name') ?? localStorage.getItem('vc-name') ?? '';
+  const token = params.get('token');
+  if (token !== null) {
+    call.token = token;
+    // Out of the address bar, the history and any link copied from it: the token is this person's invitation.
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  }
   call.room = room;
   void customElements.whenDefined('video-call').then(() => call.join());
 
