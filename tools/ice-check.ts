@@ -18,7 +18,7 @@ const USAGE = `Usage:
                                                        from --secret or the TURN_SECRET variable
 Options:
   --token <jwt>   a room token (for any room) for a server with ROOM_ACCESS=token; or set ICE_CHECK_TOKEN,
-                  which keeps it out of the process list and the shell history
+                  which keeps it out of the process list
   --json          print the full report as JSON
   --timeout <ms>  how long to wait for each answer (default 5000)
   --pings <n>     packets sent through each relay and back (default 10)
