@@ -1,8 +1,9 @@
 /**
  * `npm run ice-check -- <server URL>`: the ICE test page's twin for an
- * operator on SSH. Fetches fresh credentials from the server (or mints them
- * from TURN_SECRET for URLs given with --url), judges every STUN/TURN URL
- * alone, prints one line per URL, and exits 1 when any of them fails.
+ * operator on SSH. Fetches fresh credentials from the server (showing it a
+ * room token when it runs ROOM_ACCESS=token), or mints them from TURN_SECRET
+ * for URLs given with --url; judges every STUN/TURN URL alone, prints one
+ * line per URL, and exits 1 when any of them fails.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,8 @@ const USAGE = `Usage:
   npm run ice-check -- --url <turn:…> [--url …] [options]   check relays directly; the secret comes
                                                        from --secret or the TURN_SECRET variable
 Options:
+  --token <jwt>   a room token (for any room) for a server with ROOM_ACCESS=token; or set ICE_CHECK_TOKEN,
+                  which keeps it out of the process list
   --json          print the full report as JSON
   --timeout <ms>  how long to wait for each answer (default 5000)
   --pings <n>     packets sent through each relay and back (default 10)
@@ -51,10 +54,16 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return EXIT_USAGE;
   }
 
+  const token = values.token?.trim() || env.ICE_CHECK_TOKEN?.trim() || undefined;
+  if (values.token !== undefined && positionals.length === 0) {
+    process.stderr.write(`ice-check: --token is for a server URL; with --url the secret makes the credentials\n`);
+    return EXIT_USAGE;
+  }
+
   let plan: CheckPlan;
   try {
     if (positionals[0] !== undefined) {
-      plan = await fromServer(positionals[0], timeoutMs);
+      plan = await fromServer(positionals[0], timeoutMs, token);
     } else {
       const secret = values.secret ?? env.TURN_SECRET;
       if (secret === undefined || secret === '')
@@ -101,6 +110,7 @@ function parse(argv: string[]) {
     options: {
       url: { type: 'string', multiple: true },
       secret: { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean' },
       timeout: { type: 'string' },
       pings: { type: 'string' },

@@ -40,6 +40,7 @@ export async function setup(project: TestProject): Promise<void> {
   const stack = await ComposeStack.create('vc-build', {
     DOMAIN: 'localhost',
     TURN_SECRET: 'build-only-secret-0123456789',
+    ROOM_ACCESS: 'token',
   });
   await stack.runOk(['build', 'app'], 600_000);
   process.stderr.write(`compose tests: images ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

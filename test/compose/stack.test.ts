@@ -1,25 +1,28 @@
 /**
- * docker-compose.yml as an operator runs it: `up -d` with each relay profile,
- * every service healthy, then a relay-only call between two real browsers
- * through the HTTPS proxy (Caddy's local CA, since the domain is localhost)
- * and the relay container, the health and metrics endpoints as the Internet
- * and the host see them, and `down -v`.
+ * docker-compose.yml as an operator runs it: `up -d` with each relay profile
+ * in ROOM_ACCESS=token mode, every service healthy, then nothing handed out
+ * without a room token (no join, no TURN credentials), a relay-only call
+ * between two real browsers opening minted room links through the HTTPS
+ * proxy (Caddy's local CA, since the domain is localhost) and the relay
+ * container, the health and metrics endpoints as the Internet and the host
+ * see them, and `down -v`.
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:https';
-import type { TLSSocket } from 'node:tls';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../helpers/chromium.js';
 import { metric } from '../helpers/metrics-text.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
+import { TestClient } from '../helpers/client.js';
 import { issueTurnCredential } from '../../server/turn-credentials.js';
-import { events, expectFramesFlowing, openPage, waitForState } from '../e2e/browser.js';
+import { expectFramesFlowing, openPage, waitForState } from '../e2e/browser.js';
+import { httpsGet, iceCheck, relayOnly, selectedLocalCandidate, settledPath, untilHttpsAnswers } from './clients.js';
 import { ComposeStack, ROOT, composeVariables } from './compose.js';
 import { freePorts, freeUdpRange } from './ports.js';
+import { stackTokens, tokenOf, type StackTokens } from './room-tokens.js';
 
 /**
  * What both profiles share: the web side on free ports, the relay on loopback
@@ -44,6 +47,7 @@ async function stackEnv(profile: 'bundled' | 'coturn') {
     TURN_MAX_PORT: String(range.max),
     TURN_RELAY_ADDRESS: '127.0.0.1',
     PUBLIC_IP: '127.0.0.1',
+    ROOM_ACCESS: 'token',
   };
 }
 
@@ -65,56 +69,6 @@ async function coturnLabOverride(): Promise<string> {
   return override;
 }
 
-/** Sets relay-only on the call page's element before its script joins, as an embedding page would. */
-function relayOnly(): void {
-  new MutationObserver((_records, observer) => {
-    const call = document.querySelector('video-call');
-    if (call === null) return;
-    call.setAttribute('relay-only', '');
-    observer.disconnect();
-  }).observe(document, { childList: true, subtree: true });
-}
-
-async function settledPath(page: Page) {
-  await page.waitForFunction(() =>
-    (window as unknown as { __vcEvents: Array<[string, { settled?: boolean }]> }).__vcEvents.some(
-      ([t, d]) => t === 'vc-connection' && d.settled === true,
-    ),
-  );
-  return (await events(page, 'vc-connection')).at(-1)?.[1];
-}
-
-/** A GET over HTTPS that trusts only `ca` (the proxy's local root), as a browser that knew it would. */
-function httpsGet(url: string, ca: string): Promise<{ status: number; body: string; protocol: string | null }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca, timeout: 10_000 }, (res) => {
-      const protocol = (res.socket as TLSSocket).getProtocol();
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within 10 s`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The local candidate of the pair a page's call to `peerId` settled on, from the element's getStats(). */
-function selectedLocalCandidate(page: Page, peerId: string) {
-  return page.evaluate(async (id) => {
-    const report = await document.querySelector('video-call')?.getStats(id);
-    const stats = new Map<string, Record<string, unknown>>();
-    report?.forEach((stat: Record<string, unknown>) => stats.set(stat.id as string, stat));
-    const transport = [...stats.values()].find(
-      (stat) => stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string',
-    );
-    const pair = stats.get(transport?.selectedCandidatePairId as string);
-    const local = stats.get(pair?.localCandidateId as string);
-    return { type: local?.candidateType, address: local?.address, port: local?.port, url: local?.url };
-  }, peerId);
-}
-
 describe('.env.example', () => {
   it('names every variable docker-compose.yml reads, and no secret value', async () => {
     const example = await readFile(join(ROOT, '.env.example'), 'utf8');
@@ -122,6 +76,12 @@ describe('.env.example', () => {
     expect(composeVariables().filter((name) => !named.has(name))).toEqual([]);
     expect(named.get('TURN_SECRET')).toBe('');
     expect(named.get('SESSION_SECRET')).toBe('');
+    expect(named.get('ROOM_TOKEN_SECRET')).toBe('');
+  });
+
+  it('makes token the access mode of a deployment', async () => {
+    const example = await readFile(join(ROOT, '.env.example'), 'utf8');
+    expect(example).toMatch(/^ROOM_ACCESS=token$/m);
   });
 });
 
@@ -143,9 +103,11 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
   let stack: ComposeStack;
   let origin: string;
   let rootCa: string;
+  let tokens: StackTokens;
 
   beforeAll(async () => {
-    const env = await stackEnv(profile);
+    tokens = await stackTokens(profile);
+    const env = { ...(await stackEnv(profile)), ...tokens.env };
     stack = await ComposeStack.create(
       `vc-compose-${profile}-${randomBytes(3).toString('hex')}`,
       env,
@@ -156,9 +118,13 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
     await stack.waitHealthy(['app', relay, 'proxy']);
     // Caddy made its local CA at start; its root is what a browser would need to trust.
     rootCa = await stack.runOk(['exec', '-T', 'proxy', 'cat', '/data/caddy/pki/authorities/local/root.crt']);
+    await untilHttpsAnswers(`${origin}/healthz`, rootCa).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${(await stack.logs('proxy')).slice(-4000)}`);
+    });
   });
   afterAll(async () => {
     for (const context of browser.contexts()) await context.close();
+    await tokens?.cleanup();
     if (stack === undefined) return;
     await stack.down();
   });
@@ -199,10 +165,57 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
     expect(await local.text()).toContain('vc_signaling_connections');
   });
 
-  it(`carries a relay-only call between two browsers through the proxy's /ws and the ${relay} container`, async () => {
+  it('answers /api/ice-servers through the proxy only with a room token: 401 and a reason without one', async () => {
+    const url = `${origin}/api/ice-servers`;
+    const without = await httpsGet(url, rootCa);
+    expect(without.status).toBe(401);
+    expect(JSON.parse(without.body)).toMatchObject({ code: 'VC_ERR_UNAUTHORIZED', reason: 'missing' });
+    expect(without.body).not.toContain('password');
+    const bad = await tokens.refused();
+    const refused = await httpsGet(url, rootCa, { authorization: `Bearer ${bad.token}` });
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body)).toMatchObject({ reason: bad.reason });
+    const token = tokenOf(await tokens.link(stack, origin, 'ice', 'Ops'));
+    const granted = await httpsGet(url, rootCa, { authorization: `Bearer ${token}` });
+    expect(granted.status).toBe(200);
+    expect(JSON.parse(granted.body)).toMatchObject({
+      username: expect.any(String),
+      password: expect.any(String),
+      uris: expect.arrayContaining([`turn:localhost:${stack.env.TURN_PORT}?transport=udp`]),
+    });
+  });
+
+  it("refuses a join on the proxy's /ws without a room token (unauthorized, close 4003) and admits one with", async () => {
+    const wsUrl = `wss://localhost:${stack.env.HTTPS_PORT}/ws`;
+    const stranger = await TestClient.connect(wsUrl, { ca: rootCa });
+    stranger.send({ type: 'join', room: 'guarded', name: 'Eve' });
+    expect(await stranger.next('error')).toMatchObject({ code: 'unauthorized', reason: 'missing' });
+    expect((await stranger.closed).code).toBe(4003);
+    const token = tokenOf(await tokens.link(stack, origin, 'guarded', 'Ada'));
+    const member = await TestClient.connect(wsUrl, { ca: rootCa });
+    try {
+      member.send({ type: 'join', room: 'guarded', name: 'Ada', token });
+      const welcome = await member.next('welcome');
+      expect(welcome.peers).toEqual([]);
+      expect(welcome.iceServers.length).toBeGreaterThan(0);
+    } finally {
+      member.close();
+    }
+  });
+
+  it('passes npm run ice-check with a room token, through the proxy, for every URL it hands out', async () => {
+    const run = await iceCheck(origin, tokenOf(await tokens.link(stack, origin, 'ops', 'Ops')), rootCa);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`from ${origin}/api/ice-servers`);
+    expect(run.stdout).toMatch(/OK +turn:localhost:\d+\?transport=udp +relay OK over UDP/);
+    expect(run.stdout).toMatch(/OK +turn:localhost:\d+\?transport=tcp +relay OK over TCP/);
+    expect(run.stdout).toContain('All 3 URL(s) work.');
+  });
+
+  it(`carries a relay-only call between two browsers on minted room links, through the proxy's /ws and the ${relay} container`, async () => {
     const room = `compose-${profile}`;
-    const ada = await openPage(browser, `${origin}/r/${room}`, 'Ada', relayOnly);
-    const bob = await openPage(browser, `${origin}/r/${room}`, 'Bob', relayOnly);
+    const ada = await openPage(browser, await tokens.link(stack, origin, room, 'Ada'), 'Ada', relayOnly);
+    const bob = await openPage(browser, await tokens.link(stack, origin, room, 'Bob'), 'Bob', relayOnly);
     await waitForState(ada, 'connected', 60_000);
     await waitForState(bob, 'connected', 60_000);
     await expectFramesFlowing(ada);

@@ -1,15 +1,17 @@
 /**
  * `npm run ice-check` as an operator runs it (a real process), against our
  * relay and Debian's coturn with the same secret, through a running server's
- * /api/ice-servers and with URLs and a secret given directly; and the
- * faults it must name with a non-zero exit: a wrong secret, a dead relay.
+ * /api/ice-servers (in ROOM_ACCESS=token mode with a room token) and with URLs
+ * and a secret given directly; and the faults it must name with a non-zero
+ * exit: a wrong secret, a dead relay, a missing or refused room token.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELAY_SECRET, startRelay, startTlsRelay, type TestRelay } from '../helpers/relay.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
-import { startServer } from '../helpers/server.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { TOKEN_ENV, mintToken, signToken, seconds } from '../helpers/tokens.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -154,5 +156,71 @@ describe('npm run ice-check', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('npm run ice-check against a server with ROOM_ACCESS=token', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer({
+      ...TOKEN_ENV,
+      LOG_LEVEL: 'warn',
+      STUN_URLS: `stun:127.0.0.1:${relay.ports.udp}`,
+      TURN_URLS: `turn:{host}:${relay.ports.udp}?transport=udp`,
+      TURN_SECRET: RELAY_SECRET,
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('checks the URLs the server hands out with a room token given as --token', async () => {
+    const token = await mintToken({ room: 'any-room' });
+    const run = await iceCheck([server.httpUrl, '--token', token]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/OK +turn:127\.0\.0\.1:\d+\?transport=udp +relay OK over UDP/);
+    expect(run.stdout).toContain('All 2 URL(s) work.');
+  });
+
+  it('takes the room token from ICE_CHECK_TOKEN too', async () => {
+    const run = await iceCheck([server.httpUrl], { ICE_CHECK_TOKEN: await mintToken({ room: 'team-*' }) });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('All 2 URL(s) work.');
+  });
+
+  it('without a token, exits 2 naming the 401, its reason and how to pass a token', async () => {
+    const run = await iceCheck([server.httpUrl]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`${server.httpUrl}/api/ice-servers answered 401 Unauthorized`);
+    expect(run.stderr).toContain('reason: missing');
+    expect(run.stderr).toMatch(/ROOM_ACCESS=token: pass a room token .* with --token or ICE_CHECK_TOKEN/);
+  });
+
+  it.each([
+    [
+      'bad-signature',
+      () => signToken({ room: 'r', exp: seconds() + 600 }, { secret: 'another-secret-0123456789abcdef!' }),
+    ],
+    ['expired', () => signToken({ room: 'r', iat: seconds() - 7200, exp: seconds() - 3600 })],
+    ['malformed', () => Promise.resolve('not-a-jwt')],
+  ])('with a refused token, exits 2 naming the reason (%s) and never printing the token', async (reason, make) => {
+    const token = await make();
+    const run = await iceCheck([server.httpUrl, '--token', token]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('answered 401 Unauthorized');
+    expect(run.stderr).toContain(`reason: ${reason}`);
+    expect(run.stderr).toContain('The server refused this room token');
+    expect(run.stderr).not.toContain(token);
+  });
+
+  it('refuses --token with --url, where the secret makes the credentials', async () => {
+    const run = await iceCheck(['--url', `turn:127.0.0.1:${relay.ports.udp}`, '--token', 'x'], {
+      TURN_SECRET: RELAY_SECRET,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--token is for a server URL');
   });
 });
