@@ -200,7 +200,8 @@ describe('a call in a token room', () => {
 
   it('keeps guests in the lobby while the host has locked the room, and turns one away on deny', async () => {
     await press(hana, 'Lock the room');
-    expect(await button(hana, 'Lock the room').getAttribute('aria-pressed')).toBe('true');
+    // The toggle shows what the server says (room-locked), one round trip after the click.
+    await expect.poll(() => button(hana, 'Lock the room').getAttribute('aria-pressed')).toBe('true');
     const [, locked] = await waitForEvent(gus, 'vc-locked');
     expect(locked).toMatchObject({ locked: true, by: { id: hanaId, name: 'Hana' } });
     expect(await gus.evaluate(() => document.querySelector('video-call')?.locked)).toBe(true);
@@ -225,7 +226,7 @@ describe('a call in a token room', () => {
     await press(hana, 'Lock the room');
     await countEvents(gus, 'vc-locked', 2);
     expect((await events(gus, 'vc-locked'))[1]?.[1]).toMatchObject({ locked: false });
-    expect(await button(hana, 'Lock the room').getAttribute('aria-pressed')).toBe('false');
+    await expect.poll(() => button(hana, 'Lock the room').getAttribute('aria-pressed')).toBe('false');
   });
 
   it('keeps a guest whose token expired mid-call in the call across a signaling reconnect', async () => {
