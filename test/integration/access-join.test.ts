@@ -7,10 +7,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { UnauthorizedReason } from '../../protocol/signaling.js';
-import type { MintOptions } from '../../server/access/mint.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/client.js';
 import { metric } from '../helpers/metrics.js';
+import { TokenClients, type Claims } from '../helpers/token-clients.js';
 import {
   makeKeyPair,
   mintToken,
@@ -22,25 +22,15 @@ import {
 } from '../helpers/tokens.js';
 
 let server: TestServer;
-const clients: TestClient[] = [];
+const clients = new TokenClients(() => server.wsUrl);
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.terminate();
+  clients.terminateAll();
   await server.close();
 });
 
-type Claims = Partial<MintOptions> & { room: string };
-
-async function joining(fields: { room: string } & Record<string, unknown>): Promise<TestClient> {
-  const client = await TestClient.joining(server.wsUrl, fields);
-  clients.push(client);
-  return client;
-}
-
+const joining = (fields: { room: string } & Record<string, unknown>) => clients.raw(fields);
 /** A peer already in `room` with a good token, to prove what does (not) reach a room. */
-async function seated(claims: Claims) {
-  const client = await joining({ room: claims.room, token: await mintToken(claims) });
-  return { client, welcome: await client.next('welcome') };
-}
+const seated = (claims: Claims) => clients.seated(claims);
 
 async function expectRefused(client: TestClient, reason: UnauthorizedReason): Promise<void> {
   expect(await client.nextError()).toMatchObject({ code: 'unauthorized', reason, message: expect.any(String) });

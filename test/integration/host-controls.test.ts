@@ -5,34 +5,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../protocol/close-codes.js';
-import type { MintOptions } from '../../server/access/mint.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { TestClient } from '../helpers/client.js';
-import { mintToken, TOKEN_ENV } from '../helpers/tokens.js';
+import { TokenClients, type Claims } from '../helpers/token-clients.js';
+import { TOKEN_ENV } from '../helpers/tokens.js';
 
 let server: TestServer;
-const clients: TestClient[] = [];
+const clients = new TokenClients(() => server.wsUrl);
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.terminate();
+  clients.terminateAll();
   await server.close();
 });
 
-type Claims = Partial<MintOptions> & { room: string };
-
-async function joining(claims: Claims, fields: Record<string, unknown> = {}) {
-  const client = await TestClient.joining(server.wsUrl, {
-    room: claims.room,
-    token: await mintToken(claims),
-    ...fields,
-  });
-  clients.push(client);
-  return client;
-}
-
-async function seated(claims: Claims) {
-  const client = await joining(claims);
-  return { client, welcome: await client.next('welcome') };
-}
+const joining = (claims: Claims, fields: Record<string, unknown> = {}) => clients.joining(claims, fields);
+const seated = (claims: Claims) => clients.seated(claims);
 
 /** A host and a guest in one room, each having heard of the other. */
 async function call(room = 'standup') {
@@ -65,8 +50,7 @@ describe('who may send host controls', () => {
 
   it('refuses a host control from a socket in no room with not-joined, as before', async () => {
     server = await startServer({ ...TOKEN_ENV });
-    const client = await TestClient.connect(server.wsUrl);
-    clients.push(client);
+    const client = await clients.connect();
     client.send({ type: 'kick', id: 'someone' });
     expect(await client.nextError()).toMatchObject({ code: 'not-joined' });
   });

@@ -7,25 +7,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { MintOptions } from '../../server/access/mint.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { TestClient } from '../helpers/client.js';
+import { TokenClients } from '../helpers/token-clients.js';
 import { metric } from '../helpers/metrics.js';
-import { mintToken, TOKEN_ENV } from '../helpers/tokens.js';
+import { TOKEN_ENV } from '../helpers/tokens.js';
 
 let server: TestServer;
-const clients: TestClient[] = [];
+const clients = new TokenClients(() => server.wsUrl);
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.terminate();
+  clients.terminateAll();
   await server.close();
 });
 
 const ROOM = 'standup';
 
-async function joining(claims: Partial<MintOptions> = {}, fields: Record<string, unknown> = {}) {
-  const token = await mintToken({ room: ROOM, ...claims });
-  const client = await TestClient.joining(server.wsUrl, { room: ROOM, token, ...fields });
-  clients.push(client);
-  return client;
-}
+const joining = (claims: Partial<MintOptions> = {}, fields: Record<string, unknown> = {}) =>
+  clients.joining({ room: ROOM, ...claims }, fields);
 
 async function host(name = 'Hal') {
   const client = await joining({ name, role: 'host' });
