@@ -3,7 +3,7 @@
  * main.ts listens, tests use inject() or listen on port 0.
  */
 import { randomBytes } from 'node:crypto';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import metrics from './plugins/metrics.js';
@@ -30,6 +30,23 @@ export const REDACT = [
   ...['token', 'resume', 'password', 'credential', 'secret'].flatMap((key) => [key, `*.${key}`]),
 ];
 
+/** Query parameters that carry a secret: a room link's token (`/r/standup?token=…`, `/ice-test?token=…`). */
+const SECRET_PARAMS = /([?&](?:token|resume)=)[^&#]*/gi;
+
+/**
+ * Fastify's own request serializer, with secret query parameters masked:
+ * REDACT works on log fields, and a URL is one string.
+ */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(SECRET_PARAMS, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /** Believes the nearest `hops` proxies, as proxy-addr does for a number. */
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
@@ -44,6 +61,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: {
       level: config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { req: serializeRequest },
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
     },
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
@@ -60,6 +78,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       disableRequestLogging: (request) =>
         QUIET_PATHS.has(request.url.split('?', 1)[0] ?? '') || refusals.isRecent((request as { ip?: string }).ip ?? ''),
     }),
+  });
+
+  // Fastify's own 404 logs the whole URL, query and all; this one answers the same without logging it.
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    reply.code(404).send({ code: 'VC_ERR_NOT_FOUND', message: `no route for ${request.method} ${path}` });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

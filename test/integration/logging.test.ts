@@ -22,6 +22,23 @@ describe('logs', () => {
     for (const secret of secrets) expect(all).not.toContain(secret);
   });
 
+  it('never print a room token or resume token carried in a link, and say that one was there', async () => {
+    // No web client here, so each link is also a 404: neither path may print the token.
+    const server = await startServer({ LOG_LEVEL: 'trace' });
+    const secrets = ['link-token-5e6f7a8b', 'ice-test-token-9c0d1e2f', 'resume-3a4b5c6d'];
+    await fetch(`${server.httpUrl}/r/standup?name=Ada&token=${secrets[0]}`);
+    await fetch(`${server.httpUrl}/ice-test?TOKEN=${secrets[1]}#x`);
+    await fetch(`${server.httpUrl}/r/standup?resume=${secrets[2]}&token=`);
+    await server.close();
+    const urls = server.logs.map((line) => JSON.parse(line)).flatMap((entry) => entry.req?.url ?? []);
+    expect(urls).toEqual([
+      '/r/standup?name=Ada&token=[redacted]',
+      '/ice-test?TOKEN=[redacted]',
+      '/r/standup?resume=[redacted]&token=[redacted]',
+    ]);
+    for (const secret of secrets) expect(server.logs.join('')).not.toContain(secret);
+  });
+
   it('bind the peer id and room to every line about a socket', async () => {
     const server = await startServer();
     const { welcome, client } = await TestClient.joined(server.wsUrl, 'logged-room');
