@@ -214,8 +214,9 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
 
   it(`carries a relay-only call between two browsers on minted room links, through the proxy's /ws and the ${relay} container`, async () => {
     const room = `compose-${profile}`;
-    const ada = await openPage(browser, await tokens.link(stack, origin, room, 'Ada'), 'Ada', relayOnly);
-    const bob = await openPage(browser, await tokens.link(stack, origin, room, 'Bob'), 'Bob', relayOnly);
+    const links = [await tokens.link(stack, origin, room, 'Ada'), await tokens.link(stack, origin, room, 'Bob')];
+    const ada = await openPage(browser, links[0] as string, 'Ada', relayOnly);
+    const bob = await openPage(browser, links[1] as string, 'Bob', relayOnly);
     await waitForState(ada, 'connected', 60_000);
     await waitForState(bob, 'connected', 60_000);
     await expectFramesFlowing(ada);
@@ -232,6 +233,12 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
       });
       expect(candidate.port).toBeGreaterThanOrEqual(Number(stack.env.TURN_MIN_PORT));
       expect(candidate.port).toBeLessThanOrEqual(Number(stack.env.TURN_MAX_PORT));
+    }
+    // A room link is a credential: the proxy's access log and the app's log keep the visit, not the token.
+    const proxyLog = await stack.logs('proxy');
+    expect(proxyLog).toContain(`/r/${room}?token=REDACTED`);
+    for (const log of [proxyLog, await stack.logs('app')]) {
+      for (const link of links) expect(log).not.toContain(tokenOf(link));
     }
     if (profile === 'bundled') {
       // The relay's metrics listen on the host's loopback (host network), as they would on a VPS.
