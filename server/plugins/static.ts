@@ -38,6 +38,8 @@ export default async function staticFiles(app: FastifyInstance, { dir }: { dir: 
         res.setHeader('cache-control', EMBED_CACHE);
       } else {
         res.setHeader('cache-control', 'no-cache');
+        // A page's URL may carry a room token (/r/standup?token=…): its own requests must not repeat it as Referer.
+        res.setHeader('referrer-policy', 'no-referrer');
       }
     },
   });

@@ -171,9 +171,11 @@ describe('HTTP endpoints', () => {
 
   it('serves the call page at /r/:room for valid room names only', async () => {
     server = await startServer({ STATIC_DIR: await webClient() });
-    const page = await server.app.inject('/r/standup_2-b');
+    const page = await server.app.inject('/r/standup_2-b?token=secret');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<title>call page</title>');
+    // Its script and socket requests must not carry the link's token on as a Referer.
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect((await server.app.inject('/r/bad%20room')).statusCode).toBe(400);
     expect((await server.app.inject(`/r/${'x'.repeat(65)}`)).statusCode).toBe(400);
   });
@@ -198,6 +200,7 @@ describe('HTTP endpoints', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<title>ICE test');
     expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
     const script = await server.app.inject('/ice-test.js');
     expect(script.statusCode).toBe(200);
     // Works on an offline LAN: no absolute URL in the page or its script.
