@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRoomAccess } from '../../server/access/room-access.js';
 import type { AccessVerdict } from '../../server/access/types.js';
-import { ConfigError, loadConfig } from '../../server/config.js';
+import { loadConfig } from '../../server/config.js';
 import {
   makeKeyPair,
   publicKeysFile,
@@ -20,6 +20,7 @@ import {
   TEST_TOKEN_SECRET,
   type TestKeyPair,
 } from '../helpers/tokens.js';
+import { serverConfigProblems } from '../helpers/config-problems.js';
 
 const claims = () => ({ room: 'standup', iat: seconds(), exp: seconds() + 600 });
 
@@ -31,15 +32,7 @@ function reasonOf(verdict: AccessVerdict): string {
   return verdict.ok ? 'ok' : verdict.reason;
 }
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = serverConfigProblems;
 
 function fileWith(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'vc-keys-')), 'keys');

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, serverEnv } from '../../server/config.js';
 import { makeKeyPair, publicKeysFile } from '../helpers/tokens.js';
+import { serverConfigProblems } from '../helpers/config-problems.js';
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = serverConfigProblems;
 
 describe('config', () => {
   it('reads a blank or all-space variable as unset', () => {
