@@ -133,6 +133,12 @@ export const ERROR_CODES = [
   'kicked',
   /** 1.1: a host turned this peer away from the lobby; the socket is closed with 4005. */
   'denied',
+  /**
+   * 1.2: the server cannot admit anyone now (its shared room store is
+   * unreachable). Nothing else happens: the socket stays open, and the same
+   * `join` may be sent again in a moment, or from another server.
+   */
+  'server-unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

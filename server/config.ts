@@ -9,6 +9,8 @@ import { logLevel } from '../env/log-level.js';
 import { defaultsOf, problemReport, readEnv, type Env } from '../env/read-env.js';
 import { variable, type Kind } from '../env/variable.js';
 import { readPublicKeys, type PublicKeys } from './access/public-keys.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export interface Config {
   host: string;
@@ -83,6 +85,12 @@ export interface Config {
   roomTokenIssuer: string | undefined;
   /** When set, a room token's `aud` must name this. */
   roomTokenAudience: string | undefined;
+  /** Shared mode: rooms live in this Redis, and any number of nodes serve them (docs/scaling.md). */
+  redisUrl: string | undefined;
+  /** This node's name among the nodes sharing a Redis: in its keys, logs and metric labels. */
+  nodeId: string;
+  /** How often a node renews its liveness in Redis; a node silent for two intervals is dead. */
+  clusterHeartbeatMs: number;
 }
 
 export const MAX_ROOM_CAPACITY = 8;
@@ -137,6 +145,37 @@ const trustProxy: Kind<Config['trustProxy']> = {
 };
 
 const publicKeys: Kind<PublicKeys> = { parse: readPublicKeys };
+
+/** redis:// or rediss:// with a host. It may hold a password, so a problem never repeats the text. */
+const redisUrl: Kind<string> = {
+  parse: (text) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    if (url !== undefined && (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '') {
+      return { value: text };
+    }
+    return {
+      problems: ['must be a URL like redis://redis:6379 or rediss://:password@host:6380/0 (not repeated here)'],
+    };
+  },
+};
+
+/** Goes into Redis keys and metric labels: short, and nothing that needs escaping. */
+const nodeId: Kind<string> = {
+  parse: (text) =>
+    checked(text, /^[A-Za-z0-9_.-]{1,64}$/.test(text) ? text : undefined, 'letters, digits, . _ - (at most 64)'),
+};
+
+function defaultNodeId(): string {
+  const name = hostname()
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .slice(0, 48);
+  return `${name}-${randomBytes(3).toString('hex')}`;
+}
 
 const KIB = 1024;
 const GIB = 1024 ** 3;
@@ -327,6 +366,21 @@ export const serverEnv = {
   }),
   roomTokenIssuer: text('ROOM_TOKEN_ISSUER', { doc: "When set, a room token's iss must be this." }),
   roomTokenAudience: text('ROOM_TOKEN_AUDIENCE', { doc: "When set, a room token's aud must name this." }),
+  redisUrl: variable('REDIS_URL', redisUrl, {
+    default: undefined,
+    doc: 'Shared mode: the Redis that holds the rooms of every node (redis:// or rediss://). Unset: rooms live in this process.',
+  }),
+  nodeId: variable('NODE_ID', nodeId, {
+    default: defaultNodeId(),
+    defaultDoc: 'host name and a random suffix',
+    doc: "This node's name in shared mode: in Redis keys, logs and metric labels. Unique per node.",
+  }),
+  clusterHeartbeatMs: integer('CLUSTER_HEARTBEAT_MS', {
+    min: 100,
+    max: 60_000,
+    default: 2_000,
+    doc: 'Shared mode: how often a node renews its liveness; one silent for two intervals is dead and its peers leave.',
+  }),
 };
 
 export const defaults: Config = defaultsOf(serverEnv);

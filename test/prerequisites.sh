@@ -3,9 +3,9 @@
 # "pretest"): Chromium and a font for the browser tests, coturn for its
 # turnutils clients and as the other relay, openssl for test certificates,
 # iproute2 and iptables for the NAT lab, util-linux's prlimit and python3 for
-# the abuse tests. As root on Debian, what is missing is installed; anywhere
-# else, one message names the packages and the command, and the tests do not
-# start. `npm run test:compose` has its own list: test/compose/install.sh.
+# the abuse tests, redis-server for the shared-mode (cluster) tests. As root
+# on Debian, what is missing is installed; anywhere else, one message names
+# the packages and the command, and the tests do not start. `npm run test:compose` has its own list: test/compose/install.sh.
 set -euo pipefail
 # Tools in sbin count as installed for users whose PATH leaves it out.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -21,6 +21,7 @@ NEEDS=(
   iptables-restore:iptables
   prlimit:util-linux
   python3:python3
+  redis-server:redis-server
 )
 
 missing=()

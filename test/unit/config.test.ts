@@ -56,6 +56,9 @@ describe('config', () => {
       ROOM_TOKEN_MAX_LIFETIME_SECONDS: '7200',
       ROOM_TOKEN_ISSUER: 'https://app.example.com',
       ROOM_TOKEN_AUDIENCE: 'calls',
+      REDIS_URL: 'redis://:pw@redis.internal:6379/1',
+      NODE_ID: 'app-2',
+      CLUSTER_HEARTBEAT_MS: '500',
     };
     expect(Object.keys(env).sort()).toEqual(
       Object.values(serverEnv)
@@ -104,6 +107,9 @@ describe('config', () => {
       roomTokenMaxLifetimeSeconds: 7200,
       roomTokenIssuer: 'https://app.example.com',
       roomTokenAudience: 'calls',
+      redisUrl: 'redis://:pw@redis.internal:6379/1',
+      nodeId: 'app-2',
+      clusterHeartbeatMs: 500,
     });
   });
 
@@ -202,6 +208,25 @@ describe('config', () => {
       'SESSION_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)',
     ]);
     expect(problems.join('\n')).not.toMatch(/swordfish|x{31}/);
+  });
+
+  it('refuses a REDIS_URL that is not redis:// or rediss:// without printing it', () => {
+    for (const url of ['http://:hunter2@redis:6379', 'redis//:hunter2@redis', 'rediss://:hunter2@']) {
+      const problems = problemsOf({ REDIS_URL: url });
+      expect(problems).toEqual([expect.stringMatching(/^REDIS_URL must be a URL like redis:\/\//)]);
+      expect(problems.join('\n')).not.toContain('hunter2');
+    }
+    expect(loadConfig({ REDIS_URL: 'rediss://:hunter2@redis.internal:6380/0' }).redisUrl).toBe(
+      'rediss://:hunter2@redis.internal:6380/0',
+    );
+  });
+
+  it('names a node by its host and a random suffix unless NODE_ID is set, and refuses one unfit for keys and labels', () => {
+    // Drawn once per process, so a node keeps its name for as long as it runs.
+    expect(loadConfig({}).nodeId).toMatch(/^[A-Za-z0-9_.-]+-[0-9a-f]{6}$/);
+    expect(loadConfig({}).nodeId).toBe(loadConfig({}).nodeId);
+    expect(problemsOf({ NODE_ID: 'a b' })).toEqual([expect.stringMatching(/^NODE_ID must be letters, digits/)]);
+    expect(problemsOf({ NODE_ID: 'n'.repeat(65) })).toHaveLength(1);
   });
 
   it('refuses negative and fractional numbers', () => {
