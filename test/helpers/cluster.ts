@@ -1,0 +1,146 @@
+/**
+ * Signaling nodes in shared mode, each its own real process (server/main.ts
+ * through tsx, see node-process.ts) sharing one Redis and one SESSION_SECRET,
+ * as a deployment behind a load balancer runs them. Ports come from the
+ * allocator so that a test can name a node's port before it listens (a
+ * balancer's backend list, a node started where Redis is not yet).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NodeProcess, type Exit, type LogLine } from './node-process.js';
+import { freeTcpPort } from './ports.js';
+
+export type { Exit, LogLine };
+
+const webDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** How long a node may take from spawn (tsx compiling the server) to answering /healthz on 2 busy cores. */
+const START_TIMEOUT_MS = 30_000;
+
+export interface ClusterNode {
+  id: string;
+  port: number;
+  httpUrl: string;
+  wsUrl: string;
+  pid: number;
+  /** The process itself: waitForLog(), alive, stderr(). */
+  process: NodeProcess;
+  /** Every JSON log line so far, in order. */
+  logs(): LogLine[];
+  /** SIGKILL; resolves when it exited. */
+  kill9(): Promise<void>;
+  /** SIGTERM (a drain); resolves with the exit when it exited. */
+  terminate(): Promise<Exit>;
+  readyz(): Promise<{ status: number; body: unknown }>;
+  metrics(): Promise<string>;
+}
+
+export interface Cluster {
+  nodes: ClusterNode[];
+  /** The environment every node shares (options.env included), without PORT and NODE_ID. */
+  env: Record<string, string>;
+  /** Stops every node still running (SIGTERM, SIGKILL after 10 s). */
+  close(): Promise<void>;
+  /** Starts one more node, `node-<n+1>`, with the same environment. */
+  addNode(): Promise<ClusterNode>;
+}
+
+export async function startCluster(options: {
+  nodes: number;
+  redisUrl: string;
+  env?: Record<string, string>;
+}): Promise<Cluster> {
+  const env: Record<string, string> = {
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'debug',
+    REDIS_URL: options.redisUrl,
+    CLUSTER_HEARTBEAT_MS: '400',
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    // Server pings often enough that a silent socket is noticed within a test's bounds.
+    HEARTBEAT_INTERVAL_MS: '1000',
+    STATIC_DIR: existsSync(webDist) ? webDist : '/nonexistent-static-dir',
+    ...options.env,
+  };
+  const nodes: ClusterNode[] = [];
+  let count = 0;
+  const addNode = async (): Promise<ClusterNode> => {
+    const node = await startNode(`node-${++count}`, env);
+    nodes.push(node);
+    return node;
+  };
+  const cluster: Cluster = {
+    nodes,
+    env,
+    addNode,
+    close: async () => {
+      await Promise.all(nodes.map((node) => node.process.stop()));
+    },
+  };
+  try {
+    // One at a time: tsx compiling the server in parallel on 2 cores only makes every start slower.
+    for (let n = 0; n < options.nodes; n++) await addNode();
+  } catch (error) {
+    await cluster.close();
+    throw error;
+  }
+  return cluster;
+}
+
+async function startNode(id: string, shared: Record<string, string>): Promise<ClusterNode> {
+  const port = await freeTcpPort();
+  const child = new NodeProcess('server/main.ts', { env: { ...shared, PORT: String(port), NODE_ID: id } });
+  const httpUrl = `http://127.0.0.1:${port}`;
+  try {
+    await untilHealthy(child, httpUrl);
+  } catch (error) {
+    child.child.kill('SIGKILL');
+    await child.exited;
+    throw error;
+  }
+  return {
+    id,
+    port,
+    httpUrl,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    pid: child.pid,
+    process: child,
+    logs: () => child.lines,
+    kill9: async () => {
+      if (child.alive) child.child.kill('SIGKILL');
+      await child.exited;
+    },
+    terminate: async () => {
+      if (child.alive) child.child.kill('SIGTERM');
+      return child.exited;
+    },
+    readyz: async () => {
+      const response = await fetch(`${httpUrl}/readyz`);
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not JSON: the raw text is what the test gets to see.
+      }
+      return { status: response.status, body };
+    },
+    metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
+  };
+}
+
+async function untilHealthy(child: NodeProcess, httpUrl: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (!child.alive) throw new Error(`node exited before /healthz answered: ${child.stderr().slice(-2000)}`);
+    try {
+      const response = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no /healthz from ${httpUrl} within ${START_TIMEOUT_MS} ms: ${child.stderr().slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
