@@ -144,3 +144,44 @@ async function untilHealthy(child: NodeProcess, httpUrl: string): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Polls a node's /readyz until it answers `status`; resolves with the body and
+ * how long it took. Throws after `timeoutMs`, naming the last answer.
+ */
+export async function untilReadyz(
+  node: ClusterNode,
+  status: number,
+  timeoutMs: number,
+): Promise<{ body: unknown; elapsedMs: number }> {
+  const started = performance.now();
+  let last: { status: number; body: unknown } | string;
+  for (;;) {
+    try {
+      last = await node.readyz();
+      if (last.status === status) return { body: last.body, elapsedMs: performance.now() - started };
+    } catch (error) {
+      last = String(error);
+    }
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(
+        `${node.id}: /readyz did not answer ${status} within ${timeoutMs} ms; last ${JSON.stringify(last)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * The value of the sample of `name` whose labels include `labels` (in any
+ * order, as prom-client may write them), or undefined when there is none.
+ */
+export function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const row of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(row);
+    if (match === null || match[1] !== name) continue;
+    const have = new Map([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([key, value]) => have.get(key) === value)) return Number(match[3]);
+  }
+  return undefined;
+}
