@@ -97,14 +97,24 @@ export async function welcomes(page: Page): Promise<WireFrame[]> {
   return (await wire(page)).frames.filter(({ message }) => message.type === 'welcome');
 }
 
-/** Waits until the page's `count`-th welcome arrived (a rejoin is the second). */
+/** Waits until the page's `count`-th welcome arrived (a rejoin is the second); on timeout, says what came instead. */
 export async function waitForWelcome(page: Page, count: number, timeout: number): Promise<WireFrame> {
-  await page.waitForFunction(
-    (count) =>
-      (window as unknown as Recorded).__wire.frames.filter(({ message }) => message.type === 'welcome').length >= count,
-    count,
-    { timeout, polling: 50 },
-  );
+  try {
+    await page.waitForFunction(
+      (count) =>
+        (window as unknown as Recorded).__wire.frames.filter(({ message }) => message.type === 'welcome').length >=
+        count,
+      count,
+      { timeout, polling: 50 },
+    );
+  } catch (error) {
+    const { sockets, frames } = await wire(page);
+    const got = frames.filter(({ message }) => message.type !== 'signal');
+    throw new Error(
+      `no welcome number ${count} within ${timeout} ms; sockets ${JSON.stringify(sockets)}, frames but signals ${JSON.stringify(got)}`,
+      { cause: error },
+    );
+  }
   return (await welcomes(page))[count - 1] as WireFrame;
 }
 
@@ -149,7 +159,11 @@ export function pageNow(page: Page): Promise<number> {
 }
 
 export interface Stalls {
-  /** The longest time between two samples that saw new frames (first sample and last included as ends). */
+  /**
+   * The longest time the page saw no new frame: from a sample that saw new
+   * ones to a later sample that still saw none since. A sampler the busy
+   * page ran late does not count as a stall when frames came meanwhile.
+   */
   longest: number;
   /** Where the counter went down: the stream was replaced, or its connection is gone. */
   drops: Array<[FrameSample, FrameSample]>;
@@ -164,10 +178,8 @@ export function stalls(samples: FrameSample[]): Stalls {
     const previous = samples[index - 1] as FrameSample;
     const sample = samples[index] as FrameSample;
     if (sample.frames < previous.frames) drops.push([previous, sample]);
-    if (sample.frames > previous.frames || index === samples.length - 1) {
-      longest = Math.max(longest, sample.at - (lastRise?.at ?? sample.at));
-      lastRise = sample;
-    }
+    if (sample.frames > previous.frames) lastRise = sample;
+    else longest = Math.max(longest, sample.at - (lastRise?.at ?? sample.at));
   }
   return { longest, drops };
 }
