@@ -8,8 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../../server/config.js';
+import { startBalancer } from './balancer.js';
+import { metric } from './metrics.js';
 import { NodeProcess, type Exit, type LogLine } from './node-process.js';
 import { freeTcpPort } from './ports.js';
+import { startServer, type TestServer } from './server.js';
 
 export type { Exit, LogLine };
 
@@ -184,4 +188,71 @@ export function sample(text: string, name: string, labels: Record<string, string
     if (Object.entries(labels).every(([key, value]) => have.get(key) === value)) return Number(match[3]);
   }
   return undefined;
+}
+
+/**
+ * What a suite written for one in-process server (test/helpers/server.ts) runs
+ * against, so that the same cases prove one node and two sharing a Redis
+ * behave alike.
+ */
+export interface Target {
+  nodes: TestServer[];
+  /** Where a client connects: the only node, or a balancer that hands each connection to the next node. */
+  wsUrl: string;
+  /** One node's config (every node has the same). */
+  config: Config;
+  /** Every node's log lines. */
+  readonly logs: string[];
+  /** A sample of /metrics summed over every node; 0 when no node has it yet. */
+  metric(series: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * One in-process server with `env`, as startServer(); with `redisUrl`, two
+ * (node-1, node-2) in shared mode on that Redis, behind a round-robin
+ * balancer, so that the clients of one room alternate between them. With
+ * `oneNode`, clients connect to node-1 only: for a limit each node keeps for
+ * itself (its sockets, its per-address counts), which no Redis shares.
+ */
+export async function startTarget(
+  env: Record<string, string>,
+  { redisUrl, oneNode = false }: { redisUrl?: string; oneNode?: boolean } = {},
+): Promise<Target> {
+  if (redisUrl === undefined) {
+    const server = await startServer(env);
+    return {
+      nodes: [server],
+      wsUrl: server.wsUrl,
+      config: server.config,
+      logs: server.logs,
+      metric: (series) => metric(server.httpUrl, series),
+      close: () => server.close(),
+    };
+  }
+  const nodes: TestServer[] = [];
+  try {
+    for (const id of ['node-1', 'node-2']) nodes.push(await startServer({ ...env, REDIS_URL: redisUrl, NODE_ID: id }));
+  } catch (error) {
+    await Promise.all(nodes.map((node) => node.close()));
+    throw error;
+  }
+  const ports = nodes.map((node) => Number(new URL(node.httpUrl).port));
+  const balancer = oneNode ? undefined : await startBalancer(() => ports);
+  return {
+    nodes,
+    wsUrl: balancer?.wsUrl ?? nodes[0]!.wsUrl,
+    config: nodes[0]!.config,
+    get logs() {
+      return nodes.flatMap((node) => node.logs);
+    },
+    metric: async (series) => {
+      const samples = await Promise.all(nodes.map((node) => metric(node.httpUrl, series)));
+      return samples.reduce((sum, value) => sum + value, 0);
+    },
+    close: async () => {
+      await balancer?.close();
+      await Promise.all(nodes.map((node) => node.close()));
+    },
+  };
 }

@@ -23,6 +23,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** (Re)starts on the same port; resolves when it answers PING. */
   start(): Promise<void>;
+  /** FLUSHALL: empties it between tests that share it (never any Redis but this one). */
+  flush(): Promise<void>;
   /** Stops it if running and removes its temp dir. */
   close(): Promise<void>;
 }
@@ -81,6 +83,10 @@ export async function startRedis(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     stop,
     start,
+    flush: async () => {
+      const answer = await command(port, 'FLUSHALL');
+      if (!answer.startsWith('+OK')) throw new Error(`FLUSHALL on ${port}: ${answer}`);
+    },
     close: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
@@ -89,20 +95,25 @@ export async function startRedis(): Promise<RedisServer> {
 }
 
 /** One raw inline PING; true when +PONG came back. */
-function pong(port: number): Promise<boolean> {
+async function pong(port: number): Promise<boolean> {
+  return (await command(port, 'PING')).startsWith('+PONG');
+}
+
+/** One inline command on a fresh connection; its first reply line, or '' when none came within a second. */
+function command(port: number, line: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let answer = '';
-    const done = (result: boolean) => {
+    const done = (result: string) => {
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(1000, () => done(''));
+    socket.once('error', () => done(''));
+    socket.once('connect', () => socket.write(`${line}\r\n`));
     socket.on('data', (chunk) => {
       answer += chunk.toString();
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+      if (answer.includes('\r\n')) done(answer);
     });
   });
 }
