@@ -19,7 +19,7 @@ export type { Exit, LogLine };
 
 const webDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
 /** How long a node may take from spawn (tsx compiling the server) to answering /healthz on 2 busy cores. */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 
 export interface ClusterNode {
   id: string;

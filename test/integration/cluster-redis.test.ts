@@ -60,9 +60,9 @@ describe('Redis stopped and restarted mid-call', () => {
     await a.client.next('peer-joined');
 
     await redis.stop();
-    for (const node of cluster.nodes) {
-      const { body } = await untilReadyz(node, 503, OUTAGE_NOTICE_BOUND_MS);
-      expect(body, node.id).toEqual({ status: 'redis-unavailable' });
+    const outage = await Promise.all(cluster.nodes.map((node) => untilReadyz(node, 503, OUTAGE_NOTICE_BOUND_MS)));
+    for (const [index, node] of cluster.nodes.entries()) {
+      expect(outage[index]!.body, node.id).toEqual({ status: 'redis-unavailable' });
       expect(await healthz(node), node.id).toBe(200);
     }
     const newcomer = await connect(node1.wsUrl);
@@ -74,9 +74,10 @@ describe('Redis stopped and restarted mid-call', () => {
     await b.client.expectNothingPending();
 
     await redis.start();
-    for (const node of cluster.nodes) {
-      const { elapsedMs } = await untilReadyz(node, 200, RECOVERY_BOUND_MS);
-      console.log(`${node.id} ready ${elapsedMs.toFixed(0)} ms after Redis came back (bound ${RECOVERY_BOUND_MS} ms)`);
+    const recovery = await Promise.all(cluster.nodes.map((node) => untilReadyz(node, 200, RECOVERY_BOUND_MS)));
+    for (const [index, node] of cluster.nodes.entries()) {
+      const elapsed = recovery[index]!.elapsedMs.toFixed(0);
+      console.log(`${node.id} ready ${elapsed} ms after Redis came back (bound ${RECOVERY_BOUND_MS} ms)`);
     }
     // The room came back from the nodes' live sockets: full, so a third is refused.
     const third = await connect(node2.wsUrl);
