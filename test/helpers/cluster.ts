@@ -53,6 +53,12 @@ export async function startCluster(options: {
   nodes: number;
   redisUrl: string;
   env?: Record<string, string>;
+  /**
+   * Wait until each node's /readyz answers 200 (it reached Redis), as a load
+   * balancer would before sending it clients; default true. False for a node
+   * whose Redis is not there yet.
+   */
+  ready?: boolean;
 }): Promise<Cluster> {
   const env: Record<string, string> = {
     HOST: '127.0.0.1',
@@ -70,6 +76,7 @@ export async function startCluster(options: {
   const addNode = async (): Promise<ClusterNode> => {
     const node = await startNode(`node-${++count}`, env);
     nodes.push(node);
+    if (options.ready !== false) await untilReadyz(node, 200, START_TIMEOUT_MS);
     return node;
   };
   const cluster: Cluster = {
@@ -117,17 +124,7 @@ async function startNode(id: string, shared: Record<string, string>): Promise<Cl
       if (child.alive) child.child.kill('SIGTERM');
       return child.exited;
     },
-    readyz: async () => {
-      const response = await fetch(`${httpUrl}/readyz`);
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // Not JSON: the raw text is what the test gets to see.
-      }
-      return { status: response.status, body };
-    },
+    readyz: () => readyz(httpUrl),
     metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
   };
 }
@@ -158,21 +155,39 @@ export async function untilReadyz(
   status: number,
   timeoutMs: number,
 ): Promise<{ body: unknown; elapsedMs: number }> {
+  return untilReady(node.httpUrl, timeoutMs, status, node.id);
+}
+
+async function untilReady(
+  httpUrl: string,
+  timeoutMs: number,
+  status = 200,
+  name = httpUrl,
+): Promise<{ body: unknown; elapsedMs: number }> {
   const started = performance.now();
   let last: { status: number; body: unknown } | string;
   for (;;) {
     try {
-      last = await node.readyz();
+      last = await readyz(httpUrl);
       if (last.status === status) return { body: last.body, elapsedMs: performance.now() - started };
     } catch (error) {
       last = String(error);
     }
     if (performance.now() - started > timeoutMs) {
-      throw new Error(
-        `${node.id}: /readyz did not answer ${status} within ${timeoutMs} ms; last ${JSON.stringify(last)}`,
-      );
+      throw new Error(`${name}: /readyz did not answer ${status} within ${timeoutMs} ms; last ${JSON.stringify(last)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function readyz(httpUrl: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${httpUrl}/readyz`);
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    // Not JSON: the raw text is what the test gets to see.
+    return { status: response.status, body: text };
   }
 }
 
@@ -232,7 +247,12 @@ export async function startTarget(
   }
   const nodes: TestServer[] = [];
   try {
-    for (const id of ['node-1', 'node-2']) nodes.push(await startServer({ ...env, REDIS_URL: redisUrl, NODE_ID: id }));
+    for (const id of ['node-1', 'node-2']) {
+      const node = await startServer({ ...env, REDIS_URL: redisUrl, NODE_ID: id });
+      nodes.push(node);
+      // Listening comes before reaching Redis: until then a join would be told server-unavailable.
+      await untilReady(node.httpUrl, START_TIMEOUT_MS);
+    }
   } catch (error) {
     await Promise.all(nodes.map((node) => node.close()));
     throw error;

@@ -106,6 +106,7 @@ describe('Redis unreachable when a node starts', () => {
       nodes: 1,
       redisUrl: redis.url,
       env: { CLUSTER_HEARTBEAT_MS: String(HEARTBEAT_MS) },
+      ready: false,
     });
     const [node] = cluster.nodes as [ClusterNode];
     expect(await node.readyz()).toEqual({ status: 503, body: { status: 'redis-unavailable' } });
