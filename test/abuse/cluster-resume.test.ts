@@ -25,7 +25,8 @@ beforeAll(async () => {
     env: { ROOM_CAPACITY: '2', UPGRADES_PER_MINUTE_PER_IP: '100000' },
   });
   [node1, node2] = cluster.nodes as [ClusterNode, ClusterNode];
-});
+  // Two nodes start from source (tsx): 5-10 s each on 2 busy cores, beyond this project's hook timeout.
+}, 120_000);
 afterEach(() => {
   for (const client of clients.splice(0)) client.terminate();
 });
@@ -57,8 +58,12 @@ describe('resume tokens replayed across nodes', () => {
       const twins = [await connect(node1.wsUrl), await connect(node2.wsUrl)];
       for (const twin of twins) twin.send({ type: 'join', room: 'call', resume: latest });
       const answers = await Promise.all(twins.map((twin) => twin.next(undefined, 10_000)));
-      const kinds = answers.map((answer) => (answer.type === 'error' ? answer.code : answer.type));
-      expect(kinds.sort(), `round ${round}: ${JSON.stringify(answers)}`).toEqual(['room-full', 'welcome']);
+      // The loser is refused either way a node refuses a spent token: the room is full (the winner got there
+      // first), or the token was spent while its join was being checked (join.ts). Never a second seat.
+      const kinds = answers.map((answer) => answer.type);
+      expect(kinds.sort(), `round ${round}: ${JSON.stringify(answers)}`).toEqual(['error', 'welcome']);
+      const refusal = answers.find((answer) => answer.type === 'error');
+      expect(['room-full', 'bad-message'], JSON.stringify(refusal)).toContain((refusal as { code: string }).code);
       const index = answers.findIndex((answer) => answer.type === 'welcome');
       const winner = twins[index]!;
       const welcome = answers[index] as WelcomeMessage;
