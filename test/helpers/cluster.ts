@@ -8,14 +8,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../../server/config.js';
+import { startBalancer } from './balancer.js';
+import { metric } from './metrics.js';
 import { NodeProcess, type Exit, type LogLine } from './node-process.js';
 import { freeTcpPort } from './ports.js';
+import { startServer, type TestServer } from './server.js';
 
 export type { Exit, LogLine };
 
 const webDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
 /** How long a node may take from spawn (tsx compiling the server) to answering /healthz on 2 busy cores. */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 
 export interface ClusterNode {
   id: string;
@@ -49,6 +53,12 @@ export async function startCluster(options: {
   nodes: number;
   redisUrl: string;
   env?: Record<string, string>;
+  /**
+   * Wait until each node's /readyz answers 200 (it reached Redis), as a load
+   * balancer would before sending it clients; default true. False for a node
+   * whose Redis is not there yet.
+   */
+  ready?: boolean;
 }): Promise<Cluster> {
   const env: Record<string, string> = {
     HOST: '127.0.0.1',
@@ -66,6 +76,7 @@ export async function startCluster(options: {
   const addNode = async (): Promise<ClusterNode> => {
     const node = await startNode(`node-${++count}`, env);
     nodes.push(node);
+    if (options.ready !== false) await untilReadyz(node, 200, START_TIMEOUT_MS);
     return node;
   };
   const cluster: Cluster = {
@@ -113,17 +124,7 @@ async function startNode(id: string, shared: Record<string, string>): Promise<Cl
       if (child.alive) child.child.kill('SIGTERM');
       return child.exited;
     },
-    readyz: async () => {
-      const response = await fetch(`${httpUrl}/readyz`);
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // Not JSON: the raw text is what the test gets to see.
-      }
-      return { status: response.status, body };
-    },
+    readyz: () => readyz(httpUrl),
     metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
   };
 }
@@ -154,21 +155,39 @@ export async function untilReadyz(
   status: number,
   timeoutMs: number,
 ): Promise<{ body: unknown; elapsedMs: number }> {
+  return untilReady(node.httpUrl, timeoutMs, status, node.id);
+}
+
+async function untilReady(
+  httpUrl: string,
+  timeoutMs: number,
+  status = 200,
+  name = httpUrl,
+): Promise<{ body: unknown; elapsedMs: number }> {
   const started = performance.now();
   let last: { status: number; body: unknown } | string;
   for (;;) {
     try {
-      last = await node.readyz();
+      last = await readyz(httpUrl);
       if (last.status === status) return { body: last.body, elapsedMs: performance.now() - started };
     } catch (error) {
       last = String(error);
     }
     if (performance.now() - started > timeoutMs) {
-      throw new Error(
-        `${node.id}: /readyz did not answer ${status} within ${timeoutMs} ms; last ${JSON.stringify(last)}`,
-      );
+      throw new Error(`${name}: /readyz did not answer ${status} within ${timeoutMs} ms; last ${JSON.stringify(last)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function readyz(httpUrl: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${httpUrl}/readyz`);
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    // Not JSON: the raw text is what the test gets to see.
+    return { status: response.status, body: text };
   }
 }
 
@@ -184,4 +203,76 @@ export function sample(text: string, name: string, labels: Record<string, string
     if (Object.entries(labels).every(([key, value]) => have.get(key) === value)) return Number(match[3]);
   }
   return undefined;
+}
+
+/**
+ * What a suite written for one in-process server (test/helpers/server.ts) runs
+ * against, so that the same cases prove one node and two sharing a Redis
+ * behave alike.
+ */
+export interface Target {
+  nodes: TestServer[];
+  /** Where a client connects: the only node, or a balancer that hands each connection to the next node. */
+  wsUrl: string;
+  /** One node's config (every node has the same). */
+  config: Config;
+  /** Every node's log lines. */
+  readonly logs: string[];
+  /** A sample of /metrics summed over every node; 0 when no node has it yet. */
+  metric(series: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * One in-process server with `env`, as startServer(); with `redisUrl`, two
+ * (node-1, node-2) in shared mode on that Redis, behind a round-robin
+ * balancer, so that the clients of one room alternate between them. With
+ * `oneNode`, clients connect to node-1 only: for a limit each node keeps for
+ * itself (its sockets, its per-address counts), which no Redis shares.
+ */
+export async function startTarget(
+  env: Record<string, string>,
+  { redisUrl, oneNode = false }: { redisUrl?: string; oneNode?: boolean } = {},
+): Promise<Target> {
+  if (redisUrl === undefined) {
+    const server = await startServer(env);
+    return {
+      nodes: [server],
+      wsUrl: server.wsUrl,
+      config: server.config,
+      logs: server.logs,
+      metric: (series) => metric(server.httpUrl, series),
+      close: () => server.close(),
+    };
+  }
+  const nodes: TestServer[] = [];
+  try {
+    for (const id of ['node-1', 'node-2']) {
+      const node = await startServer({ ...env, REDIS_URL: redisUrl, NODE_ID: id });
+      nodes.push(node);
+      // Listening comes before reaching Redis: until then a join would be told server-unavailable.
+      await untilReady(node.httpUrl, START_TIMEOUT_MS);
+    }
+  } catch (error) {
+    await Promise.all(nodes.map((node) => node.close()));
+    throw error;
+  }
+  const ports = nodes.map((node) => Number(new URL(node.httpUrl).port));
+  const balancer = oneNode ? undefined : await startBalancer(() => ports);
+  return {
+    nodes,
+    wsUrl: balancer?.wsUrl ?? nodes[0]!.wsUrl,
+    config: nodes[0]!.config,
+    get logs() {
+      return nodes.flatMap((node) => node.logs);
+    },
+    metric: async (series) => {
+      const samples = await Promise.all(nodes.map((node) => metric(node.httpUrl, series)));
+      return samples.reduce((sum, value) => sum + value, 0);
+    },
+    close: async () => {
+      await balancer?.close();
+      await Promise.all(nodes.map((node) => node.close()));
+    },
+  };
 }
