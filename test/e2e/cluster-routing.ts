@@ -15,12 +15,13 @@ export class Routing {
   private closed = false;
 
   /**
-   * `probeMs`: how often every node's /readyz is asked; each probe is given
-   * that long to answer, so a node that stopped answering is dropped within two periods.
+   * `probeMs`: the pause between two rounds of /readyz probes; `timeoutMs`:
+   * how long a probe may take before its node counts as not ready.
    */
   constructor(
     private readonly nodes: () => ClusterNode[],
     private readonly probeMs: number,
+    private readonly timeoutMs: number,
   ) {}
 
   /** The balancer's backend list. */
@@ -50,7 +51,7 @@ export class Routing {
   private async probe(): Promise<void> {
     await Promise.all(
       this.nodes().map(async (node) => {
-        const ok = await fetch(`${node.httpUrl}/readyz`, { signal: AbortSignal.timeout(this.probeMs) }).then(
+        const ok = await fetch(`${node.httpUrl}/readyz`, { signal: AbortSignal.timeout(this.timeoutMs) }).then(
           (response) => response.status === 200,
           () => false,
         );

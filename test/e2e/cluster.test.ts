@@ -40,6 +40,8 @@ const FIRST_RETRY_MAX_MS = backoffDelay(1, 1);
  * clients to go has left the backend list before any of them comes back.
  */
 const PROBE_MS = FIRST_RETRY_MIN_MS / 2;
+/** A probe unanswered for the liveness TTL counts its node out: the cluster would call it dead by then. */
+const PROBE_TIMEOUT_MS = 2 * HEARTBEAT_MS;
 /**
  * From the moment the page saw its socket close to its rejoin's welcome: the
  * first retry, through the balancer (which skips a dead node at connect),
@@ -164,7 +166,7 @@ async function ownId(page: Page): Promise<string> {
  * `room` with media flowing; afterwards the balancer goes by health.
  */
 async function callAcrossTheBalancer(room: string, adaNode: ClusterNode, bobNode: ClusterNode) {
-  routing = new Routing(() => cluster.nodes, PROBE_MS);
+  routing = new Routing(() => cluster.nodes, PROBE_MS, PROBE_TIMEOUT_MS);
   const route = routing;
   balancer = await startBalancer(route.backends);
   const url = `${balancer.httpUrl}/r/${room}`;
