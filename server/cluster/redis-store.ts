@@ -102,6 +102,8 @@ export class RedisRoomStore implements RoomStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 5_000,
+      // The signals of one event-loop turn go out in one write, not one system call each.
+      enableAutoPipelining: true,
     });
     this.subscriber = new Redis(options.url, { ...common, autoResubscribe: true });
     this.nodeChannel = NODE_CHANNEL + options.node;
@@ -129,7 +131,15 @@ export class RedisRoomStore implements RoomStore {
         log.debug({ err: error, connection: name }, 'Redis connection error');
       });
     }
-    this.subscriber.on('message', (channel: string, message: string) => this.heard(channel, message));
+    this.subscriber.on('message', (channel: string, message: string) => {
+      // Thrown inside ioredis's reader it would take the process down; a message only a bug (or a stranger
+      // with access to Redis) can make costs itself.
+      try {
+        this.heard(channel, message);
+      } catch (error) {
+        log.error({ err: error, channel }, 'could not handle a message from Redis');
+      }
+    });
     const { heartbeatMs } = this.options;
     // Renewed twice per interval, so that a stall of the event loop shorter than 1.5 intervals does not look like death.
     this.timers.push(setInterval(() => void this.heartbeat(), heartbeatMs / 2));
