@@ -40,8 +40,8 @@ export default defineConfig({
       },
       {
         // Shared mode (issue 14): each file runs several server processes and a redis-server and bounds
-        // failure detection by CLUSTER_HEARTBEAT_MS, so one file at a time, after the server tests, in
-        // the abuse group's single worker: nothing else starves the nodes' heartbeats.
+        // failure detection by CLUSTER_HEARTBEAT_MS, so one file at a time, in a group of its own after
+        // the abuse tests: nothing else starves the nodes' heartbeats (a starved node is reaped as dead).
         test: {
           name: 'cluster',
           include: ['test/integration/cluster*.test.ts'],
@@ -49,7 +49,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
         },
       },
       {
@@ -73,7 +73,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,
-          sequence: { groupOrder: 4 },
+          sequence: { groupOrder: 5 },
         },
       },
       {
@@ -84,7 +84,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,
-          sequence: { groupOrder: 5 },
+          sequence: { groupOrder: 6 },
         },
       },
     ],
