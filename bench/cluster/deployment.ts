@@ -29,10 +29,11 @@ export class NodeChild {
     return this.child.pid;
   }
 
-  static async start(id: string, built: Built, env: Record<string, string>): Promise<NodeChild> {
+  /** `nodeFlags`: more flags for node, e.g. --cpu-prof (profile.ts). */
+  static async start(id: string, built: Built, env: Record<string, string>, nodeFlags: string[]): Promise<NodeChild> {
     const port = await freeTcpPort();
     const child = forkCompiled(`node ${id}`, built.main, [], {
-      execArgv: ['--expose-gc', '--import', built.probe],
+      execArgv: ['--expose-gc', ...nodeFlags, '--import', built.probe],
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
       // STATIC_DIR and the like resolve from the checkout, as they do for `npm start`.
       cwd: REPO_ROOT,
@@ -100,6 +101,11 @@ export class NodeChild {
     await this.child.exited;
   }
 
+  /** SIGTERM, and SIGKILL if it has not exited within `graceMs`: an exit of its own writes a --cpu-prof profile. */
+  terminate(graceMs: number): Promise<void> {
+    return this.child.stop(graceMs);
+  }
+
   /** Its warnings and errors (LOG_LEVEL=warn), for a failed round's report. */
   logs(): string {
     return output(this.child);
@@ -113,16 +119,21 @@ export class Deployment {
     readonly redis: RedisChild | undefined,
   ) {}
 
-  /** Fresh processes: a single node, or Redis and then two nodes sharing it and one SESSION_SECRET. */
-  static async start(topology: Topology, built: Built): Promise<Deployment> {
+  /**
+   * Fresh processes: a single node, or Redis and then two nodes sharing it and one SESSION_SECRET.
+   * `firstNodeFlags` go to the first node only (profile.ts profiles one node).
+   */
+  static async start(topology: Topology, built: Built, firstNodeFlags: string[] = []): Promise<Deployment> {
     const common = { ...RAISED_LIMITS, SESSION_SECRET: randomBytes(32).toString('base64url') };
-    if (topology === 'single')
-      return new Deployment(topology, [await NodeChild.start('single', built, common)], undefined);
+    if (topology === 'single') {
+      return new Deployment(topology, [await NodeChild.start('single', built, common, firstNodeFlags)], undefined);
+    }
     const redis = await RedisChild.start();
     const nodes: NodeChild[] = [];
     try {
       for (const id of ['node-1', 'node-2']) {
-        nodes.push(await NodeChild.start(id, built, { ...common, REDIS_URL: redis.url, NODE_ID: `bench-${id}` }));
+        const env = { ...common, REDIS_URL: redis.url, NODE_ID: `bench-${id}` };
+        nodes.push(await NodeChild.start(id, built, env, nodes.length === 0 ? firstNodeFlags : []));
       }
       return new Deployment(topology, nodes, redis);
     } catch (error) {
@@ -145,8 +156,9 @@ export class Deployment {
     return this.redis === undefined ? nodes : [...nodes, { name: 'redis', pid: this.redis.pid }];
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node.kill()));
+  /** Kills every process; with `graceMs`, SIGTERMs the nodes first and gives them that long to exit. */
+  async close(graceMs?: number): Promise<void> {
+    await Promise.all(this.nodes.map((node) => (graceMs === undefined ? node.kill() : node.terminate(graceMs))));
     await this.redis?.close();
   }
 }

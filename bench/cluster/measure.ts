@@ -14,6 +14,8 @@ const MB = 1024 * 1024;
 
 interface CpuSample {
   atMs: number;
+  /** CLOCK_MONOTONIC, V8's clock too, in µs: where the window lies in a --cpu-prof profile. */
+  monotonicMicros: number;
   /** user + system µs of each of the deployment's processes, in its order. */
   processes: number[];
   load: number;
@@ -22,6 +24,8 @@ interface CpuSample {
 
 export interface CpuWindow {
   elapsedMs: number;
+  /** The window on CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps (profile.ts). */
+  monotonic: { from: number; to: number };
   /** µs of CPU over the window per server process (nodes, then Redis). */
   byProcess: Array<{ name: string; micros: number }>;
   /** Percent of one core: all server processes together, the load generator, everything else. */
@@ -82,6 +86,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
   const processes = deployment.processes;
   const sample = async (mark: Mark): Promise<CpuSample> => ({
     atMs: performance.now(),
+    monotonicMicros: Number(process.hrtime.bigint() / 1000n),
     processes: processes.map(({ pid }) => processCpuMicros(pid)),
     load: mark.cpuMicros,
     machine: machineBusyMicros(),
@@ -112,6 +117,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
       redisUsPerMessage: redisMicros / samples,
       cpu: {
         elapsedMs,
+        monotonic: { from: start.monotonicMicros, to: end.monotonicMicros },
         byProcess,
         serverCpu: percent(serverMicros),
         loadCpu: percent(loadMicros),

@@ -7,3 +7,6 @@
 import { serveUsage } from '../signaling/ipc.js';
 
 serveUsage();
+// A listened-to IPC channel keeps a process alive; unref'd, a node still exits on its own after SIGTERM as in
+// production, which is when --cpu-prof writes its profile (profile.ts).
+process.channel?.unref();
