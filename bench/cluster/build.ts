@@ -10,8 +10,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths.js';
 
-/** Under node_modules so that the server's own imports (fastify, ioredis, …) resolve as they do from dist/. */
-const BUILD_DIR = join(REPO_ROOT, 'node_modules/.cache/bench-cluster-server');
+/**
+ * Inside the checkout, so that the server's own imports (fastify, ioredis, …) resolve from its node_modules
+ * as they do from dist/, and under dist/, which git and the linters ignore. Not in node_modules: that may be
+ * a link to another checkout's, shared with other runs.
+ */
+const BUILD_DIR = join(REPO_ROOT, 'dist/bench-cluster');
 const TSC_TIMEOUT_MS = 180_000;
 
 export interface Built {

@@ -39,8 +39,8 @@ function moduleOf(url: string, functionName: string): string {
   if (url === '') return `(${functionName || 'native'})`;
   if (url.startsWith('node:')) return 'node internals';
   const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (inPackage?.[1] !== undefined && !url.includes('.cache/bench-cluster-server')) return inPackage[1];
-  const ours = /bench-cluster-server\/(.+)$/.exec(url);
+  if (inPackage?.[1] !== undefined) return inPackage[1];
+  const ours = /dist\/bench-cluster\/(.+)$/.exec(url);
   return ours?.[1] ?? url;
 }
 

@@ -142,7 +142,7 @@ function method(input: ClusterReport): string[] {
     '',
     ...bullets([
       '**Nodes**: server/main.ts compiled by tsc with the project’s tsconfig (the JavaScript ' +
-        '`npx tsc -p tsconfig.build.json` writes to dist/, here into node_modules/.cache/bench-cluster-server), ' +
+        '`npx tsc -p tsconfig.build.json` writes to dist/, here into dist/bench-cluster), ' +
         'run by plain `node --expose-gc` with bench/cluster/probe.ts preloaded to answer usage requests over IPC. ' +
         `LOG_LEVEL=warn and the limits raised as the signaling bench raises them: ${limits}. ` +
         'Fresh processes every round, SIGKILLed after it.',
