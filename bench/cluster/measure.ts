@@ -4,7 +4,7 @@
  * /proc, the nodes and Redis alike), and memory per joined connection.
  */
 import type { LatencyResult, Mark, MemoryResult } from '../signaling/ipc.js';
-import { machineBusyMicros, processCpuMicros } from '../lib/machine.js';
+import { cpuTimes, machineBusyMicros } from '../lib/machine.js';
 import type { Deployment } from './deployment.js';
 import { marked, runLoad } from './load.js';
 import { memory, type Topology } from './params.js';
@@ -12,12 +12,23 @@ import { memory, type Topology } from './params.js';
 const KB = 1024;
 const MB = 1024 * 1024;
 
+const NONE = { user: 0, system: 0 };
+
+/** A process that has died counts nothing from then on; the round fails on its own for the lost messages. */
+function cpuTimesOrNone(pid: number): { user: number; system: number } {
+  try {
+    return cpuTimes(pid);
+  } catch {
+    return NONE;
+  }
+}
+
 interface CpuSample {
   atMs: number;
   /** CLOCK_MONOTONIC, V8's clock too, in µs: where the window lies in a --cpu-prof profile. */
   monotonicMicros: number;
-  /** user + system µs of each of the deployment's processes, in its order. */
-  processes: number[];
+  /** user and system µs of each of the deployment's processes, in its order. */
+  processes: Array<{ user: number; system: number }>;
   load: number;
   machine: number;
 }
@@ -27,7 +38,7 @@ export interface CpuWindow {
   /** The window on CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps (profile.ts). */
   monotonic: { from: number; to: number };
   /** µs of CPU over the window per server process (nodes, then Redis). */
-  byProcess: Array<{ name: string; micros: number }>;
+  byProcess: Array<{ name: string; micros: number; systemMicros: number }>;
   /** Percent of one core: all server processes together, the load generator, everything else. */
   serverCpu: number;
   loadCpu: number;
@@ -46,6 +57,8 @@ export interface LatencyRound {
   usPerMessage: number;
   nodesUsPerMessage: number;
   redisUsPerMessage: number;
+  /** The kernel's part (stime) of usPerMessage: system calls and, on loopback, the network stack. */
+  kernelUsPerMessage: number;
   cpu: CpuWindow;
 }
 
@@ -87,7 +100,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
   const sample = async (mark: Mark): Promise<CpuSample> => ({
     atMs: performance.now(),
     monotonicMicros: Number(process.hrtime.bigint() / 1000n),
-    processes: processes.map(({ pid }) => processCpuMicros(pid)),
+    processes: processes.map(({ pid }) => cpuTimesOrNone(pid)),
     load: mark.cpuMicros,
     machine: machineBusyMicros(),
   });
@@ -95,11 +108,12 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
   const start = marked(marks, 'start', where);
   const end = marked(marks, 'end', where);
   const elapsedMs = end.atMs - start.atMs;
-  const byProcess = processes.map(({ name }, i) => ({
-    name,
-    micros: (end.processes[i] ?? 0) - (start.processes[i] ?? 0),
-  }));
+  const byProcess = processes.map(({ name }, i) => {
+    const [from = NONE, to = NONE] = [start.processes[i], end.processes[i]];
+    return { name, micros: to.user + to.system - from.user - from.system, systemMicros: to.system - from.system };
+  });
   const serverMicros = byProcess.reduce((sum, { micros }) => sum + micros, 0);
+  const kernelMicros = byProcess.reduce((sum, { systemMicros }) => sum + systemMicros, 0);
   const redisMicros = byProcess.find(({ name }) => name === 'redis')?.micros ?? 0;
   const loadMicros = end.load - start.load;
   const percent = (micros: number): number => (micros / (elapsedMs * 1000)) * 100;
@@ -115,6 +129,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
       usPerMessage: serverMicros / samples,
       nodesUsPerMessage: (serverMicros - redisMicros) / samples,
       redisUsPerMessage: redisMicros / samples,
+      kernelUsPerMessage: kernelMicros / samples,
       cpu: {
         elapsedMs,
         monotonic: { from: start.monotonicMicros, to: end.monotonicMicros },

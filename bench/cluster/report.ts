@@ -68,6 +68,7 @@ export function summaryTable(input: ReportInputLike): string {
     cpu,
     row('… of which the nodes (µs)', input.latency, (r) => r.nodesUsPerMessage, one),
     row('… of which Redis (µs)', input.latency, (r) => r.redisUsPerMessage, one),
+    row('… of which in the kernel, all processes (µs)', input.latency, (r) => r.kernelUsPerMessage, one),
     row('Server processes’ CPU in the window (% of a core)', input.latency, (r) => r.cpu.serverCpu, one),
     row('Memory per connection, nodes’ RSS + Redis RSS (KB)', input.memory, (r) => r.totalKbPerConnection, two),
     row(
@@ -158,8 +159,9 @@ function method(input: ClusterReport): string[] {
         'receive time − send time, both from the generator’s clock; p50/p99 from bench/lib/stats.ts.',
       '**CPU per relayed message**: utime + stime of every node and of redis-server, from /proc/<pid>/stat ' +
         '(10 ms ticks), read at the start and end of the measured window, summed, ÷ the signals sent in ' +
-        'the window and delivered. The same window’s CPU of the generator and of everything else is in ' +
-        '“Every round”.',
+        'the window and delivered; the kernel’s part is stime. The same window’s CPU of the generator and ' +
+        'of everything else is in “Every round”. `npx tsx bench/cluster/profile.ts cross` runs one such ' +
+        'round with node 1 under `--cpu-prof` and prints its self time by module and function.',
       `**Memory** (${input.counts.memory} rounds per topology): ${memory.rooms} rooms × 2 = ` +
         `${2 * memory.rooms} joined connections, set up ${CONNECT_BATCH} sockets at a time; across two nodes ` +
         `${memory.rooms} on each. Each node’s RSS and heap after GC, an idle pause and GC again (the ` +
@@ -196,7 +198,9 @@ function everyRound(input: ClusterReport): string[] {
         whole(r.achievedRate),
         r.samples,
         one(r.usPerMessage),
-        r.cpu.byProcess.map(({ name, micros }) => `${name} ${whole(micros)}`).join(', '),
+        r.cpu.byProcess
+          .map(({ name, micros, systemMicros }) => `${name} ${whole(micros)} (${whole(systemMicros)} sys)`)
+          .join(', '),
         whole(r.cpu.serverCpu),
         whole(r.cpu.loadCpu),
         whole(r.cpu.otherCpu),
