@@ -3,6 +3,7 @@
  * latency with the CPU of every server process over the same window (from
  * /proc, the nodes and Redis alike), and memory per joined connection.
  */
+import { readFileSync } from 'node:fs';
 import type { LatencyResult, Mark, MemoryResult } from '../signaling/ipc.js';
 import { cpuTimes, machineBusyMicros } from '../lib/machine.js';
 import type { Deployment } from './deployment.js';
@@ -12,12 +13,21 @@ import { memory, type Topology } from './params.js';
 const KB = 1024;
 const MB = 1024 * 1024;
 
-const NONE = { user: 0, system: 0 };
+interface Counters {
+  user: number;
+  system: number;
+  /** read() and write() family system calls so far (syscr + syscw of /proc/<pid>/io). */
+  syscalls: number;
+}
+
+const NONE: Counters = { user: 0, system: 0, syscalls: 0 };
 
 /** A process that has died counts nothing from then on; the round fails on its own for the lost messages. */
-function cpuTimesOrNone(pid: number): { user: number; system: number } {
+function countersOf(pid: number): Counters {
   try {
-    return cpuTimes(pid);
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const count = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
+    return { ...cpuTimes(pid), syscalls: count('syscr') + count('syscw') };
   } catch {
     return NONE;
   }
@@ -27,8 +37,8 @@ interface CpuSample {
   atMs: number;
   /** CLOCK_MONOTONIC, V8's clock too, in µs: where the window lies in a --cpu-prof profile. */
   monotonicMicros: number;
-  /** user and system µs of each of the deployment's processes, in its order. */
-  processes: Array<{ user: number; system: number }>;
+  /** Each of the deployment's processes, in its order. */
+  processes: Counters[];
   load: number;
   machine: number;
 }
@@ -38,7 +48,7 @@ export interface CpuWindow {
   /** The window on CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps (profile.ts). */
   monotonic: { from: number; to: number };
   /** µs of CPU over the window per server process (nodes, then Redis). */
-  byProcess: Array<{ name: string; micros: number; systemMicros: number }>;
+  byProcess: Array<{ name: string; micros: number; systemMicros: number; syscalls: number }>;
   /** Percent of one core: all server processes together, the load generator, everything else. */
   serverCpu: number;
   loadCpu: number;
@@ -59,6 +69,11 @@ export interface LatencyRound {
   redisUsPerMessage: number;
   /** The kernel's part (stime) of usPerMessage: system calls and, on loopback, the network stack. */
   kernelUsPerMessage: number;
+  /**
+   * read() and write() family system calls of all server processes per relayed message: the work that
+   * the messages' count, rather than their size, drives, and that batching would save.
+   */
+  syscallsPerMessage: number;
   cpu: CpuWindow;
 }
 
@@ -100,7 +115,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
   const sample = async (mark: Mark): Promise<CpuSample> => ({
     atMs: performance.now(),
     monotonicMicros: Number(process.hrtime.bigint() / 1000n),
-    processes: processes.map(({ pid }) => cpuTimesOrNone(pid)),
+    processes: processes.map(({ pid }) => countersOf(pid)),
     load: mark.cpuMicros,
     machine: machineBusyMicros(),
   });
@@ -110,7 +125,12 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
   const elapsedMs = end.atMs - start.atMs;
   const byProcess = processes.map(({ name }, i) => {
     const [from = NONE, to = NONE] = [start.processes[i], end.processes[i]];
-    return { name, micros: to.user + to.system - from.user - from.system, systemMicros: to.system - from.system };
+    return {
+      name,
+      micros: to.user + to.system - from.user - from.system,
+      systemMicros: to.system - from.system,
+      syscalls: to.syscalls - from.syscalls,
+    };
   });
   const serverMicros = byProcess.reduce((sum, { micros }) => sum + micros, 0);
   const kernelMicros = byProcess.reduce((sum, { systemMicros }) => sum + systemMicros, 0);
@@ -130,6 +150,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
       nodesUsPerMessage: (serverMicros - redisMicros) / samples,
       redisUsPerMessage: redisMicros / samples,
       kernelUsPerMessage: kernelMicros / samples,
+      syscallsPerMessage: byProcess.reduce((sum, { syscalls }) => sum + syscalls, 0) / samples,
       cpu: {
         elapsedMs,
         monotonic: { from: start.monotonicMicros, to: end.monotonicMicros },
