@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { LatencyResult, Mark, MemoryResult } from '../signaling/ipc.js';
 import { cpuTimes, machineBusyMicros } from '../lib/machine.js';
+import { voluntarySwitches } from '../turn/procfs.js';
 import type { Deployment } from './deployment.js';
 import { marked, runLoad } from './load.js';
 import { memory, type Topology } from './params.js';
@@ -18,16 +19,18 @@ interface Counters {
   system: number;
   /** read() and write() family system calls so far (syscr + syscw of /proc/<pid>/io). */
   syscalls: number;
+  /** Times a thread blocked, about one per wake-up of an event loop: the cost a relay pays per batch. */
+  wakeUps: number;
 }
 
-const NONE: Counters = { user: 0, system: 0, syscalls: 0 };
+const NONE: Counters = { user: 0, system: 0, syscalls: 0, wakeUps: 0 };
 
 /** A process that has died counts nothing from then on; the round fails on its own for the lost messages. */
 function countersOf(pid: number): Counters {
   try {
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
     const count = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
-    return { ...cpuTimes(pid), syscalls: count('syscr') + count('syscw') };
+    return { ...cpuTimes(pid), syscalls: count('syscr') + count('syscw'), wakeUps: voluntarySwitches(pid) };
   } catch {
     return NONE;
   }
@@ -48,7 +51,7 @@ export interface CpuWindow {
   /** The window on CLOCK_MONOTONIC in µs, the clock of a --cpu-prof profile's timestamps (profile.ts). */
   monotonic: { from: number; to: number };
   /** µs of CPU over the window per server process (nodes, then Redis). */
-  byProcess: Array<{ name: string; micros: number; systemMicros: number; syscalls: number }>;
+  byProcess: Array<{ name: string; micros: number; systemMicros: number; syscalls: number; wakeUps: number }>;
   /** Percent of one core: all server processes together, the load generator, everything else. */
   serverCpu: number;
   loadCpu: number;
@@ -74,6 +77,8 @@ export interface LatencyRound {
    * the messages' count, rather than their size, drives, and that batching would save.
    */
   syscallsPerMessage: number;
+  /** Voluntary context switches of all server processes per relayed message. */
+  wakeUpsPerMessage: number;
   cpu: CpuWindow;
 }
 
@@ -130,6 +135,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
       micros: to.user + to.system - from.user - from.system,
       systemMicros: to.system - from.system,
       syscalls: to.syscalls - from.syscalls,
+      wakeUps: to.wakeUps - from.wakeUps,
     };
   });
   const serverMicros = byProcess.reduce((sum, { micros }) => sum + micros, 0);
@@ -151,6 +157,7 @@ export async function latencyRound(deployment: Deployment, where: string): Promi
       redisUsPerMessage: redisMicros / samples,
       kernelUsPerMessage: kernelMicros / samples,
       syscallsPerMessage: byProcess.reduce((sum, { syscalls }) => sum + syscalls, 0) / samples,
+      wakeUpsPerMessage: byProcess.reduce((sum, { wakeUps }) => sum + wakeUps, 0) / samples,
       cpu: {
         elapsedMs,
         monotonic: { from: start.monotonicMicros, to: end.monotonicMicros },

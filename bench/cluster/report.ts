@@ -70,6 +70,7 @@ export function summaryTable(input: ReportInputLike): string {
     row('… of which Redis (µs)', input.latency, (r) => r.redisUsPerMessage, one),
     row('… of which in the kernel, all processes (µs)', input.latency, (r) => r.kernelUsPerMessage, one),
     row('read/write system calls per relayed message', input.latency, (r) => r.syscallsPerMessage, two),
+    row('Wake-ups (voluntary context switches) per relayed message', input.latency, (r) => r.wakeUpsPerMessage, two),
     row('Server processes’ CPU in the window (% of a core)', input.latency, (r) => r.cpu.serverCpu, one),
     row('Memory per connection, nodes’ RSS + Redis RSS (KB)', input.memory, (r) => r.totalKbPerConnection, two),
     row(
@@ -161,7 +162,9 @@ function method(input: ClusterReport): string[] {
       '**CPU per relayed message**: utime + stime of every node and of redis-server, from /proc/<pid>/stat ' +
         '(10 ms ticks), read at the start and end of the measured window, summed, ÷ the signals sent in ' +
         'the window and delivered; the kernel’s part is stime. System calls: syscr + syscw of ' +
-        '/proc/<pid>/io (read()/write()-family calls), summed the same way. The same window’s CPU of the generator and ' +
+        '/proc/<pid>/io (read()/write()-family calls); wake-ups: voluntary context switches of all threads ' +
+        '(/proc/<pid>/task/*/status), about one per turn of an event loop that found work; both summed ' +
+        'the same way. The same window’s CPU of the generator and ' +
         'of everything else is in “Every round”. `npx tsx bench/cluster/profile.ts cross` runs one such ' +
         'round with node 1 under `--cpu-prof` and prints its self time by module and function.',
       `**Memory** (${input.counts.memory} rounds per topology): ${memory.rooms} rooms × 2 = ` +
@@ -186,7 +189,7 @@ function everyRound(input: ClusterReport): string[] {
         'sent/s',
         'samples',
         'µs/msg',
-        'CPU µs by process (kernel part, read/write calls)',
+        'CPU µs by process (kernel part, read/write calls, wake-ups)',
         'server %',
         'load %',
         'other %',
@@ -201,7 +204,10 @@ function everyRound(input: ClusterReport): string[] {
         r.samples,
         one(r.usPerMessage),
         r.cpu.byProcess
-          .map((p) => `${p.name} ${whole(p.micros)} (${whole(p.systemMicros)} sys, ${p.syscalls} calls)`)
+          .map(
+            (p) =>
+              `${p.name} ${whole(p.micros)} (${whole(p.systemMicros)} sys, ${p.syscalls} calls, ${p.wakeUps} wake-ups)`,
+          )
           .join(', '),
         whole(r.cpu.serverCpu),
         whole(r.cpu.loadCpu),
