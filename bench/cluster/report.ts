@@ -8,7 +8,7 @@ import { bullets, cell, fixed, ratio, table, verdict, type Format } from '../lib
 import { compare, type Comparison } from '../lib/rounds.js';
 import { CANDIDATE_BYTES, CONNECT_BATCH } from '../signaling/params.js';
 import { candidateFrameBytes } from './clients.js';
-import type { LatencyRound, MemoryRound } from './measure.js';
+import type { LatencyRound, MemoryRound, NodeMemory } from './measure.js';
 import {
   DISTURBED_CPU_PERCENT,
   MAX_RETRIES,
@@ -55,9 +55,14 @@ function row<R extends { topology: Topology }>(
   return { label, format, ...compare(rounds, topologyOf, { reference: 'single', subject: 'cross' }, pick) };
 }
 
-const nodeMemory = (round: MemoryRound, index: number) => round.nodes[index] ?? undefined;
+/** One node's memory in a round: node 1 is the single node in single-node rounds. */
+const onNode = (index: number, pick: (node: NodeMemory) => number) => (round: MemoryRound) => {
+  const node = round.nodes[index];
+  return node === undefined ? Number.NaN : pick(node);
+};
 
-export function summaryTable(input: ReportInputLike): string {
+/** The results and the targets: what a reader needs first, also printed at the end of a run. */
+export function summaryTable(input: Pick<ClusterReport, 'latency' | 'memory'>): string {
   const at = `at ${latency.ratePerSecond} msg/s`;
   const p99 = row(`Latency p99 ${at} (ms)`, input.latency, (r) => r.p99Ms, ms);
   const cpu = row('CPU per relayed message, nodes + Redis (µs)', input.latency, (r) => r.usPerMessage, one);
@@ -74,27 +79,27 @@ export function summaryTable(input: ReportInputLike): string {
     row('Server processes’ CPU in the window (% of a core)', input.latency, (r) => r.cpu.serverCpu, one),
     row('Memory per connection, nodes’ RSS + Redis RSS (KB)', input.memory, (r) => r.totalKbPerConnection, two),
     row(
-      'Node 1: RSS growth per connection on it (KB)',
+      'Node 1 (or the single node): RSS growth per connection on it (KB)',
       input.memory,
-      (r) => nodeMemory(r, 0)?.kbPerConnection ?? NaN,
+      onNode(0, (n) => n.kbPerConnection),
       two,
     ),
     row(
       'Node 2: RSS growth per connection on it (KB)',
       input.memory,
-      (r) => nodeMemory(r, 1)?.kbPerConnection ?? NaN,
+      onNode(1, (n) => n.kbPerConnection),
       two,
     ),
     row(
-      'Node 1: JS heap growth per connection on it (KB)',
+      'Node 1 (or the single node): JS heap growth per connection on it (KB)',
       input.memory,
-      (r) => nodeMemory(r, 0)?.heapKbPerConnection ?? NaN,
+      onNode(0, (n) => n.heapKbPerConnection),
       two,
     ),
     row(
       'Node 2: JS heap growth per connection on it (KB)',
       input.memory,
-      (r) => nodeMemory(r, 1)?.heapKbPerConnection ?? NaN,
+      onNode(1, (n) => n.heapKbPerConnection),
       two,
     ),
     row('Redis used_memory per connection (KB)', input.memory, (r) => r.redis?.usedKbPerConnection ?? NaN, two),
@@ -133,8 +138,6 @@ export function summaryTable(input: ReportInputLike): string {
     ),
   ].join('\n');
 }
-
-type ReportInputLike = Pick<ClusterReport, 'latency' | 'memory'>;
 
 function method(input: ClusterReport): string[] {
   const limits = Object.entries(RAISED_LIMITS)
