@@ -1,19 +1,22 @@
 /**
- * `npm run bench -- [signaling|turn|web]`: the named benches, or all three
- * in that order, each writing its report to docs/ (or to BENCH_OUTPUT_DIR).
+ * `npm run bench -- [signaling|turn|web|cluster]`: the named benches, or all
+ * four in that order, each writing its report to docs/ (or to
+ * BENCH_OUTPUT_DIR); cluster writes a section of the signaling report.
  * BENCH_ROUNDS=n runs n rounds per variant instead of each bench's own
  * counts; BENCH_ROUNDS=1 with BENCH_OUTPUT_DIR=/tmp is the smoke run. Exits
  * non-zero when a bench failed (a lost message, a child that did not start,
  * a call that did not connect); a missed target is reported, not fatal.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { signalingBench } from './signaling/bench.js';
 import { turnBench } from './turn/bench.js';
 import { webBench } from './web/bench.js';
+import { clusterBench } from './cluster/bench.js';
 import { BENCH_NAMES, type Bench, type BenchName, type Settings } from './lib/bench.js';
 import { killChildrenOnExit } from './lib/children.js';
 import { inRepo } from './lib/paths.js';
+import { writeReport } from './lib/report-file.js';
 
 type Runner = (settings: Settings, outputDir: string) => Promise<string[]>;
 
@@ -21,6 +24,7 @@ const BENCHES: Record<BenchName, Runner> = {
   signaling: (settings, outputDir) => runOne(signalingBench, settings, outputDir),
   turn: (settings, outputDir) => runOne(turnBench, settings, outputDir),
   web: (settings, outputDir) => runOne(webBench, settings, outputDir),
+  cluster: (settings, outputDir) => runOne(clusterBench, settings, outputDir),
 };
 
 function selected(args: string[]): BenchName[] {
@@ -43,7 +47,7 @@ async function runOne<M>(bench: Bench<M>, settings: Settings, outputDir: string)
   console.log(`\n== ${bench.name}${settings.rounds === undefined ? '' : ` (${settings.rounds} rounds per variant)`}`);
   const report = bench.report(await bench.rounds(settings));
   const file = join(outputDir, bench.file);
-  writeFileSync(file, report.markdown);
+  writeReport(file, report.markdown, bench.section);
   console.log(`\n${report.summary}\n\nwrote ${file} in ${((performance.now() - began) / 1000).toFixed(0)} s`);
   return report.failures.map((failure) => `${bench.name}: ${failure}`);
 }

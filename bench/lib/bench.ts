@@ -3,7 +3,7 @@
  * measure, and a report rendered from what they measured.
  */
 
-export const BENCH_NAMES = ['signaling', 'turn', 'web'] as const;
+export const BENCH_NAMES = ['signaling', 'turn', 'web', 'cluster'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface Settings {
@@ -16,7 +16,7 @@ export interface Settings {
 }
 
 export interface Report {
-  /** The whole Markdown file. */
+  /** The whole Markdown file, or the bench's section of it. */
   markdown: string;
   /** What the console shows at the end: the tables a reader needs first. */
   summary: string;
@@ -28,6 +28,11 @@ export interface Bench<Measured> {
   readonly name: BenchName;
   /** The report it writes, a file name in docs/ (or in BENCH_OUTPUT_DIR). */
   readonly file: string;
+  /**
+   * Set when the report is one section of `file`, which another bench writes: a run replaces only that
+   * section (./report-file.ts), and the other bench's runs keep it.
+   */
+  readonly section?: string;
   /** Starts what it measures, runs every round, stops it all again (children are ended by PID on any exit). */
   rounds(settings: Settings): Promise<Measured>;
   report(measured: Measured): Report;

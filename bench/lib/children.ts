@@ -1,8 +1,9 @@
 /**
  * Every process a bench starts, recorded by PID the moment it exists, so
  * that a failure or Ctrl-C anywhere still ends exactly these and nothing else.
- * Two ways in: start() for a program whose output the bench reads (coturn,
- * uclient), forkChild() for a TypeScript child that talks over IPC.
+ * Three ways in: start() for a program whose output the bench reads (coturn,
+ * uclient), forkChild() for a TypeScript child that talks over IPC, and
+ * forkCompiled() for compiled JavaScript that does both (a server node).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -84,10 +85,35 @@ export function forkChild(file: string | URL, args: string[]): ChildProcess {
 
 export function start(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Child {
   const child = spawn(command, args, { env: env ?? process.env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const pid = track(child, `${name} (${command})`);
+  return watch(child, name, `${name} (${command})`);
+}
+
+/** A forked child whose output is kept as start() keeps a program's, with its IPC channel at hand. */
+export interface ForkedChild extends Child {
+  readonly process: ChildProcess;
+}
+
+/**
+ * Forks compiled JavaScript `file` with plain node (no tsx loader, unlike forkChild) and an IPC channel:
+ * for a server measured as production runs it that also answers the bench over IPC.
+ */
+export function forkCompiled(
+  name: string,
+  file: string,
+  args: string[],
+  options: { execArgv: string[]; env: NodeJS.ProcessEnv; cwd?: string },
+): ForkedChild {
+  const child = fork(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  return { ...watch(child, name, `${name} (${file})`), process: child };
+}
+
+/** Records `child` and keeps its stdout and stderr; its stdio must be piped. */
+function watch(child: ChildProcess, name: string, described: string): Child {
+  const pid = track(child, described);
   const lines: Child['lines'] = [];
   // Lines can arrive split across chunks; keep the tail until its newline comes.
-  const collect = (stream: NodeJS.ReadableStream) => {
+  const collect = (stream: NodeJS.ReadableStream | null) => {
+    if (stream === null) throw new Error(`${described}: its output is not piped`);
     let tail = '';
     stream.on('data', (chunk: Buffer) => {
       const at = performance.now();
