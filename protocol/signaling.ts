@@ -1,6 +1,7 @@
 /**
  * Signaling protocol v1 (minor 1.1: room tokens, roles, the lobby and host
- * controls): every message that crosses `GET /ws`, defined once.
+ * controls; 1.2: server-unavailable, for servers sharing rooms): every message
+ * that crosses `GET /ws`, defined once.
  * The schemas are JSON Schema (TypeBox); the TypeScript types are derived from
  * them, so the server's validator and both sides' types cannot drift apart.
  * This module imports nothing from server/ or web/.

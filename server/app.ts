@@ -3,6 +3,7 @@
  * main.ts listens, tests use inject() or listen on port 0.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
@@ -12,7 +13,7 @@ import signaling from './plugins/signaling.js';
 import staticFiles from './plugins/static.js';
 import { createIceServers } from './ice-servers.js';
 import iceServersRoute from './plugins/ice-servers.js';
-import { createResumeTokens } from './signaling/resume-token.js';
+import { createSharedState } from './shared-state.js';
 import { Refusals } from './refusals.js';
 import pendingRequests from './plugins/pending-requests.js';
 import { createRoomAccess } from './access/room-access.js';
@@ -60,6 +61,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     logger: {
       level: config.logLevel,
+      // In shared mode every line says which node wrote it.
+      ...(config.redisUrl === undefined
+        ? {}
+        : { base: { pid: process.pid, hostname: hostname(), node: config.nodeId } }),
       redact: { paths: REDACT, censor: '[redacted]' },
       serializers: { req: serializeRequest },
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
@@ -108,15 +113,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(metrics);
   await app.register(pendingRequests, { maxPendingPerAddress: config.maxPendingRequestsPerIp, refusals });
-  await app.register(health);
   if (config.sessionSecret === undefined) {
-    app.log.info('SESSION_SECRET not set; generated one, so peer ids will not survive a restart');
+    const shared = config.redisUrl === undefined ? '' : '; in shared mode every node needs the same one';
+    app.log.info(`SESSION_SECRET not set; generated one, so peer ids will not survive a restart${shared}`);
   }
-  const resumeTokens = createResumeTokens({
-    secret: config.sessionSecret ?? randomBytes(32).toString('base64url'),
-    lifetimeSeconds: config.resumeLifetimeSeconds,
-    maxPeers: config.maxResumablePeers,
-  });
+  const shared = createSharedState(
+    config,
+    app.log,
+    app.metrics.registry,
+    config.sessionSecret ?? randomBytes(32).toString('base64url'),
+  );
+  // Registered before the signaling plugin, so it runs after it has released the rooms (onClose runs in reverse).
+  app.addHook('onClose', () => shared.close());
+  await app.register(health, { unavailable: () => (shared.rooms.available ? undefined : 'redis-unavailable') });
+  if (config.redisUrl !== undefined) {
+    app.log.info('REDIS_URL set: shared mode, rooms live in Redis (docs/scaling.md)');
+  }
   const iceServers = createIceServers(config);
   const access = await createRoomAccess(config, Date.now, app.log);
   if (access.mode === 'open') {
@@ -126,7 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const hs256 = config.roomTokenSecret !== undefined;
     app.log.info({ hs256, publicKeys }, 'ROOM_ACCESS=token: joins and GET /api/ice-servers need a room token');
   }
-  await app.register(signaling, { config, iceServers, resumeTokens, refusals, access });
+  await app.register(signaling, { config, iceServers, shared, refusals, access });
   await app.register(iceServersRoute, { config, iceServers, refusals, access });
   await app.register(staticFiles, { dir: config.staticDir });
   return app;

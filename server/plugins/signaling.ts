@@ -18,13 +18,9 @@ import { UpgradeRequiredError } from '../errors.js';
 import type { IceServersFor } from '../ice-servers.js';
 import type { Refusals } from '../refusals.js';
 import type { RoomAccess } from '../access/types.js';
-import { Rooms } from '../signaling/rooms.js';
-import { Lobby } from '../signaling/lobby.js';
-import { Bans } from '../signaling/bans.js';
-import type { Session } from '../signaling/session.js';
 import { SignalingContext } from '../signaling/context.js';
 import { createSignalingMetrics } from '../signaling/metrics.js';
-import type { ResumeTokens } from '../signaling/resume-token.js';
+import type { SharedState } from '../shared-state.js';
 import { Connections } from '../signaling/connections.js';
 import { Admission } from '../signaling/admission.js';
 import { wireSocket } from '../signaling/socket-wiring.js';
@@ -36,7 +32,8 @@ export interface SignalingOptions {
   /** Decides who may join which room, and as what (server/access/). */
   access: RoomAccess;
   iceServers: IceServersFor;
-  resumeTokens: ResumeTokens;
+  /** Rooms, bans and resume tokens: in this process, or in Redis for every node (server/shared-state.ts). */
+  shared: SharedState;
   refusals: Refusals;
 }
 
@@ -44,22 +41,20 @@ export interface SignalingOptions {
 const HARD_FRAME_FACTOR = 4;
 
 async function signaling(app: FastifyInstance, options: SignalingOptions) {
-  const { config, access, iceServers, resumeTokens, refusals } = options;
-  const rooms = new Rooms<Session>(config.roomCapacity);
-  // A lobby as long as a room is full: a host can see everyone who waits.
-  const lobby = new Lobby<Session>(config.roomCapacity);
+  const { config, access, iceServers, shared, refusals } = options;
+  const { rooms, bans, resumeTokens } = shared;
   const connections = new Connections(config, () => metrics.paused());
   const metrics = createSignalingMetrics(app.metrics.registry, {
     connections: () => connections.size,
     rooms: () => rooms.roomCount,
     peers: () => rooms.memberCount,
-    waiting: () => lobby.waitingCount,
+    waiting: () => rooms.waitingCount,
     addresses: () => connections.addresses.size,
   });
   const { sessions, addresses } = connections;
-  const bans = new Bans();
-  const parts = { config, access, rooms, lobby, bans, sessions, metrics, iceServers, resumeTokens, refusals };
+  const parts = { config, access, rooms, bans, sessions, metrics, iceServers, resumeTokens, refusals };
   const ctx = new SignalingContext(parts);
+  await rooms.start(ctx);
   const admission = new Admission({ config, connections: () => connections.size, addresses, metrics, refusals });
   const stopHeartbeat = startHeartbeat(sessions, config.heartbeatIntervalMs);
 

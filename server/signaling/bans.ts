@@ -12,7 +12,14 @@ export const KICK_BAN_MS = 60_000;
 /** The most bans remembered at once. */
 export const MAX_BANS = 10_000;
 
-export class Bans {
+/** What the join and kick handlers use; the Redis one (server/cluster/) is shared by every node. */
+export interface BanList {
+  ban(room: string, user: string): void;
+  /** Seconds until `user` may join `room` again; 0 when it is not banned. */
+  secondsLeft(room: string, user: string): number | Promise<number>;
+}
+
+export class Bans implements BanList {
   /** Expiry time (ms) by `room\0user`; every ban lasts as long, so insertion order is expiry order. */
   private readonly until = new Map<string, number>();
 

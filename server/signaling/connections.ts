@@ -27,6 +27,8 @@ export class Connections {
   readonly sessions = new Sessions();
   readonly addresses: AddressBook;
   private readonly sweep: NodeJS.Timeout;
+  /** Numbers this node's sockets for their holder names; never reused while the process runs. */
+  private serial = 0;
 
   constructor(
     private readonly config: Config,
@@ -41,6 +43,7 @@ export class Connections {
   open({ socket, ip, log, host }: Opening): Session {
     const session = new Session({
       id: randomBytes(12).toString('base64url'),
+      holder: `${this.config.nodeId}/${(this.serial++).toString(36)}`,
       socket,
       log,
       host,

@@ -1,35 +1,49 @@
 /**
  * What every message handler may use: the config, the access check, the room
- * registry and its lobby, the bans, the open sessions, the metrics, the ICE
- * servers and resume tokens to hand out, and one way each to refuse a
- * request, to refuse a token, to cut a socket, and to leave a room or its lobby.
+ * store, the bans, the open sessions, the metrics, the ICE servers and resume
+ * tokens to hand out, and one way each to refuse a request, to refuse a
+ * token, to cut a socket, and to leave a room or its lobby.
+ *
+ * It is also the room store's listener: what the store decided (RoomEvent)
+ * becomes frames for this node's sockets here, and only here, in the order
+ * the store tells it, whichever node asked. A handler asks the store and
+ * tells the sender why not; it never tells the room itself.
  */
 import type { Config } from '../config.js';
-import type { ErrorCode, KnockEndedMessage, PeerLeftReason, UnauthorizedReason } from '../../protocol/signaling.js';
+import type { ErrorCode, PeerLeftReason, UnauthorizedReason } from '../../protocol/signaling.js';
 import type { IceServer } from '../../protocol/ice.js';
 import { CloseCode } from '../../protocol/close-codes.js';
-import type { Rooms } from './rooms.js';
 import type { Session } from './session.js';
 import type { Sessions } from './sessions.js';
 import type { SignalingMetrics } from './metrics.js';
-import type { ResumeTokens } from './resume-token.js';
+import type { ResumeLedger } from './resume-token.js';
 import type { IceServersFor } from '../ice-servers.js';
 import { serialize, type Frame } from './outbound.js';
 import { logRefusal, type Refusals } from '../refusals.js';
 import type { RoomAccess } from '../access/types.js';
-import type { Lobby } from './lobby.js';
-import type { Bans } from './bans.js';
+import type { BanList } from './bans.js';
+import {
+  holderNode,
+  peerOf,
+  type Envelope,
+  type Holding,
+  type MemberRecord,
+  type RoomEvent,
+  type RoomStore,
+  type RoomView,
+  type StoreListener,
+} from './room-store.js';
+import { seated } from './handlers/seat.js';
 
 export interface SignalingParts {
   config: Config;
   access: RoomAccess;
-  rooms: Rooms<Session>;
-  lobby: Lobby<Session>;
-  bans: Bans;
+  rooms: RoomStore;
+  bans: BanList;
   sessions: Sessions;
   metrics: SignalingMetrics;
   iceServers: IceServersFor;
-  resumeTokens: ResumeTokens;
+  resumeTokens: ResumeLedger;
   /** Which client addresses were refused lately; what is logged about them goes through it. */
   refusals: Refusals;
 }
@@ -39,23 +53,26 @@ export function peerLeftReason(code: number): PeerLeftReason {
   return code === 1006 || code === CloseCode.InternalError ? 'disconnected' : 'left';
 }
 
-export class SignalingContext {
+export class SignalingContext implements StoreListener {
   readonly config: Config;
   readonly access: RoomAccess;
-  readonly rooms: Rooms<Session>;
-  readonly lobby: Lobby<Session>;
-  readonly bans: Bans;
+  readonly rooms: RoomStore;
+  readonly bans: BanList;
   readonly sessions: Sessions;
   readonly metrics: SignalingMetrics;
-  readonly resumeTokens: ResumeTokens;
+  readonly resumeTokens: ResumeLedger;
   readonly refusals: Refusals;
   private readonly iceServersFor: IceServersFor;
+  /**
+   * Set by shutdown: a socket that closes from now on keeps its seat, for its
+   * client to take back from another node (RoomStore.release frees the rest).
+   */
+  private draining = false;
 
   constructor(parts: SignalingParts) {
     this.config = parts.config;
     this.access = parts.access;
     this.rooms = parts.rooms;
-    this.lobby = parts.lobby;
     this.bans = parts.bans;
     this.sessions = parts.sessions;
     this.metrics = parts.metrics;
@@ -111,57 +128,180 @@ export class SignalingContext {
     });
   }
 
+  /** From now on a closing socket keeps its seat (see `draining`). */
+  drain(): void {
+    this.draining = true;
+  }
+
   /**
-   * Cuts the old socket that `session` has just resumed the peer id of. If
-   * it held a seat, Rooms has already given that seat to `session` without
-   * the room noticing (no peer-left): the seat was in the room the resume
-   * token was for, the one `session` joined, since only an id's latest token works.
+   * Takes `session` out of its room, or out of the lobby it waits in; the
+   * store tells the others (`peer-left`, or `knock-ended left` to the hosts).
+   * While draining, a seat stays for its client to take back elsewhere.
    */
-  takeOver(session: Session, previous: Session): void {
-    previous.log.info({ by: session.id }, 'resumed elsewhere');
-    this.leaveLobby(previous, 'left');
+  removeFromRoom(session: Session, reason: PeerLeftReason): void {
+    const record = session.record;
+    const waited = session.unhold();
+    if (waited !== undefined) {
+      this.background(session, this.rooms.unwait(waited, record, 'left'));
+      return;
+    }
+    const room = session.leave();
+    if (room === undefined || this.draining) return;
+    this.background(session, this.rooms.unseat(room, record, reason));
+  }
+
+  /**
+   * Cuts the old socket of a peer id whose client has come back on `session`.
+   * Its seat, if it had one, has moved to the new socket without the room
+   * noticing (no peer-left): only an id's latest resume token takes it over.
+   */
+  takeOver(previous: Session, by: string): void {
+    previous.log.info({ by }, 'resumed elsewhere');
+    const record = previous.record;
+    const waited = previous.unhold();
+    if (waited !== undefined) this.background(previous, this.rooms.unwait(waited, record, 'left'));
     previous.leave();
     previous.socket.terminate();
   }
 
-  /**
-   * Takes `session` out of its room and tells the others why, or out of the
-   * lobby it waits in (hosts hear `knock-ended left`). A host's leaving may
-   * leave the guests waiting with no host to let them in: they are told.
-   */
-  removeFromRoom(session: Session, reason: PeerLeftReason): void {
-    if (this.lobby.roomOf(session) !== undefined) {
-      this.leaveLobby(session, 'left');
-      return;
+  // The store's listener: its decisions, told to this node's sockets.
+
+  event(event: RoomEvent, view: RoomView): void {
+    switch (event.type) {
+      case 'seated': {
+        // A seat taken over by a socket of another node: the old socket here is cut (seated() does it for one here).
+        if (event.replaced !== undefined && holderNode(event.member.holder) !== this.config.nodeId) {
+          const old = this.sessions.held(event.replaced);
+          if (old !== undefined) this.takeOver(old, event.member.holder);
+        }
+        const session = this.mine(event.room, event.member, 'seat');
+        if (session !== undefined) seated(this, session, event, view);
+        if (event.replaced === undefined) {
+          this.toSeated(
+            event.room,
+            view,
+            serialize({ type: 'peer-joined', peer: peerOf(event.member) }),
+            event.member.id,
+          );
+        }
+        if (event.member.role === 'host' && !hasHost(view, event.member.id)) this.tellWaiting(event.room, view, true);
+        return;
+      }
+      case 'unseated': {
+        const session = this.sessions.held(event.member.holder);
+        if (session?.room === event.room) {
+          // Not its own leave (that forgets the room first): its seat was taken away by another node that thought
+          // this one dead. Its client resumes, here or elsewhere, and takes a seat again.
+          session.leave();
+          session.log.warn('seat lost; asking the client to reconnect');
+          session.close(CloseCode.GoingAway, 'seat lost');
+        }
+        this.toSeated(event.room, view, serialize({ type: 'peer-left', id: event.member.id, reason: event.reason }));
+        if (event.member.role === 'host' && !hasHost(view)) this.tellWaiting(event.room, view, false);
+        return;
+      }
+      case 'waiting': {
+        const session = this.mine(event.room, event.member, 'wait');
+        if (session !== undefined) {
+          session.hold(event.room, { name: event.member.name, role: event.member.role, user: event.member.user });
+          session.log.info({ room: event.room }, 'waiting in the lobby');
+          session.send({ type: 'lobby', id: session.id, room: event.room, hostPresent: hasHost(view) });
+        }
+        this.toHosts(event.room, view, serialize({ type: 'knock', peer: peerOf(event.member) }));
+        return;
+      }
+      case 'unwaited': {
+        const session = this.sessions.held(event.member.holder);
+        if (event.outcome !== 'admitted' && session?.waitingFor === event.room) session.unhold();
+        const ended = serialize({ type: 'knock-ended', id: event.member.id, outcome: event.outcome });
+        this.toHosts(event.room, view, ended);
+        return;
+      }
+      case 'locked':
+        this.toSeated(event.room, view, serialize({ type: 'room-locked', locked: event.locked, by: event.by }));
+        return;
     }
-    const room = session.leave();
-    if (room === undefined) return;
-    const left = serialize({ type: 'peer-left', id: session.id, reason });
-    const others = this.rooms.leave(session);
-    for (const other of others) other.sendFrame(left);
-    if (session.role === 'host' && !others.some(isHost)) this.tellWaiting(room, false);
-    this.lobby.settle(room, others.length);
   }
 
-  /** Takes a waiting guest out of its lobby, and tells the room's hosts how its wait ended. */
-  leaveLobby(session: Session, outcome: KnockEndedMessage['outcome']): void {
-    const room = this.lobby.leave(session);
-    if (room === undefined) return;
-    session.log.info({ outcome }, 'left the lobby');
-    const ended = serialize({ type: 'knock-ended', id: session.id, outcome });
-    const seated = this.rooms.members(room);
-    for (const host of seated.filter(isHost)) host.sendFrame(ended);
-    this.lobby.settle(room, seated.length);
+  envelope(holder: string, envelope: Envelope): void {
+    const session = this.sessions.held(holder);
+    if (session === undefined) return;
+    switch (envelope.kind) {
+      case 'frame':
+        session.sendFrame(envelope.frame);
+        return;
+      case 'kick':
+        this.reject(session, 'kicked', envelope.message);
+        this.expel(session, CloseCode.Kicked, 'kicked');
+        return;
+      case 'deny': {
+        this.reject(session, 'denied', envelope.message);
+        const record = session.record;
+        const room = session.unhold();
+        if (room !== undefined) this.background(session, this.rooms.unwait(room, record, 'denied'));
+        session.close(CloseCode.Denied, 'denied');
+        return;
+      }
+    }
   }
 
-  /** Whether any host holds a seat in `room`. */
-  hostPresent(room: string): boolean {
-    return this.rooms.members(room).some(isHost);
+  /** Nothing to tell the sockets: readiness reads RoomStore.available, and the store logs the change. */
+  available(): void {}
+
+  *holdings(): Iterable<Holding> {
+    for (const session of this.sessions) {
+      if (!session.open) continue;
+      if (session.room !== undefined) yield { room: session.room, member: session.record, place: 'seat' };
+      else if (session.waitingFor !== undefined)
+        yield { room: session.waitingFor, member: session.record, place: 'wait' };
+    }
   }
 
-  /** Tells every guest waiting for `room` whether a host is there to let it in. */
-  tellWaiting(room: string, hostPresent: boolean): void {
-    for (const guest of this.lobby.waiting(room)) guest.send({ type: 'lobby', id: guest.id, room, hostPresent });
+  /** This node's sockets seated in `room`, as `view` has it. */
+  *seatedHere(room: string, view: RoomView): Iterable<Session> {
+    for (const member of view.seats.values()) {
+      const session = this.sessions.held(member.holder);
+      if (session?.room === room) yield session;
+    }
+  }
+
+  /** Tells every guest of this node waiting for `room` whether a host is there to let it in. */
+  private tellWaiting(room: string, view: RoomView, hostPresent: boolean): void {
+    for (const member of view.waiting.values()) {
+      const guest = this.sessions.held(member.holder);
+      if (guest?.waitingFor === room) guest.send({ type: 'lobby', id: guest.id, room, hostPresent });
+    }
+  }
+
+  private toSeated(room: string, view: RoomView, frame: Frame, except?: string): void {
+    for (const session of this.seatedHere(room, view)) if (session.id !== except) session.sendFrame(frame);
+  }
+
+  private toHosts(room: string, view: RoomView, frame: Frame): void {
+    for (const session of this.seatedHere(room, view)) if (session.role === 'host') session.sendFrame(frame);
+  }
+
+  /**
+   * The socket of this node a seat or a wait was given to, if it is still
+   * open. One that closed while its request was on its way is given up again
+   * at once, so that a seat is never held by nobody.
+   */
+  private mine(room: string, member: MemberRecord, place: 'seat' | 'wait'): Session | undefined {
+    if (holderNode(member.holder) !== this.config.nodeId) return undefined;
+    const session = this.sessions.held(member.holder);
+    if (session?.open === true) return session;
+    // Asked once its listeners are done: a store in memory would otherwise tell this before the event it answers.
+    queueMicrotask(() => {
+      const release =
+        place === 'seat' ? this.rooms.unseat(room, member, 'disconnected') : this.rooms.unwait(room, member, 'left');
+      release.catch(() => undefined);
+    });
+    return undefined;
+  }
+
+  /** A request nobody waits for: if the store cannot be reached its resync frees the seat later (see server/cluster/). */
+  private background(session: Session, request: Promise<void>): void {
+    request.catch((error: unknown) => session.log.warn({ err: error }, 'room store request failed'));
   }
 
   private tell(session: Session, code: ErrorCode, message: string, frame: Frame): void {
@@ -171,4 +311,8 @@ export class SignalingContext {
   }
 }
 
-const isHost = (session: Session) => session.role === 'host';
+/** Whether a host other than `except` is seated, as `view` has it. */
+export function hasHost(view: RoomView, except?: string): boolean {
+  for (const member of view.seats.values()) if (member.role === 'host' && member.id !== except) return true;
+  return false;
+}

@@ -9,6 +9,7 @@ import type { SignalingContext } from './context.js';
 import type { Session } from './session.js';
 import { parseClientMessage } from './validate.js';
 import { dispatch } from './handlers/index.js';
+import { StoreUnavailableError } from './room-store.js';
 import { logRefusal } from '../refusals.js';
 
 const REFUSAL_WINDOW_MS = 1000;
@@ -53,8 +54,16 @@ export function onFrame(ctx: SignalingContext, session: Session, data: Buffer, i
   }
 }
 
-/** A bug in one handler, thrown or rejected, costs this socket its connection, never the process. */
+/**
+ * A bug in one handler, thrown or rejected, costs this socket its connection,
+ * never the process. A room store out of reach (Redis down) is no bug: the
+ * request is refused, and the socket and its call go on.
+ */
 function failed(ctx: SignalingContext, session: Session, type: string, error: unknown): void {
+  if (error instanceof StoreUnavailableError) {
+    ctx.reject(session, 'server-unavailable', `the server cannot serve ${type} now; try again in a moment`);
+    return;
+  }
   session.log.error({ err: error, type }, 'handler failed');
   ctx.expel(session, CloseCode.InternalError, 'internal error');
 }

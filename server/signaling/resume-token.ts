@@ -27,6 +27,18 @@ export interface ResumeTokens {
   revoke(id: string): void;
 }
 
+/**
+ * What the signaling handlers use: ResumeTokens, whose record of the latest
+ * token may live elsewhere (in Redis, shared by every node: see
+ * server/cluster/), so that verifying may wait. Writes are sent at once and
+ * not waited for: a token reaches its client after it reached the store.
+ */
+export interface ResumeLedger {
+  issue(room: string, id: string): string;
+  verify(room: string, token: string): string | undefined | Promise<string | undefined>;
+  revoke(id: string): void;
+}
+
 /** The record of a revoked id: no token equals it. */
 const REVOKED = '';
 
@@ -38,6 +50,34 @@ export interface ResumeTokenOptions {
   now?: () => number;
 }
 
+/**
+ * How a token is written and checked, whoever keeps the record of the latest
+ * one: here (createResumeTokens) or in Redis (server/cluster/).
+ */
+export function resumeTokenCodec(secret: string, lifetimeSeconds: number, now: () => number = Date.now) {
+  const mac = (room: string, id: string, issued: string) =>
+    createHmac('sha256', secret).update(`resume-v2\0${room}\0${id}\0${issued}`).digest().subarray(0, 16);
+  return {
+    /** A fresh token for `id` in `room`. */
+    sign(room: string, id: string): string {
+      const issued = Math.floor(now()).toString(36);
+      return `${id}.${issued}.${mac(room, id, issued).toString('base64url')}`;
+    },
+    /** The id and issue time (ms) of a genuine, unexpired token for `room`; undefined for any other. */
+    read(room: string, token: string): { id: string; issuedAt: number } | undefined {
+      const [id, issued, signature, ...rest] = token.split('.');
+      if (id === undefined || issued === undefined || signature === undefined || rest.length > 0) return undefined;
+      if (id === '' || !/^[0-9a-z]{1,12}$/.test(issued)) return undefined;
+      const given = Buffer.from(signature, 'base64url');
+      const expected = mac(room, id, issued);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+      const issuedAt = parseInt(issued, 36);
+      if (issuedAt + lifetimeSeconds * 1000 <= now()) return undefined;
+      return { id, issuedAt };
+    },
+  };
+}
+
 export function createResumeTokens({
   secret,
   lifetimeSeconds,
@@ -45,11 +85,10 @@ export function createResumeTokens({
   now = Date.now,
 }: ResumeTokenOptions): ResumeTokens {
   const startedAt = now();
+  const codec = resumeTokenCodec(secret, lifetimeSeconds, now);
   /** Each peer id's latest token, in the order they were issued. */
   const latest = new Map<string, string>();
   let forgotAny = false;
-  const mac = (room: string, id: string, issued: string) =>
-    createHmac('sha256', secret).update(`resume-v2\0${room}\0${id}\0${issued}`).digest().subarray(0, 16);
 
   const remember = (id: string, token: string) => {
     latest.delete(id);
@@ -65,8 +104,7 @@ export function createResumeTokens({
 
   return {
     issue(room, id) {
-      const issued = Math.floor(now()).toString(36);
-      const token = `${id}.${issued}.${mac(room, id, issued).toString('base64url')}`;
+      const token = codec.sign(room, id);
       remember(id, token);
       return token;
     },
@@ -74,17 +112,11 @@ export function createResumeTokens({
       remember(id, REVOKED);
     },
     verify(room, token) {
-      const [id, issued, signature, ...rest] = token.split('.');
-      if (id === undefined || issued === undefined || signature === undefined || rest.length > 0) return undefined;
-      if (id === '' || !/^[0-9a-z]{1,12}$/.test(issued)) return undefined;
-      const given = Buffer.from(signature, 'base64url');
-      const expected = mac(room, id, issued);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-      const issuedAt = parseInt(issued, 36);
-      if (issuedAt + lifetimeSeconds * 1000 <= now()) return undefined;
-      const known = latest.get(id);
-      if (known !== undefined) return known === token ? id : undefined;
-      return issuedAt < startedAt && !forgotAny ? id : undefined;
+      const read = codec.read(room, token);
+      if (read === undefined) return undefined;
+      const known = latest.get(read.id);
+      if (known !== undefined) return known === token ? read.id : undefined;
+      return read.issuedAt < startedAt && !forgotAny ? read.id : undefined;
     },
   };
 }

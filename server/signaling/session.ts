@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Peer, Role, ServerMessage } from '../../protocol/signaling.js';
 import type { Config } from '../config.js';
 import type { ClientAddress } from './addresses.js';
+import type { MemberRecord } from './room-store.js';
 import { ReadThrottle } from './read-throttle.js';
 import { TokenBucket } from './token-bucket.js';
 import { serialize, type Frame } from './outbound.js';
@@ -18,6 +19,8 @@ import { serialize, type Frame } from './outbound.js';
 export interface SessionInit {
   /** Issued at connect; Sessions.rename replaces it with the previous id when a join resumes. */
   id: string;
+  /** Names this socket to every node: `<node>/<serial>` (see MemberRecord.holder). */
+  holder: string;
   socket: WebSocket;
   log: FastifyBaseLogger;
   /** The Host the client reached us by, for `{host}` in ICE server URLs. */
@@ -44,6 +47,7 @@ const NOBODY: Identity = { name: '', role: 'guest', user: undefined };
 
 export class Session {
   readonly socket: WebSocket;
+  readonly holder: string;
   readonly host: string;
   readonly address: ClientAddress;
   /** This socket's own frame budget; its byte budget lives in `throttle`. */
@@ -54,18 +58,20 @@ export class Session {
   /** Frames refused by the rate limit in the current one-second window. */
   refusedInWindow = 0;
   refusalWindowStart = 0;
-  /** True while its `join`'s token is being verified: another `join` meanwhile is refused. */
+  /** True from its `join` until it is seated, waiting or refused: another `join` meanwhile is refused. */
   joining = false;
   private logger!: FastifyBaseLogger;
   private peerId: string;
   private currentRoom: string | undefined;
+  private lobbyRoom: string | undefined;
   private who: Identity = NOBODY;
   private joinTimer: NodeJS.Timeout | undefined;
   private readonly connectionLog: FastifyBaseLogger;
   private readonly maxBufferedBytes: number;
 
-  constructor({ id, socket, log, host, address, config, onPause }: SessionInit) {
+  constructor({ id, holder, socket, log, host, address, config, onPause }: SessionInit) {
     this.peerId = id;
+    this.holder = holder;
     this.socket = socket;
     this.host = host;
     this.address = address;
@@ -89,6 +95,19 @@ export class Session {
   /** The room this socket holds a seat in, if any. */
   get room(): string | undefined {
     return this.currentRoom;
+  }
+
+  /** The room whose lobby it waits in, if any. */
+  get waitingFor(): string | undefined {
+    return this.lobbyRoom;
+  }
+
+  /** Its seat or its place in a lobby, as the room store keeps it. */
+  get record(): MemberRecord {
+    const { name, role, user } = this.who;
+    const record: MemberRecord = { id: this.peerId, holder: this.holder, name, role };
+    if (user !== undefined) record.user = user;
+    return record;
   }
 
   /** The display name it joined its room with ('' when it gave none). */
@@ -122,18 +141,29 @@ export class Session {
     this.bindLog();
   }
 
-  /** Records the seat Rooms gave this socket, and who it is there; it no longer needs to join in time. */
+  /** Records the seat the room store gave this socket, and who it is there; it no longer needs to join in time. */
   enter(room: string, who: Identity): void {
     this.clearJoinTimer();
+    this.joining = false;
     this.currentRoom = room;
+    this.lobbyRoom = undefined;
     this.who = who;
     this.bindLog();
   }
 
-  /** Records who this socket is while it waits in a lobby (Lobby knows which); it no longer needs to join in time. */
-  hold(who: Identity): void {
+  /** Records the lobby this socket waits in, and who it is there; it no longer needs to join in time. */
+  hold(room: string, who: Identity): void {
     this.clearJoinTimer();
+    this.joining = false;
+    this.lobbyRoom = room;
     this.who = who;
+  }
+
+  /** Forgets the lobby it waited in; returns that room, if any. */
+  unhold(): string | undefined {
+    const room = this.lobbyRoom;
+    this.lobbyRoom = undefined;
+    return room;
   }
 
   /** Forgets this socket's seat; returns the room it was in, if any. */

@@ -9,15 +9,23 @@ import type { Session } from './session.js';
 export class Sessions implements Iterable<Session> {
   private readonly open = new Set<Session>();
   private readonly byId = new Map<string, Session>();
+  private readonly byHolder = new Map<string, Session>();
 
   add(session: Session): void {
     this.open.add(session);
     this.byId.set(session.id, session);
+    this.byHolder.set(session.holder, session);
   }
 
   delete(session: Session): void {
     this.open.delete(session);
+    this.byHolder.delete(session.holder);
     if (this.byId.get(session.id) === session) this.byId.delete(session.id);
+  }
+
+  /** The open socket of this node that `holder` names, if any. */
+  held(holder: string): Session | undefined {
+    return this.byHolder.get(holder);
   }
 
   /** The open socket that holds peer id `id`, if any. */

@@ -11,7 +11,11 @@ import metrics from '../../server/plugins/metrics.js';
 import signaling from '../../server/plugins/signaling.js';
 import { loadConfig } from '../../server/config.js';
 import { createIceServers } from '../../server/ice-servers.js';
-import { createResumeTokens } from '../../server/signaling/resume-token.js';
+import { createSharedState } from '../../server/shared-state.js';
+import { Registry } from 'prom-client';
+import pino from 'pino';
+
+const silent = pino({ level: 'silent' });
 import { Refusals } from '../../server/refusals.js';
 import type { AccessVerdict, RoomAccess } from '../../server/access/types.js';
 import { CloseCode } from '../../protocol/close-codes.js';
@@ -69,7 +73,7 @@ async function start(): Promise<void> {
     config,
     access,
     iceServers: createIceServers(config),
-    resumeTokens: createResumeTokens({ secret: 'join-verification-secret', lifetimeSeconds: 60, maxPeers: 10 }),
+    shared: createSharedState(config, silent, new Registry(), 'join-verification-secret'),
     refusals: new Refusals(),
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

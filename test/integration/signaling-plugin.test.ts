@@ -9,7 +9,11 @@ import metrics from '../../server/plugins/metrics.js';
 import signaling, { type SignalingOptions } from '../../server/plugins/signaling.js';
 import { loadConfig } from '../../server/config.js';
 import { createIceServers } from '../../server/ice-servers.js';
-import { createResumeTokens } from '../../server/signaling/resume-token.js';
+import { createSharedState } from '../../server/shared-state.js';
+import { Registry } from 'prom-client';
+import pino from 'pino';
+
+const silent = pino({ level: 'silent' });
 import { Refusals } from '../../server/refusals.js';
 import { createRoomAccess } from '../../server/access/room-access.js';
 
@@ -19,7 +23,7 @@ async function options(): Promise<SignalingOptions> {
     config,
     access: await createRoomAccess(config),
     iceServers: createIceServers(config),
-    resumeTokens: createResumeTokens({ secret: 'test-secret', lifetimeSeconds: 60, maxPeers: 10 }),
+    shared: createSharedState(config, silent, new Registry(), 'test-secret'),
     refusals: new Refusals(),
   };
 }

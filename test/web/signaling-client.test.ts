@@ -64,6 +64,31 @@ describe('connecting and joining', () => {
     expect(net.sockets).toHaveLength(2);
   });
 
+  it('tries again after the backoff when the server cannot seat anyone now, keeping its resume token', async () => {
+    const { net, seen } = joined();
+    net.last().drop(1006);
+    vi.advanceTimersByTime(backoffDelay(1, 1));
+    net.last().accept();
+    net.last().deliver({ type: 'error', code: 'server-unavailable', message: 'redis is away' });
+    expect(seen.errors.at(-1)).toEqual(expect.objectContaining({ code: 'server-unavailable', fatal: false }));
+    expect(net.last().closedBy).toEqual({ code: 1000, reason: 'server-unavailable' });
+    await Promise.resolve();
+    expect(seen.statuses.at(-1)).toBe('reconnecting');
+    vi.advanceTimersByTime(backoffDelay(2, 1));
+    expect(net.sockets).toHaveLength(3);
+    net.last().accept();
+    expect(net.last().sentOfType('join')).toEqual([
+      { type: 'join', room: 'standup', v: PROTOCOL_VERSION, name: 'Ada', resume: 'token-1' },
+    ]);
+  });
+
+  it('stays in its call when a joined request is refused server-unavailable', () => {
+    const { net, seen } = joined();
+    net.last().deliver({ type: 'error', code: 'server-unavailable', message: 'redis is away' });
+    expect(net.last().closedBy).toBeUndefined();
+    expect(seen.statuses.at(-1)).toBe('joined');
+  });
+
   it('stops for good after a close code that a retry would only repeat', () => {
     const { net, seen } = joined();
     net.last().drop(4002, 'unsupported version');

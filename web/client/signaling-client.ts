@@ -279,6 +279,9 @@ export class SignalingClient {
   private receiveError({ code, message: text, reason }: ErrorMessage): void {
     // Shutdown is followed by a 1001 close, which reconnects.
     if (code === 'server-shutdown') return;
+    // The server cannot seat anyone now (in shared mode, its Redis is away): try again after the backoff, where the
+    // load balancer sends us, which may be another server. Joined, it only refused one request; the call goes on.
+    if (code === 'server-unavailable' && !this.joined) this.socket?.close(1000, code);
     // Once joined, room-full answers a host's admit into a full room: the guest waits on, the host's call goes on.
     const fatal = FATAL_ERRORS.has(code) && !(code === 'room-full' && this.joined);
     if (fatal) {

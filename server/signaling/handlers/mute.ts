@@ -1,5 +1,6 @@
 import type { MuteMessage } from '../../../protocol/signaling.js';
 import type { SignalingContext } from '../context.js';
+import { serialize } from '../outbound.js';
 import type { Session } from '../session.js';
 import { roomPeer } from './targets.js';
 
@@ -8,5 +9,5 @@ export function mute(ctx: SignalingContext, session: Session, message: MuteMessa
   const target = roomPeer(ctx, session, message.id);
   if (target === undefined) return;
   session.log.info({ target: target.id }, 'muted');
-  target.send({ type: 'muted', by: session.peer });
+  ctx.rooms.deliver(target.holder, { kind: 'frame', frame: serialize({ type: 'muted', by: session.peer }) });
 }

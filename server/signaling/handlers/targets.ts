@@ -2,9 +2,11 @@
  * Whom a host control may target: a peer seated in the sender's own room, or
  * a guest waiting in its lobby, and never the sender. Anything else, a peer
  * id of another room included, is refused with the same `unknown-peer` as an
- * id nobody holds, so that a host learns nothing about other rooms.
+ * id nobody holds, so that a host learns nothing about other rooms. Targets
+ * are the store's records: the peer may be on any node.
  */
 import type { SignalingContext } from '../context.js';
+import type { MemberRecord } from '../room-store.js';
 import type { Session } from '../session.js';
 
 /** The room of a session that dispatch() let send a host control, which it only does for one with a seat. */
@@ -15,20 +17,16 @@ export function seatedRoom(session: Session): string {
 }
 
 /** The other peer seated as `id` in `host`'s room; or undefined, `host` having been told `unknown-peer`. */
-export function roomPeer(ctx: SignalingContext, host: Session, id: string): Session | undefined {
-  const target = id === host.id ? undefined : ctx.rooms.get(seatedRoom(host), id);
+export function roomPeer(ctx: SignalingContext, host: Session, id: string): MemberRecord | undefined {
+  const target = id === host.id ? undefined : ctx.rooms.view(seatedRoom(host))?.seats.get(id);
   if (target === undefined) ctx.reject(host, 'unknown-peer', `no peer "${id}" in this room`);
   return target;
 }
 
 /** The guest waiting as `id` for `host`'s room; or undefined, `host` having been told `unknown-peer`. */
-export function waitingGuest(ctx: SignalingContext, host: Session, id: string): Session | undefined {
-  const guest = ctx.lobby.get(seatedRoom(host), id);
-  // A socket being cut is still listed until its close event; it can no longer be let in.
-  if (guest === undefined || !guest.open) {
-    ctx.reject(host, 'unknown-peer', `no guest "${id}" waiting for this room`);
-    return undefined;
-  }
+export function waitingGuest(ctx: SignalingContext, host: Session, id: string): MemberRecord | undefined {
+  const guest = ctx.rooms.view(seatedRoom(host))?.waiting.get(id);
+  if (guest === undefined) ctx.reject(host, 'unknown-peer', `no guest "${id}" waiting for this room`);
   return guest;
 }
 
