@@ -20,6 +20,9 @@ import { stackEnv } from './stack-env.js';
 import { stackTokens, type StackTokens } from './room-tokens.js';
 
 const REPLICAS = 2;
+const HEARTBEAT_MS = 5_000;
+/** How long a replica may take to start and reach redis on a loaded machine. */
+const START_MS = 120_000;
 /** How many times the second page joins again when the balancer put it beside the first. */
 const JOIN_ATTEMPTS = 4;
 /** How long a replica's own view of its members may trail a page's welcome: a scrape after a join or a leave. */
@@ -70,6 +73,24 @@ async function untilMembers(
   }
 }
 
+/**
+ * Until a replica's /readyz says 200: it listens and reaches redis. (Its
+ * container healthcheck spawns node, which a loaded machine can take longer
+ * to start than the check's timeout.)
+ */
+async function untilReady(url: string): Promise<void> {
+  const deadline = Date.now() + START_MS;
+  for (;;) {
+    const status = await fetch(`${url}/readyz`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${url}/readyz: ${status} after ${START_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 describe('docker-compose.yml in shared mode: the cluster profile and --scale app=2', () => {
   let browser: Browser;
   let stack: ComposeStack;
@@ -92,6 +113,10 @@ describe('docker-compose.yml in shared mode: the cluster profile and --scale app
       REDIS_URL: 'redis://redis:6379',
       // Replicas cannot share a host port: each gets one the engine picks.
       APP_PORT: '',
+      // This machine runs other suites beside this one, often at several times its two cores' load:
+      // a replica can stall past the default 2 s heartbeat's two intervals and be reaped alive
+      // ("reaped a node that stopped renewing its liveness", of a running replica, seen here).
+      CLUSTER_HEARTBEAT_MS: String(HEARTBEAT_MS),
     };
     stack = await ComposeStack.create(`vc-compose-cluster-${randomBytes(3).toString('hex')}`, env);
     origin = `https://localhost:${env.HTTPS_PORT}`;
@@ -115,6 +140,7 @@ describe('docker-compose.yml in shared mode: the cluster profile and --scale app
     if (container === undefined) throw new Error(`no app replica number ${index}`);
     const address = (await stack.runOk(['port', '--index', String(index), 'app', '8080'])).trim();
     const url = `http://${address}`;
+    await untilReady(url);
     const node = members(await (await fetch(`${url}/metrics`)).text()).node;
     return { index, containerId: container.Id, url, node };
   }
@@ -207,7 +233,6 @@ describe('docker-compose.yml in shared mode: the cluster profile and --scale app
     const staying = replicas[adaReplica] as Replica;
     // docs/deploy.md#rolling-upgrade, one step: one replica more beside the running ones...
     await stack.runOk(['up', '-d', '--no-deps', '--no-recreate', '--scale', `app=${REPLICAS + 1}`, 'app']);
-    await stack.waitHealthy(['app'], 120_000, REPLICAS + 1);
     const fresh = await replica(REPLICAS + 1);
     expect([staying.node, leaving.node]).not.toContain(fresh.node);
     // ...then `docker stop` of an old one: SIGTERM, and the engine waits for the exit (stop_grace_period 15 s).
@@ -220,8 +245,9 @@ describe('docker-compose.yml in shared mode: the cluster profile and --scale app
     await waitForState(bob, 'connected', 60_000);
     await expectFramesFlowing(ada);
     await expectFramesFlowing(bob);
-    // Ada still knows Bob by the same id, on the same tile, and was never told he left.
+    // Ada still knows Bob by the same id, on the same tile, and was never told he left (she was told
+    // of a page the join loop closed beside her, if there was one: that was another peer).
     expect((await remoteVideos(ada)).map((video) => video.peer)).toEqual([bobId]);
-    expect(await events(ada, 'vc-peer-left')).toEqual([]);
+    expect((await events(ada, 'vc-peer-left')).filter(([, detail]) => detail.id === bobId)).toEqual([]);
   });
 });
