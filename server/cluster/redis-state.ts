@@ -18,6 +18,14 @@ import { RedisRoomStore } from './redis-store.js';
 /** The record of a revoked id: no token equals it. */
 const REVOKED = '';
 
+/** KEYS: the id's record; ARGV: the token, its lifetime (ms). The record of a spent token is one no token equals. */
+const SPEND = `
+local known = redis.call('GET', KEYS[1])
+if known ~= false and known ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], '', 'PX', ARGV[2])
+return 1
+`;
+
 export function createRedisState(
   config: Config,
   url: string,
@@ -77,6 +85,13 @@ export function createRedisState(
       // itself is genuine and unexpired, so it resumes; docs/scaling.md says what that allows.
       if (known === null) return read.id;
       return known === token ? read.id : undefined;
+    },
+    async spend(room, token) {
+      const read = codec.read(room, token);
+      if (read === undefined) return undefined;
+      // Compared and replaced in one step, so two nodes cannot both spend it.
+      const spent = await ask(() => redis.eval(SPEND, 1, resumeKey(read.id), token, String(lifetimeMs)));
+      return spent === 1 ? read.id : undefined;
     },
   };
 

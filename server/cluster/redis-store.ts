@@ -102,6 +102,8 @@ export class RedisRoomStore implements RoomStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 5_000,
+      // The signals of one event-loop turn go out in one write, not one system call each.
+      enableAutoPipelining: true,
     });
     this.subscriber = new Redis(options.url, { ...common, autoResubscribe: true });
     this.nodeChannel = NODE_CHANNEL + options.node;

@@ -40,25 +40,20 @@ local function settle(room)
     redis.call('PERSIST', P .. room .. ':seq')
   end
 end
-local function unseat(room, id, holder, reason)
-  local raw = redis.call('HGET', P .. room .. ':seats', id)
+-- Frees a seat (place 's') or a wait ('w') if holder still has it; word is the reason or the outcome.
+local function free(place, room, id, holder, word)
+  local hash = P .. room .. (place == 's' and ':seats' or ':lobby')
+  local raw = redis.call('HGET', hash, id)
   if not raw then return false end
   local member = cjson.decode(raw)
   if member.holder ~= holder then return false end
-  redis.call('HDEL', P .. room .. ':seats', id)
-  redis.call('SREM', 'vc:h:' .. nodeOf(holder), 's\\n' .. room .. '\\n' .. id)
-  emit(room, { type = 'unseated', member = member, reason = reason })
-  settle(room)
-  return true
-end
-local function unwait(room, id, holder, outcome)
-  local raw = redis.call('HGET', P .. room .. ':lobby', id)
-  if not raw then return false end
-  local member = cjson.decode(raw)
-  if member.holder ~= holder then return false end
-  redis.call('HDEL', P .. room .. ':lobby', id)
-  redis.call('SREM', 'vc:h:' .. nodeOf(holder), 'w\\n' .. room .. '\\n' .. id)
-  emit(room, { type = 'unwaited', member = member, outcome = outcome })
+  redis.call('HDEL', hash, id)
+  redis.call('SREM', 'vc:h:' .. nodeOf(holder), place .. '\\n' .. room .. '\\n' .. id)
+  if place == 's' then
+    emit(room, { type = 'unseated', member = member, reason = word })
+  else
+    emit(room, { type = 'unwaited', member = member, outcome = word })
+  end
   settle(room)
   return true
 end
@@ -124,12 +119,12 @@ return { 'ok', seq }
 
 /** ARGV: room, id, holder, reason. */
 export const UNSEAT = `${PRELUDE}
-return unseat(ARGV[1], ARGV[2], ARGV[3], ARGV[4]) and 1 or 0
+return free('s', ARGV[1], ARGV[2], ARGV[3], ARGV[4]) and 1 or 0
 `;
 
 /** ARGV: room, id, holder, outcome. */
 export const UNWAIT = `${PRELUDE}
-return unwait(ARGV[1], ARGV[2], ARGV[3], ARGV[4]) and 1 or 0
+return free('w', ARGV[1], ARGV[2], ARGV[3], ARGV[4]) and 1 or 0
 `;
 
 /** ARGV: room, locked (1/0), by (Peer JSON). An empty room is not locked (its lock would outlive it). */
@@ -157,7 +152,7 @@ for _, entry in ipairs(redis.call('SMEMBERS', 'vc:h:' .. node)) do
   if raw then
     local holder = cjson.decode(raw).holder
     if nodeOf(holder) == node then
-      if kind == 's' then unseat(room, id, holder, 'disconnected') else unwait(room, id, holder, 'left') end
+      free(kind, room, id, holder, kind == 's' and 'disconnected' or 'left')
       freed = freed + 1
     end
   end

@@ -35,7 +35,13 @@ export interface ResumeTokens {
  */
 export interface ResumeLedger {
   issue(room: string, id: string): string;
+  /** As ResumeTokens.verify; the token stays usable. */
   verify(room: string, token: string): string | undefined | Promise<string | undefined>;
+  /**
+   * As verify, and from now on the token resumes nothing: of two sockets
+   * that send the same token at once, to any nodes, one gets the id.
+   */
+  spend(room: string, token: string): string | undefined | Promise<string | undefined>;
   revoke(id: string): void;
 }
 

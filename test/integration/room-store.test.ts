@@ -227,6 +227,7 @@ describe.each(setups)('the room store $name', (setup) => {
     await two.store.seat(seatOf('apart-b', member('n2', 'b')));
     await two.store.wait('apart-b', member('n2', 'w'));
     await heard(one, one === two ? 3 : 1);
+    await heard(two, one === two ? 3 : 2);
     expect(one.store.view('apart-a')?.seats.has('b')).toBe(false);
     expect(two.store.view('apart-b')?.seats.has('a')).toBe(false);
     expect(two.store.view('apart-b')?.waiting.has('w')).toBe(true);

@@ -54,9 +54,9 @@ async function admit(ctx: SignalingContext, session: Session, message: JoinMessa
       return;
     }
   }
-  // Another socket may have spent the same resume token while this one's room token was checked;
-  // the verdict was given to a reconnect, so it does not carry over to a new peer.
-  if (resume !== undefined && claimed !== undefined && (await ctx.resumeTokens.verify(room, resume)) !== claimed) {
+  // Spent here, in one step on any node: another socket may have used the same resume token while this one's
+  // room token was checked; the verdict was given to a reconnect, so it does not carry over to a new peer.
+  if (resume !== undefined && claimed !== undefined && (await ctx.resumeTokens.spend(room, resume)) !== claimed) {
     if (session.open)
       ctx.reject(session, 'bad-message', 'this resume token was used by another connection; join again without it');
     return;
