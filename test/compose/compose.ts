@@ -69,7 +69,11 @@ interface Inspected {
   RestartCount: number;
   State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string } };
   Config: { User: string; Labels: Record<string, string> };
-  HostConfig: { NetworkMode: string; RestartPolicy: { Name: string } };
+  HostConfig: {
+    NetworkMode: string;
+    RestartPolicy: { Name: string };
+    PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;
+  };
 }
 
 export class ComposeStack {
@@ -107,28 +111,52 @@ export class ComposeStack {
     return result.output;
   }
 
-  /** The running container of `service`, as the engine reports it. */
+  /** The ids of `service`'s containers (one per replica), as `docker compose ps -q` lists them. */
+  async containerIds(service: string): Promise<string[]> {
+    return (await this.runOk(['ps', '-q', service]))
+      .trim()
+      .split('\n')
+      .filter((id) => id !== '');
+  }
+
+  /** The running container of `service` (its last replica), as the engine reports it. */
   async inspect(service: string): Promise<Inspected> {
-    const id = (await this.runOk(['ps', '-q', service])).trim().split('\n').at(-1) ?? '';
-    if (id === '') throw new Error(`no container for ${service}`);
+    const id = (await this.containerIds(service)).at(-1);
+    if (id === undefined) throw new Error(`no container for ${service}`);
+    return this.inspectId(id, service);
+  }
+
+  async inspectId(id: string, what = id): Promise<Inspected> {
     const { status, body } = await api<Inspected>(`/containers/${id}/json`);
-    if (status !== 200) throw new Error(`inspecting ${service} (${id}): ${status}`);
+    if (status !== 200) throw new Error(`inspecting ${what} (${id}): ${status}`);
     return body;
   }
 
-  /** Waits until every service's container is running and healthy; throws with their logs if one is not. */
-  async waitHealthy(services: string[], timeoutMs = 120_000): Promise<void> {
+  /**
+   * Waits until every container of every service (each replica of a scaled
+   * one, at least `replicas` of them) is running and healthy; throws with
+   * their logs if one is not.
+   */
+  async waitHealthy(services: string[], timeoutMs = 120_000, replicas = 1): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const last = new Map<string, string>();
+    const state = async (service: string): Promise<string> => {
+      const ids = await this.containerIds(service);
+      if (ids.length < replicas) return `${ids.length} of ${replicas} containers`;
+      const states = await Promise.all(
+        ids.map((id) =>
+          this.inspectId(id, service).then((container) =>
+            container.State.Running ? (container.State.Health?.Status ?? 'no healthcheck') : container.State.Status,
+          ),
+        ),
+      );
+      return states.find((one) => one !== 'healthy') ?? 'healthy';
+    };
     for (const service of services) {
       for (;;) {
-        const state = await this.inspect(service).then(
-          (container) =>
-            container.State.Running ? (container.State.Health?.Status ?? 'no healthcheck') : container.State.Status,
-          (error: Error) => error.message,
-        );
-        last.set(service, state);
-        if (state === 'healthy') break;
+        const now = await state(service).catch((error: Error) => error.message);
+        last.set(service, now);
+        if (now === 'healthy') break;
         if (Date.now() > deadline) {
           const logs = await this.run(['logs', '--no-color', '--tail', '40', ...services]);
           throw new Error(

@@ -21,35 +21,8 @@ import { issueTurnCredential } from '../../server/turn-credentials.js';
 import { expectFramesFlowing, openPage, waitForState } from '../e2e/browser.js';
 import { httpsGet, iceCheck, relayOnly, selectedLocalCandidate, settledPath, untilHttpsAnswers } from './clients.js';
 import { ComposeStack, ROOT, composeVariables } from './compose.js';
-import { freePorts, freeUdpRange } from './ports.js';
+import { stackEnv } from './stack-env.js';
 import { stackTokens, tokenOf, type StackTokens } from './room-tokens.js';
-
-/**
- * What both profiles share: the web side on free ports, the relay on loopback
- * (its own relay address) with a small range.
- */
-async function stackEnv(profile: 'bundled' | 'coturn') {
-  const [httpPort, httpsPort, appPort, metricsPort] = await freePorts(4);
-  const [turnPort, tlsPort] = await freePorts(2, true);
-  const range = await freeUdpRange(40);
-  return {
-    COMPOSE_PROFILES: profile,
-    DOMAIN: 'localhost',
-    TURN_SECRET: randomBytes(32).toString('hex'),
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    HTTP_PORT: String(httpPort),
-    HTTPS_PORT: String(httpsPort),
-    APP_PORT: String(appPort),
-    TURN_PORT: String(turnPort),
-    TURN_TLS_PORT: String(tlsPort),
-    TURN_METRICS_PORT: String(metricsPort),
-    TURN_MIN_PORT: String(range.min),
-    TURN_MAX_PORT: String(range.max),
-    TURN_RELAY_ADDRESS: '127.0.0.1',
-    PUBLIC_IP: '127.0.0.1',
-    ROOM_ACCESS: 'token',
-  };
-}
 
 /**
  * coturn refuses loopback peers, and coturn takes peer exemptions only from

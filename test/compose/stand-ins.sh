@@ -10,6 +10,7 @@
 #                            reaches the registry through this machine's TLS proxy)
 #   caddy:2                  that + Debian's caddy (2.6), upstream's paths and CMD
 #   coturn/coturn:4.6        that + Debian's coturn (4.6.1), user nobody, upstream's entrypoint
+#   redis:7                  that + Debian's redis-server (7.0), upstream's /data, entrypoint and CMD
 #
 # docs/deploy.md lists how they differ from the real ones. An image is rebuilt
 # only when it is missing or was built by another version of this script.
@@ -21,6 +22,7 @@ DEBIAN_IMAGE=docker.io/library/debian:bookworm-slim
 NODE_IMAGE=docker.io/library/node:20-bookworm-slim
 CADDY_IMAGE=docker.io/library/caddy:2
 COTURN_IMAGE=docker.io/coturn/coturn:4.6
+REDIS_IMAGE=docker.io/library/redis:7
 
 node_bin=$(readlink -f "$(command -v node)")
 npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
@@ -144,6 +146,41 @@ CONTAINERFILE
   build "$COTURN_IMAGE" "$work/coturn"
 fi
 
+if ! fresh "$REDIS_IMAGE"; then
+  mkdir -p "$work/redis"
+  cat >"$work/redis/docker-entrypoint.sh" <<'ENTRY'
+#!/bin/sh
+# As upstream's: options or a .conf file alone run redis-server with them, and
+# redis-server started as root drops to the redis user (upstream uses gosu;
+# setpriv is util-linux's, already in the base).
+set -e
+case "$1" in
+  -* | *.conf) set -- redis-server "$@" ;;
+esac
+if [ "$1" = redis-server ] && [ "$(id -u)" = 0 ]; then
+  find . \! -user redis -exec chown redis '{}' +
+  exec setpriv --reuid=redis --regid=redis --init-groups "$0" "$@"
+fi
+exec "$@"
+ENTRY
+  cat >"$work/redis/Containerfile" <<CONTAINERFILE
+FROM $DEBIAN_IMAGE
+# Debian's package starts nothing here (no init system); its /etc/redis is unused, as upstream has none.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends redis-server \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir /data && chown redis:redis /data
+COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN chmod 755 /usr/local/bin/docker-entrypoint.sh
+VOLUME /data
+WORKDIR /data
+EXPOSE 6379
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["redis-server"]
+CONTAINERFILE
+  build "$REDIS_IMAGE" "$work/redis"
+fi
+
 # Images a former recipe built, now untagged.
 podman image prune --force --filter "label=$LABEL" >/dev/null
-echo "stand-ins.sh: $DEBIAN_IMAGE $NODE_IMAGE $CADDY_IMAGE $COTURN_IMAGE ready"
+echo "stand-ins.sh: $DEBIAN_IMAGE $NODE_IMAGE $CADDY_IMAGE $COTURN_IMAGE $REDIS_IMAGE ready"
