@@ -406,6 +406,10 @@ export function loadConfig(env: Env): Config {
   if (config.turnUrls.length > 0 && clean('turnSecret') && config.turnSecret === undefined) {
     problems.push('TURN_URLS needs TURN_SECRET, the secret the TURN relay checks credentials with');
   }
+  // Each node would make up its own, and a client could resume its peer id only on the node it left.
+  if (config.redisUrl !== undefined && clean('redisUrl', 'sessionSecret') && config.sessionSecret === undefined) {
+    problems.push('REDIS_URL needs SESSION_SECRET, the same on every node, so that a client resumes on any of them');
+  }
   const keyless = config.roomTokenSecret === undefined && config.roomTokenPublicKeys === undefined;
   if (config.roomAccess === 'token' && keyless && clean('roomTokenSecret', 'roomTokenPublicKeys')) {
     problems.push(

@@ -246,9 +246,10 @@ export async function startTarget(
     };
   }
   const nodes: TestServer[] = [];
+  const sessionSecret = env.SESSION_SECRET ?? randomBytes(32).toString('hex');
   try {
     for (const id of ['node-1', 'node-2']) {
-      const node = await startServer({ ...env, REDIS_URL: redisUrl, NODE_ID: id });
+      const node = await startServer({ ...env, REDIS_URL: redisUrl, NODE_ID: id, SESSION_SECRET: sessionSecret });
       nodes.push(node);
       // Listening comes before reaching Redis: until then a join would be told server-unavailable.
       await untilReady(node.httpUrl, START_TIMEOUT_MS);

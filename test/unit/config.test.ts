@@ -210,15 +210,18 @@ describe('config', () => {
     expect(problems.join('\n')).not.toMatch(/swordfish|x{31}/);
   });
 
-  it('refuses a REDIS_URL that is not redis:// or rediss:// without printing it', () => {
+  it('refuses a REDIS_URL that is not redis:// or rediss:// without printing it, and one without SESSION_SECRET', () => {
     for (const url of ['http://:hunter2@redis:6379', 'redis//:hunter2@redis', 'rediss://:hunter2@']) {
       const problems = problemsOf({ REDIS_URL: url });
       expect(problems).toEqual([expect.stringMatching(/^REDIS_URL must be a URL like redis:\/\//)]);
       expect(problems.join('\n')).not.toContain('hunter2');
     }
-    expect(loadConfig({ REDIS_URL: 'rediss://:hunter2@redis.internal:6380/0' }).redisUrl).toBe(
-      'rediss://:hunter2@redis.internal:6380/0',
-    );
+    expect(problemsOf({ REDIS_URL: 'redis://redis:6379' })).toEqual([
+      'REDIS_URL needs SESSION_SECRET, the same on every node, so that a client resumes on any of them',
+    ]);
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://:hunter2@redis.internal:6380/0', SESSION_SECRET: 's'.repeat(32) }).redisUrl,
+    ).toBe('rediss://:hunter2@redis.internal:6380/0');
   });
 
   it('names a node by its host and a random suffix unless NODE_ID is set, and refuses one unfit for keys and labels', () => {
