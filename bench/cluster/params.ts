@@ -32,27 +32,8 @@ export const targets = {
   cpuPerMessageRatio: 2.5,
 } as const;
 
-/**
- * Limits raised as the signaling bench raises them (server-under-test.ts), so the bench measures the relay
- * path and not a guard tripping: every socket comes from 127.0.0.1, 10 000 of them to one node.
- */
-export const RAISED_LIMITS: Record<string, string> = {
-  ROOM_CAPACITY: '2',
-  MAX_CONNECTIONS: '20000',
-  MAX_CONNECTIONS_PER_IP: '20000',
-  UPGRADES_PER_MINUTE_PER_IP: '1000000',
-  MAX_PENDING_REQUESTS_PER_IP: '20000',
-  JOIN_TIMEOUT_MS: '600000',
-  HEARTBEAT_INTERVAL_MS: '600000',
-  RATE_LIMIT_PER_SECOND: '1000000',
-  RATE_LIMIT_BURST: '1000000',
-  RATE_LIMIT_PER_SECOND_PER_IP: '1000000',
-  RATE_LIMIT_BURST_PER_IP: '1000000',
-  RATE_LIMIT_BYTES_PER_SECOND: String(1024 ** 3),
-  RATE_LIMIT_BYTES_BURST: String(1024 ** 3),
-  RATE_LIMIT_BYTES_PER_SECOND_PER_IP: String(1024 ** 3),
-  RATE_LIMIT_BYTES_BURST_PER_IP: String(1024 ** 3),
-};
+/** Limits raised as the signaling bench raises them: every socket comes from 127.0.0.1, 10 000 to one node. */
+export { RAISED_LIMITS } from '../signaling/params.js';
 
 /** Sockets a node must be able to hold: the memory workload's, plus margin for Redis and the probes. */
 export const OPEN_FILES_NEEDED = 2 * memory.rooms + 1_000;
