@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freeTcpPort } from './ports.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -116,4 +117,22 @@ function command(port: number, line: string): Promise<string> {
       if (answer.includes('\r\n')) done(answer);
     });
   });
+}
+
+/**
+ * One redis-server for the tests of the enclosing describe: started before
+ * them, closed after. Returns how to reach it once started.
+ */
+export function useRedis(): () => RedisServer {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+  return () => {
+    if (redis === undefined) throw new Error('redis-server is not started yet (useRedis starts it in beforeAll)');
+    return redis;
+  };
 }

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from '../helpers/client.js';
 import { startTarget, type Target } from '../helpers/cluster.js';
 import { controlPair } from '../helpers/control-pair.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { useRedis, type RedisServer } from '../helpers/redis.js';
 
 /** Byte budgets out of the way, for tests of another limit that send a lot. */
 const UNLIMITED_BYTES = {
@@ -412,12 +412,5 @@ function suite(redis?: () => RedisServer) {
 suite();
 
 describe('across two nodes sharing one Redis', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  suite(() => redis);
+  suite(useRedis());
 });

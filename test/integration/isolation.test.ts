@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type TestContext } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { TestClient } from '../helpers/client.js';
 import { startTarget, type Target } from '../helpers/cluster.js';
 import { controlPair } from '../helpers/control-pair.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { useRedis, type RedisServer } from '../helpers/redis.js';
 
 const TWO_NODES = 'across two nodes sharing one Redis';
 
@@ -104,12 +104,5 @@ function suite(redis?: () => RedisServer) {
 suite();
 
 describe(TWO_NODES, () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.close();
-  });
-  suite(() => redis);
+  suite(useRedis());
 });
