@@ -5,21 +5,20 @@
  * instead, and `vc-error` carries them as its `message`.
  */
 import type { UnauthorizedReason } from '../protocol/signaling.js';
-
-const ASK = 'Ask whoever invited you for a new link.';
+import type { CoreStrings } from './strings/catalogue.js';
 
 /** Why a token was refused, keyed by every reason the protocol has (the compiler holds it to the list). */
-const UNAUTHORIZED: Record<UnauthorizedReason, string> = {
-  missing: 'This room needs an invitation (a token). Open the call from the invitation link you were sent.',
-  malformed: `Your invitation link is damaged or incomplete. ${ASK}`,
-  'bad-signature': `Your invitation link is not valid for this server. ${ASK}`,
-  expired: 'Your invitation link has expired. Ask for a new one.',
-  'not-yet-valid': "Your invitation link is not valid yet. Try again later, and check this device's clock.",
-  'wrong-room': `Your invitation is for another room. ${ASK}`,
-  'wrong-audience': `Your invitation was issued for another site. ${ASK}`,
-  'unknown-key': `Your invitation was signed with a key this server does not know. ${ASK}`,
-  'too-long': `Your invitation is valid for longer than this server allows. ${ASK}`,
-  kicked: 'A host removed you from this room a moment ago. Wait a minute before joining again.',
+const UNAUTHORIZED: Record<UnauthorizedReason, keyof CoreStrings> = {
+  missing: 'tokenMissing',
+  malformed: 'tokenMalformed',
+  'bad-signature': 'tokenBadSignature',
+  expired: 'tokenExpired',
+  'not-yet-valid': 'tokenNotYetValid',
+  'wrong-room': 'tokenWrongRoom',
+  'wrong-audience': 'tokenWrongAudience',
+  'unknown-key': 'tokenUnknownKey',
+  'too-long': 'tokenTooLong',
+  kicked: 'tokenKicked',
 };
 
 export function isUnauthorizedReason(value: unknown): value is UnauthorizedReason {
@@ -33,17 +32,9 @@ export function isRefusal(code: string): code is RefusalCode {
 }
 
 /** The words for a refusal; `reason` only matters for `unauthorized`. */
-export function refusalText(code: RefusalCode, reason: UnauthorizedReason | undefined): string {
-  switch (code) {
-    case 'unauthorized':
-      return reason === undefined ? 'You are not allowed into this room.' : UNAUTHORIZED[reason];
-    case 'forbidden':
-      return 'Only a host can do that.';
-    case 'kicked':
-      return 'A host removed you from the call.';
-    case 'denied':
-      return 'A host did not let you in.';
-  }
+export function refusalText(code: RefusalCode, reason: UnauthorizedReason | undefined, s: CoreStrings): string {
+  if (code !== 'unauthorized') return s[code];
+  return s[reason === undefined ? 'notAllowed' : UNAUTHORIZED[reason]];
 }
 
 /** The state a fatal error leaves the call in: a host's decision is an ending (`left`), anything else a failure. */

@@ -3,13 +3,17 @@ import { repeat } from 'lit/directives/repeat.js';
 import { MediaController, type DeviceChoice } from './controllers/media-controller.js';
 import { CallController, type RemotePeer } from './controllers/call-controller.js';
 import { RoomController } from './controllers/room-controller.js';
-import { HostLobbyLoader } from './controllers/host-lobby-loader.js';
+import { ChunkLoader } from './controllers/chunk-loader.js';
 import { fire, type CallState } from './events.js';
 import type { Role } from '../protocol/signaling.js';
 import { styles } from './video-call.styles.js';
 import { ROOM_PATTERN } from '../protocol/patterns.js';
 import { icons } from './icons.js';
 import { displayName, initial, pathLabel, statusText } from './labels.js';
+import { core } from './strings/en-core.js';
+import { fill } from './strings/fill.js';
+import type { CoreStrings, Locale } from './strings/catalogue.js';
+import type { ViewContext } from './views/view-context.js';
 
 export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetails } from './events.js';
 
@@ -27,6 +31,7 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @attr autojoin - Joins as soon as it has a room; `autojoin="false"` waits for join().
  * @attr relay-only - Media only through the TURN relay, so the others never learn this side's IP addresses.
  * @attr state - Read-only: idle, joining, lobby, waiting, connecting, connected, reconnecting, failed, left.
+ * @attr lang - The language of its words: `en` or `de`; without one, the browser's language; English otherwise.
  *
  * @fires vc-joined - Joined the room: `{ id, room, peers }`.
  * @fires vc-peer-joined - Someone joined: `{ peer: { id, name } }`.
@@ -80,6 +85,7 @@ export class VideoCall extends LitElement {
     autojoin: { reflect: false, converter: { fromAttribute: (value: string | null) => value !== 'false' } },
     relayOnly: { type: Boolean, attribute: 'relay-only' },
     state: { type: String, reflect: true },
+    lang: { type: String, reflect: true },
   };
 
   declare room: string;
@@ -93,6 +99,8 @@ export class VideoCall extends LitElement {
   declare relayOnly: boolean;
   /** Read-only; reflected as the `state` attribute for styling (`video-call[state=connected]`). */
   declare state: CallState;
+  /** `en` or `de`; empty: the browser's language. Other languages fall back to English. */
+  declare lang: string;
   private error = '';
   private needsTap = false;
 
@@ -101,9 +109,18 @@ export class VideoCall extends LitElement {
     error: (code, message) => fire(this, 'vc-error', { code, message }),
   });
   private readonly roomState = new RoomController(this, this.media, () => (this.muted = true));
-  private readonly call = new CallController(this, this.media, this.roomState);
-  private readonly hostLobby = new HostLobbyLoader(this, (message) =>
-    fire(this, 'vc-error', { code: 'internal', message }),
+  private readonly call = new CallController(this, this.media, this.roomState, () => this.strings);
+  /** What a lazy view is handed (views/view-context.ts). */
+  private readonly views: ViewContext = { html, locale: () => this.locale(), fill };
+  private readonly hostLobby = new ChunkLoader(
+    this,
+    () => import('./views/host-lobby.js').then(({ hostLobbyView }) => hostLobbyView(this.views)),
+    this.chunkFailed('the host and lobby controls'),
+  );
+  private readonly german = new ChunkLoader(
+    this,
+    () => import('./strings/de.js').then(({ de }) => ({ catalogue: de })),
+    this.chunkFailed('the German words'),
   );
 
   constructor() {
@@ -117,6 +134,7 @@ export class VideoCall extends LitElement {
     this.autojoin = true;
     this.relayOnly = false;
     this.state = 'idle';
+    this.lang = '';
     this.addEventListener('vc-error', (event) => {
       this.error = event.detail.message;
       this.requestUpdate();
@@ -221,8 +239,14 @@ export class VideoCall extends LitElement {
     if (this.autojoin && this.room !== '' && this.call.state === 'idle') void this.join().catch(() => undefined);
   }
 
+  /** The words of the element's language (the core section; English until another locale has loaded). */
+  get strings(): CoreStrings {
+    return this.locale()?.core ?? core;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.state = this.call.state;
+    if (this.german.value === undefined && this.wantsGerman()) void this.german.load();
     if (changed.has('muted') && changed.get('muted') !== undefined) this.media.setMicrophone(!this.muted);
     if (!this.muted) this.roomState.unmuted();
     if (changed.has('cameraOff') && changed.get('cameraOff') !== undefined) void this.media.setCamera(!this.cameraOff);
@@ -244,11 +268,12 @@ export class VideoCall extends LitElement {
       void this.join();
     }
     for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video.remote')) this.play(video);
-    if (this.roomState.needsView) this.hostLobby.load();
+    if (this.roomState.needsView) void this.hostLobby.load();
   }
 
   protected override render() {
     const active = this.isActive();
+    const t = this.strings;
     const remotes = [...this.call.peers.values()];
     return html`
       <div part="container" class="call">
@@ -273,16 +298,16 @@ export class VideoCall extends LitElement {
                   playsinline
                   .srcObject=${peer.link.screen}
                 ></video>
-                <figcaption part="label" class="label">${peer.name || 'Guest'}'s screen</figcaption>
+                <figcaption part="label" class="label">${fill(t.screenOf, { name: peer.name || t.guest })}</figcaption>
               </figure>`,
           )}
         </div>
         ${
           this.needsTap
-            ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>Tap to hear the call</button>`
+            ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>${t.tap}</button>`
             : nothing
         }
-        <div part="controls" class="controls" role="toolbar" aria-label="Call controls">
+        <div part="controls" class="controls" role="toolbar" aria-label=${t.controls}>
           ${active ? this.renderControls() : this.renderJoin()}
         </div>
       </div>
@@ -290,6 +315,7 @@ export class VideoCall extends LitElement {
   }
 
   private renderSelf() {
+    const t = this.strings;
     const picture =
       this.media.video !== null
         ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>`
@@ -297,26 +323,29 @@ export class VideoCall extends LitElement {
     return html`<figure part="tile self-tile" class="tile self">
       ${picture}
       <figcaption part="label" class="label">
-        ${this.name ? `${this.name} (you)` : 'You'} ${this.muted ? icons.micOff : nothing}
+        ${this.name ? fill(t.youNamed, { name: this.name }) : t.you} ${this.muted ? icons.micOff : nothing}
       </figcaption>
     </figure>`;
   }
 
   private renderRemote(peer: RemotePeer) {
     const { media, camera } = peer.link;
-    const menu = this.roomState.role === 'host' ? this.hostLobby.view?.tileMenu : undefined;
+    const menu = this.roomState.role === 'host' ? this.hostLobby.value?.tileMenu : undefined;
     const control = (type: 'mute' | 'kick') => (id: string) => this.call.control({ type, id });
+    const t = this.strings;
     return html`<figure part="tile remote-tile" class="tile" data-peer=${peer.id}>
       <video class="remote" part="video remote-video" autoplay playsinline .srcObject=${camera}></video>
       ${media.video ? nothing : html`<div class="avatar">${initial(peer.name)}</div>`}
       ${menu ? menu(peer, control('mute'), control('kick')) : nothing}
       <figcaption part="label" class="label">
-        ${peer.name || 'Guest'} ${media.audio ? nothing : icons.micOff}
+        ${peer.name || t.guest} ${media.audio ? nothing : icons.micOff}
         ${
           peer.path === undefined
-            ? html`<span part="badge" class="badge">${peer.state === 'connected' ? 'connected' : 'connecting'}</span>`
+            ? html`<span part="badge" class="badge"
+                >${peer.state === 'connected' ? t.connected : t.badgeConnecting}</span
+              >`
             : html`<span part="badge" class="badge ${peer.path.path}" title="${peer.path.local} → ${peer.path.remote}"
-                >${pathLabel(peer.path)}</span
+                >${pathLabel(peer.path, t)}</span
               >`
         }
       </figcaption>
@@ -324,14 +353,15 @@ export class VideoCall extends LitElement {
   }
 
   private renderControls() {
+    const t = this.strings;
     const sharing = this.media.screen !== null;
     return html`
       <button
         part="button mic-button"
         class=${this.muted ? 'off' : ''}
         aria-pressed=${String(!this.muted)}
-        aria-label=${this.muted ? 'Unmute microphone' : 'Mute microphone'}
-        title=${this.muted ? 'Unmute' : 'Mute'}
+        aria-label=${this.muted ? t.unmute : t.mute}
+        title=${this.muted ? t.unmuteShort : t.muteShort}
         @click=${() => this.setMicrophone(this.muted)}
       >
         ${this.muted ? icons.micOff : icons.mic}
@@ -340,8 +370,8 @@ export class VideoCall extends LitElement {
         part="button camera-button"
         class=${this.cameraOff ? 'off' : ''}
         aria-pressed=${String(!this.cameraOff)}
-        aria-label=${this.cameraOff ? 'Turn camera on' : 'Turn camera off'}
-        title=${this.cameraOff ? 'Camera on' : 'Camera off'}
+        aria-label=${this.cameraOff ? t.cameraOn : t.cameraOff}
+        title=${this.cameraOff ? t.cameraOnShort : t.cameraOffShort}
         @click=${() => this.setCamera(this.cameraOff)}
       >
         ${this.cameraOff ? icons.cameraOff : icons.camera}
@@ -349,19 +379,19 @@ export class VideoCall extends LitElement {
       <button
         part="button screen-button"
         aria-pressed=${String(sharing)}
-        aria-label=${sharing ? 'Stop sharing your screen' : 'Share your screen'}
-        title=${sharing ? 'Stop sharing' : 'Share screen'}
+        aria-label=${sharing ? t.stopSharing : t.shareScreen}
+        title=${sharing ? t.stopShort : t.shareShort}
         @click=${() => (sharing ? this.stopScreenShare() : void this.shareScreen())}
       >
         ${icons.screen}
       </button>
       ${
-        this.roomState.role === 'host' && this.hostLobby.view
-          ? this.hostLobby.view.lockButton(this.roomState.locked, (locked) => this.lock(locked))
+        this.roomState.role === 'host' && this.hostLobby.value
+          ? this.hostLobby.value.lockButton(this.roomState.locked, (locked) => this.lock(locked))
           : nothing
       }
-      <button part="button leave-button" class="leave" aria-label="Leave the call" @click=${() => this.leave()}>
-        ${icons.leave} Leave
+      <button part="button leave-button" class="leave" aria-label=${t.leaveLabel} @click=${() => this.leave()}>
+        ${icons.leave} ${t.leave}
       </button>
     `;
   }
@@ -369,18 +399,19 @@ export class VideoCall extends LitElement {
   private renderJoin() {
     if (this.room === '') return nothing;
     return html`<button part="button join-button" class="join" @click=${() => void this.join()}>
-      ${this.state === 'left' ? 'Join again' : 'Join call'}
+      ${this.state === 'left' ? this.strings.joinAgain : this.strings.join}
     </button>`;
   }
 
   /** A failure says the last error; an ending, what ended it (a kick, a denied knock) unless it was leave(). */
   private status(): string {
-    return statusText(this.state, this.room, this.state === 'failed' ? this.error : this.call.endedBecause);
+    const ended = this.state === 'failed' ? this.error : this.call.endedBecause;
+    return statusText(this.state, this.room, ended, this.strings);
   }
 
   /** The lobby screen for a waiting guest; for hosts, who knocks, and who muted this side. */
   private renderAccess() {
-    const view = this.hostLobby.view;
+    const view = this.hostLobby.value;
     const { hostPresent, knocks, mutedBy } = this.roomState;
     return html`
       ${view && this.state === 'lobby' && hostPresent !== undefined ? view.lobby(hostPresent) : nothing}
@@ -395,10 +426,26 @@ export class VideoCall extends LitElement {
       }
       ${
         mutedBy && this.muted
-          ? html`<div part="notice" class="notice" aria-live="polite">Muted by ${mutedBy.name || 'a host'}</div>`
+          ? html`<div part="notice" class="notice" aria-live="polite">
+              ${fill(this.strings.mutedBy, { name: mutedBy.name || this.strings.aHost })}
+            </div>`
           : nothing
       }
     `;
+  }
+
+  /** German when the element's `lang` (or, without one, the browser's language) says so; English otherwise. */
+  private wantsGerman(): boolean {
+    return /^de\b/i.test(this.lang || navigator.language);
+  }
+
+  private locale(): Locale {
+    return this.wantsGerman() ? this.german.value?.catalogue : undefined;
+  }
+
+  private chunkFailed(what: string): (error: unknown) => void {
+    return (error) =>
+      fire(this, 'vc-error', { code: 'internal', message: `${what} could not be loaded: ${String(error)}` });
   }
 
   private isActive(): boolean {

@@ -1,8 +1,9 @@
 /**
  * The embed's weight budget: everything a page needs for a call is one
- * module, at most 20 KB gzipped; the host tools and the lobby screen are a
- * chunk beside it, loaded by a relative URL on first need, from the same
- * server and with the same CORS headers. Bytes are deterministic, so this is
+ * module, at most 20 KB gzipped; its views (host tools and lobby, pre-join
+ * and devices, chat) and its locales are chunks beside it, at most 32 KB
+ * gzipped in all, loaded by relative URLs on first need, from the same server
+ * and with the same CORS headers. Bytes are deterministic, so this is
  * a test; speed is left to `npm run bench`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,14 +21,17 @@ function built(): string {
   return readFileSync(BUNDLE, 'utf8');
 }
 
-/** The lazy chunk's file name: the one the element imports, which must be the only other script beside it. */
-function lazyChunk(): string {
-  const imports = [...built().matchAll(/\bimport\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
-  expect(imports).toHaveLength(1);
-  const [specifier = ''] = imports;
-  expect(specifier, 'imported by a URL relative to the element').toMatch(/^\.\/host-lobby-[\w-]+\.js$/);
-  return specifier.slice(2);
+/** The lazy chunks' file names: the ones the element imports, by URLs relative to itself. */
+function lazyChunks(): string[] {
+  const imports = [...built().matchAll(/\bimport\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1] ?? '');
+  expect(imports.length).toBeGreaterThan(0);
+  for (const specifier of imports) {
+    expect(specifier, 'imported by a URL relative to the element').toMatch(/^\.\/[\w-]+-[\w-]+\.js$/);
+  }
+  return imports.map((specifier) => specifier.slice(2));
 }
+
+const gzipped = (file: string) => gzipSync(readFileSync(`${DIST}/${file}`), { level: 9 }).length;
 
 describe('the web bundle', () => {
   it('is one self-contained module of at most 20 KB gzipped', () => {
@@ -41,41 +45,50 @@ describe('the web bundle', () => {
     expect(built()).toContain('import.meta.url');
   });
 
-  it('loads the host and lobby chunk by a relative URL, and the chunk imports nothing', () => {
-    const chunk = lazyChunk();
+  it('loads its lazy chunks (views, locales) by relative URLs, and no chunk imports anything', () => {
+    const chunks = lazyChunks();
+    expect(chunks.some((chunk) => chunk.startsWith('host-lobby-'))).toBe(true);
+    expect(chunks.some((chunk) => chunk.startsWith('de-'))).toBe(true);
     const scripts = readdirSync(DIST).filter((file) => file.endsWith('.js'));
-    expect(scripts).toContain(chunk);
-    // A static import in the chunk would load a second copy of the element under some URLs (see the view).
-    const code = readFileSync(`${DIST}/${chunk}`, 'utf8');
-    expect(code).not.toMatch(STATIC_IMPORT);
-    expect(code).not.toMatch(/\bimport\s*\(/);
+    for (const chunk of chunks) {
+      expect(scripts).toContain(chunk);
+      // A static import in a chunk would load a second copy of the element under some URLs (chunk-loader.ts).
+      const code = readFileSync(`${DIST}/${chunk}`, 'utf8');
+      expect(code, chunk).not.toMatch(STATIC_IMPORT);
+      expect(code, chunk).not.toMatch(/\bimport\s*\(/);
+    }
+  });
+
+  it('keeps its lazy chunks within 32 KB gzipped in all', () => {
+    const total = lazyChunks().reduce((sum, chunk) => sum + gzipped(chunk), 0);
+    expect(total).toBeLessThanOrEqual(32 * 1024);
   });
 });
 
-describe('the lazy chunk, as the server sends it', () => {
+describe('the lazy chunks, as the server sends them', () => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();
     server = undefined;
   });
 
-  it('comes with the same CORS and caching headers as the element, compressed too', async () => {
+  it('come with the same CORS and caching headers as the element, compressed too', async () => {
     server = await startServer({ STATIC_DIR: DIST });
-    const chunk = lazyChunk();
     const origin = { origin: 'https://elsewhere.example' };
     const element = await server.app.inject({ url: '/video-call.js', headers: origin });
-    for (const encoding of ['identity', 'gzip', 'br']) {
-      const response = await server.app.inject({
-        url: `/${chunk}`,
-        headers: { ...origin, 'accept-encoding': encoding },
-      });
-      expect(response.statusCode, encoding).toBe(200);
-      expect(response.headers['content-type'], encoding).toMatch(/javascript/);
-      expect(response.headers['content-encoding'], encoding).toBe(encoding === 'identity' ? undefined : encoding);
-      for (const header of ['access-control-allow-origin', 'cross-origin-resource-policy', 'cache-control']) {
-        expect(response.headers[header], `${header} (${encoding})`).toBe(element.headers[header]);
+    for (const chunk of lazyChunks())
+      for (const encoding of ['identity', 'gzip', 'br']) {
+        const response = await server.app.inject({
+          url: `/${chunk}`,
+          headers: { ...origin, 'accept-encoding': encoding },
+        });
+        expect(response.statusCode, encoding).toBe(200);
+        expect(response.headers['content-type'], encoding).toMatch(/javascript/);
+        expect(response.headers['content-encoding'], encoding).toBe(encoding === 'identity' ? undefined : encoding);
+        for (const header of ['access-control-allow-origin', 'cross-origin-resource-policy', 'cache-control']) {
+          expect(response.headers[header], `${header} (${encoding})`).toBe(element.headers[header]);
+        }
       }
-    }
     expect(element.headers['access-control-allow-origin']).toBe('*');
   });
 });

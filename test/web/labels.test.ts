@@ -5,28 +5,29 @@
  */
 import { describe, expect, it } from 'vitest';
 import { displayName, initial, pathLabel, statusText } from '../../web/labels.js';
+import { core } from '../../web/strings/en-core.js';
 
 describe('the status line', () => {
   it('says where the call is', () => {
-    expect(statusText('idle', '', undefined)).toBe('No room given');
-    expect(statusText('idle', 'standup', undefined)).toBe('Ready to join standup');
-    expect(statusText('lobby', 'standup', undefined)).toBe('In the lobby');
-    expect(statusText('waiting', 'standup', undefined)).toBe('Waiting for someone to join');
-    expect(statusText('connected', 'standup', undefined)).toBe('');
+    expect(statusText('idle', '', undefined, core)).toBe('No room given');
+    expect(statusText('idle', 'standup', undefined, core)).toBe('Ready to join standup');
+    expect(statusText('lobby', 'standup', undefined, core)).toBe('In the lobby');
+    expect(statusText('waiting', 'standup', undefined, core)).toBe('Waiting for someone to join');
+    expect(statusText('connected', 'standup', undefined, core)).toBe('');
   });
 
   it('says why the call failed or ended, when something other than leave() ended it', () => {
-    expect(statusText('failed', 'standup', 'Your invitation link has expired. Ask for a new one.')).toBe(
+    expect(statusText('failed', 'standup', 'Your invitation link has expired. Ask for a new one.', core)).toBe(
       'Your invitation link has expired. Ask for a new one.',
     );
-    expect(statusText('left', 'standup', 'A host removed you from the call.')).toBe(
+    expect(statusText('left', 'standup', 'A host removed you from the call.', core)).toBe(
       'A host removed you from the call.',
     );
   });
 
   it('falls back to plain words without a reason', () => {
-    expect(statusText('failed', 'standup', '')).toBe('The call failed');
-    expect(statusText('left', 'standup', undefined)).toBe('You left the call');
+    expect(statusText('failed', 'standup', '', core)).toBe('The call failed');
+    expect(statusText('left', 'standup', undefined, core)).toBe('You left the call');
   });
 });
 
@@ -40,8 +41,8 @@ describe('names and badges', () => {
   it('shows an initial, and a path as the badge says it', () => {
     expect([initial(' ada'), initial('')]).toEqual(['A', '?']);
     const path = { local: 'relay', remote: 'host', settled: true } as const;
-    expect(pathLabel({ ...path, path: 'relay', protocol: 'tls' })).toBe('relay · tls');
-    expect(pathLabel({ ...path, path: 'direct', protocol: 'udp' })).toBe('direct');
-    expect(pathLabel({ ...path, path: 'srflx', protocol: 'udp' })).toBe('p2p · nat');
+    expect(pathLabel({ ...path, path: 'relay', protocol: 'tls' }, core)).toBe('relay · tls');
+    expect(pathLabel({ ...path, path: 'direct', protocol: 'udp' }, core)).toBe('direct');
+    expect(pathLabel({ ...path, path: 'srflx', protocol: 'udp' }, core)).toBe('p2p · nat');
   });
 });

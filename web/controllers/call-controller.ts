@@ -23,6 +23,7 @@ import type { MediaController } from './media-controller.js';
 import type { RoomController } from './room-controller.js';
 import { fire, type CallState, type ConnectionPath, type VideoCallErrorCode } from '../events.js';
 import { endsAs, isRefusal, refusalText } from '../refusals.js';
+import type { CoreStrings } from '../strings/catalogue.js';
 
 /** How long a peer whose signaling dropped is waited for while its media still flows. */
 const ORPHAN_GRACE_MS = 30_000;
@@ -68,6 +69,8 @@ export class CallController implements ReactiveController {
     private readonly host: Host,
     private readonly media: MediaController,
     private readonly room: RoomController,
+    /** The core strings of the element's language, for the words of a refusal. */
+    private readonly strings: () => CoreStrings,
   ) {
     host.addController(this);
   }
@@ -260,7 +263,7 @@ export class CallController implements ReactiveController {
    * kick, a denied knock), which also says `vc-left`.
    */
   private error(code: VideoCallErrorCode, message: string, fatal: boolean, reason?: UnauthorizedReason): void {
-    const text = isRefusal(code) ? refusalText(code, reason) : message;
+    const text = isRefusal(code) ? refusalText(code, reason, this.strings()) : message;
     fire(this.host, 'vc-error', { code, message: text, ...(reason === undefined ? {} : { reason }) });
     if (!fatal) return;
     const end = endsAs(code);

@@ -9,12 +9,10 @@
  * URL, and a page that loaded the element under another URL (with a query
  * string, say) would get a second copy of it.
  */
-import type { html as litHtml, TemplateResult } from 'lit';
+import type { TemplateResult } from 'lit';
 import type { Peer } from '../../protocol/signaling.js';
-
-export interface Lit {
-  html: typeof litHtml;
-}
+import { host as english } from '../strings/en-host.js';
+import type { ViewContext } from './view-context.js';
 
 export interface HostLobbyView {
   /** Adopted into the element's shadow root beside its own styles. */
@@ -47,68 +45,77 @@ const LOCK =
   'M17 8h-1V6a4 4 0 0 0-8 0v2H7a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V10a2 2 0 0 0-2-2Zm-7-2a2 2 0 0 1 4 ' +
   '0v2h-4V6Zm2 11a2 2 0 1 1 0-4 2 2 0 0 1 0 4Z';
 
-const called = (peer: Peer) => peer.name || 'Guest';
-
-export function hostLobbyView({ html }: Lit): HostLobbyView {
+export function hostLobbyView({ html, locale, fill }: ViewContext): HostLobbyView {
   const styles = new CSSStyleSheet();
   styles.replaceSync(CSS);
+  const words = () => locale()?.host ?? english;
+  /** A host string about one peer, by its name (or the word for a guest). */
+  const about = (template: string, peer: Peer) => fill(template, { name: peer.name || words().guest });
   return {
     styles,
-    knocks: (peers, admit, deny) =>
-      peers.length === 0
+    knocks: (peers, admit, deny) => {
+      const t = words();
+      return peers.length === 0
         ? undefined
-        : html`<div part="knocks" class="knocks" role="group" aria-label="Waiting to join">
+        : html`<div part="knocks" class="knocks" role="group" aria-label=${t.waitingToJoin}>
             ${peers.map(
               (peer) =>
                 html`<div part="knock" class="knock">
-                  <span>${called(peer)} wants to join</span>
+                  <span>${about(t.wantsToJoin, peer)}</span>
                   <button
                     part="button admit-button"
                     class="admit"
-                    aria-label="Admit ${called(peer)}"
+                    aria-label=${about(t.admitNamed, peer)}
                     @click=${() => admit(peer.id)}
                   >
-                    Admit
+                    ${t.admit}
                   </button>
-                  <button part="button deny-button" aria-label="Deny ${called(peer)}" @click=${() => deny(peer.id)}>
-                    Deny
+                  <button
+                    part="button deny-button"
+                    aria-label=${about(t.denyNamed, peer)}
+                    @click=${() => deny(peer.id)}
+                  >
+                    ${t.deny}
                   </button>
                 </div>`,
             )}
-          </div>`,
-    tileMenu: (peer, mute, kick) =>
-      html`<div part="tile-menu" class="tile-menu" role="group" aria-label="Host controls for ${called(peer)}">
-        <button part="button mute-peer-button" aria-label="Mute ${called(peer)}" @click=${() => mute(peer.id)}>
-          Mute
+          </div>`;
+    },
+    tileMenu: (peer, mute, kick) => {
+      const t = words();
+      return html`<div part="tile-menu" class="tile-menu" role="group" aria-label=${about(t.controlsFor, peer)}>
+        <button part="button mute-peer-button" aria-label=${about(t.muteNamed, peer)} @click=${() => mute(peer.id)}>
+          ${t.mute}
         </button>
         <button
           part="button kick-button"
           class="kick"
-          aria-label="Remove ${called(peer)}"
+          aria-label=${about(t.removeNamed, peer)}
           @click=${() => kick(peer.id)}
         >
-          Remove
+          ${t.remove}
         </button>
-      </div>`,
-    lockButton: (locked, lock) =>
-      html`<button
+      </div>`;
+    },
+    lockButton: (locked, lock) => {
+      const t = words();
+      return html`<button
         part="button lock-button"
         class="lock"
         aria-pressed=${String(locked)}
-        aria-label="Lock the room"
-        title=${locked ? 'Unlock the room: guests join at once' : 'Lock the room: guests wait'}
+        aria-label=${t.lock}
+        title=${locked ? t.unlockHint : t.lockHint}
         @click=${() => lock(!locked)}
       >
         <svg viewBox="0 0 24 24" aria-hidden="true"><path d=${LOCK} /></svg>
-      </button>`,
-    lobby: (hostPresent) =>
-      html`<div part="lobby" class="lobby">
-        ${
-          hostPresent
-            ? html`<p>Waiting for the host to let you in</p>`
-            : html`<p>No host is here yet. You will be let in when one arrives.</p>`
-        }
-        <small>Stay on this page: the call starts as soon as you are let in.</small>
-      </div>`,
+      </button>`;
+    },
+    lobby: (hostPresent) => {
+      const t = words();
+      return html`<div part="lobby" class="lobby">
+        <p>${hostPresent ? t.hostHere : t.noHost}</p>
+        <small>${t.stay}</small>
+      </div>`;
+    },
   };
 }

@@ -1,0 +1,4 @@
+import type { Catalogue } from './catalogue.js';
+
+/** The chat section in German. */
+export const chat: Catalogue['chat'] = {};

@@ -1,0 +1,4 @@
+import type { Catalogue } from './catalogue.js';
+
+/** The quality section in German. */
+export const quality: Catalogue['quality'] = {};

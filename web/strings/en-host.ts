@@ -1,0 +1,21 @@
+/** The host section of the catalogue (catalogue.ts), in English: the host tools and the lobby screen (views/host-lobby.ts). */
+export const host = {
+  waitingToJoin: 'Waiting to join',
+  wantsToJoin: '{name} wants to join',
+  admit: 'Admit',
+  admitNamed: 'Admit {name}',
+  deny: 'Deny',
+  denyNamed: 'Deny {name}',
+  controlsFor: 'Host controls for {name}',
+  mute: 'Mute',
+  muteNamed: 'Mute {name}',
+  remove: 'Remove',
+  removeNamed: 'Remove {name}',
+  lock: 'Lock the room',
+  unlockHint: 'Unlock the room: guests join at once',
+  lockHint: 'Lock the room: guests wait',
+  hostHere: 'Waiting for the host to let you in',
+  noHost: 'No host is here yet. You will be let in when one arrives.',
+  stay: 'Stay on this page: the call starts as soon as you are let in.',
+  guest: 'Guest',
+} as const;

@@ -1,0 +1,2 @@
+/** The quality section of the catalogue (catalogue.ts), in English: the source of its keys. */
+export const quality = {} as const;
