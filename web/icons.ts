@@ -29,4 +29,6 @@ export const icons = {
     'a1 1 0 0 1 0 1.41l-2.48 2.48a1 1 0 0 1-1.41.02c-.79-.74-1.69-1.36-2.67-1.85a1 1 0 0 1-.56-.9',
     'v-3.1A15 15 0 0 0 12 9Z',
   ),
+  pin: icon('M16 9V4h1V2H7v2h1v5a3 3 0 0 1-3 3v2h6v7l1 1 1-1v-7h6v-2a3 3 0 0 1-3-3Z'),
+  fullscreen: icon('M7 14H5v5h5v-2H7v-3Zm-2-4h2V7h3V5H5v5Zm12 7h-3v2h5v-5h-2v3ZM14 5v2h3v3h2V5h-5Z'),
 };

@@ -32,12 +32,19 @@ export const styles = css`
     padding: var(--_gap);
     gap: var(--_gap);
   }
-  .grid {
+  /* The stage is a size container, so the grid can fit its tiles into both its width and its height. */
+  .stage {
     flex: 1;
+    min-height: 0;
+    container-type: size;
+    display: grid;
+    place-items: center;
+  }
+  .grid {
     display: grid;
     gap: var(--_gap);
-    grid-template-columns: repeat(auto-fit, minmax(min(100%, 260px), 1fr));
-    align-content: center;
+    grid-template-columns: repeat(var(--columns), var(--tile));
+    justify-content: center;
   }
   .tile {
     position: relative;
@@ -46,6 +53,48 @@ export const styles = css`
     background: var(--_tile);
     border-radius: calc(var(--_radius) - 4px);
     overflow: hidden;
+  }
+  /* Pinned: that tile fills the stage above a strip of the others. */
+  .grid.pinned {
+    width: 100cqw;
+    height: 100cqh;
+    grid-template-columns: repeat(auto-fill, minmax(96px, 160px));
+    grid-template-rows: 1fr auto;
+  }
+  .pinned .tile:not(.pin) {
+    height: 72px;
+    aspect-ratio: auto;
+  }
+  .pinned .pin {
+    grid-column: 1 / -1;
+    order: -1;
+    aspect-ratio: auto;
+  }
+  .pin video,
+  .tile:fullscreen video {
+    object-fit: contain;
+  }
+  .tools {
+    position: absolute;
+    top: 8px;
+    left: 8px;
+    display: flex;
+    gap: 6px;
+    opacity: 0;
+  }
+  .tile:hover .tools,
+  .tools:focus-within,
+  .tools [aria-pressed='true'] {
+    opacity: 1;
+  }
+  .tools button {
+    width: 32px;
+    height: 32px;
+    background: rgb(0 0 0 / 0.55);
+  }
+  .tools svg {
+    width: 18px;
+    height: 18px;
   }
   video {
     width: 100%;

@@ -1,9 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { MediaController, type DeviceChoice } from './controllers/media-controller.js';
 import { CallController, type RemotePeer } from './controllers/call-controller.js';
 import { RoomController } from './controllers/room-controller.js';
 import { ChunkLoader } from './controllers/chunk-loader.js';
+import { Stage } from './controllers/stage.js';
 import { fire, type CallState } from './events.js';
 import type { Role } from '../protocol/signaling.js';
 import { styles } from './video-call.styles.js';
@@ -109,6 +109,7 @@ export class VideoCall extends LitElement {
     error: (code, message) => fire(this, 'vc-error', { code, message }),
   });
   private readonly roomState = new RoomController(this, this.media, () => (this.muted = true));
+  private readonly stage = new Stage(this);
   private readonly call = new CallController(this, this.media, this.roomState, () => this.strings);
   /** What a lazy view is handed (views/view-context.ts). */
   private readonly views: ViewContext = { html, locale: () => this.locale(), fill };
@@ -275,38 +276,34 @@ export class VideoCall extends LitElement {
     const active = this.isActive();
     const t = this.strings;
     const remotes = [...this.call.peers.values()];
+    const screens = remotes.filter((peer) => peer.link.screen !== null);
+    const keys = new Set([...remotes.map((peer) => peer.id), ...screens.map((peer) => `screen:${peer.id}`)]);
+    this.stage.keep(keys);
+    const pinned = this.stage.pinned;
+    const grid = this.stage.fit(keys.size + (active ? 1 : 0), 10);
     return html`
       <div part="container" class="call">
         <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.status()}</div>
         ${this.renderAccess()}
-        <div part="grid" class="grid">
-          ${active ? this.renderSelf() : nothing}
-          ${repeat(
-            remotes,
-            (peer) => peer.id,
-            (peer) => this.renderRemote(peer),
-          )}
-          ${repeat(
-            remotes.filter((peer) => peer.link.screen !== null),
-            (peer) => `screen-${peer.id}`,
-            (peer) =>
-              html`<figure part="tile screen-tile" class="tile screen">
-                <video
-                  class="remote"
-                  part="video remote-video"
-                  autoplay
-                  playsinline
-                  .srcObject=${peer.link.screen}
-                ></video>
-                <figcaption part="label" class="label">${fill(t.screenOf, { name: peer.name || t.guest })}</figcaption>
-              </figure>`,
-          )}
+        <div class="stage">
+          <div
+            part="grid"
+            class="grid ${pinned === undefined ? '' : 'pinned'}"
+            style="--columns:${grid.columns};--tile:${grid.tile}px"
+          >
+            ${active ? this.renderSelf() : nothing} ${remotes.map((peer) => this.renderRemote(peer))}
+            ${screens.map((peer) => {
+              const key = `screen:${peer.id}`;
+              const name = fill(t.screenOf, { name: peer.name || t.guest });
+              return html`<figure part="tile screen-tile" class="tile screen ${pinned === key ? 'pin' : ''}">
+                ${this.stage.video(key, peer.link.screen)}
+                <figcaption part="label" class="label">${name}</figcaption>
+                ${this.tileTools(key, name)}
+              </figure>`;
+            })}
+          </div>
         </div>
-        ${
-          this.needsTap
-            ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>${t.tap}</button>`
-            : nothing
-        }
+        ${this.needsTap ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>${t.tap}</button>` : nothing}
         <div part="controls" class="controls" role="toolbar" aria-label=${t.controls}>
           ${active ? this.renderControls() : this.renderJoin()}
         </div>
@@ -320,11 +317,12 @@ export class VideoCall extends LitElement {
       this.media.video !== null
         ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>`
         : html`<div class="avatar">${initial(this.name)}</div>`;
-    return html`<figure part="tile self-tile" class="tile self">
+    return html`<figure part="tile self-tile" class="tile self ${this.stage.pinned === 'self' ? 'pin' : ''}">
       ${picture}
       <figcaption part="label" class="label">
         ${this.name ? fill(t.youNamed, { name: this.name }) : t.you} ${this.muted ? icons.micOff : nothing}
       </figcaption>
+      ${this.tileTools('self', t.you)}
     </figure>`;
   }
 
@@ -333,12 +331,17 @@ export class VideoCall extends LitElement {
     const menu = this.roomState.role === 'host' ? this.hostLobby.value?.tileMenu : undefined;
     const control = (type: 'mute' | 'kick') => (id: string) => this.call.control({ type, id });
     const t = this.strings;
-    return html`<figure part="tile remote-tile" class="tile" data-peer=${peer.id}>
-      <video class="remote" part="video remote-video" autoplay playsinline .srcObject=${camera}></video>
+    const name = peer.name || t.guest;
+    return html`<figure
+      part="tile remote-tile"
+      class="tile ${this.stage.pinned === peer.id ? 'pin' : ''}"
+      data-peer=${peer.id}
+    >
+      ${this.stage.video(peer.id, camera)}
       ${media.video ? nothing : html`<div class="avatar">${initial(peer.name)}</div>`}
       ${menu ? menu(peer, control('mute'), control('kick')) : nothing}
       <figcaption part="label" class="label">
-        ${peer.name || t.guest} ${media.audio ? nothing : icons.micOff}
+        ${name} ${media.audio ? nothing : icons.micOff}
         ${
           peer.path === undefined
             ? html`<span part="badge" class="badge"
@@ -349,7 +352,31 @@ export class VideoCall extends LitElement {
               >`
         }
       </figcaption>
+      ${this.tileTools(peer.id, name)}
     </figure>`;
+  }
+
+  /** A tile's pin and full-screen buttons, shown when the pointer or the focus is on the tile. */
+  private tileTools(key: string, name: string) {
+    const t = this.strings;
+    const pinned = this.stage.pinned === key;
+    return html`<div part="tile-tools" class="tools">
+      <button
+        part="button pin-button"
+        aria-pressed=${String(pinned)}
+        aria-label=${fill(pinned ? t.unpin : t.pin, { name })}
+        @click=${() => this.stage.togglePin(key)}
+      >
+        ${icons.pin}
+      </button>
+      <button
+        part="button fullscreen-button"
+        aria-label=${fill(t.fullscreen, { name })}
+        @click=${(event: Event) => void (event.currentTarget as Element).closest('figure')?.requestFullscreen()}
+      >
+        ${icons.fullscreen}
+      </button>
+    </div>`;
   }
 
   private renderControls() {

@@ -101,22 +101,41 @@ describe('camera and microphone toggles', () => {
     expect((await received(bob)).micOff).toBe(false);
   });
 
-  it('exposes the controls as labelled, keyboard-reachable buttons', async () => {
+  it('exposes the controls and the tile tools as labelled, keyboard-reachable buttons', async () => {
     const { ada, bob } = await call('keyboard');
-    const labels = await ada.evaluate(() =>
-      [...(document.querySelector('video-call')?.shadowRoot?.querySelectorAll('button') ?? [])].map((b) =>
-        b.getAttribute('aria-label'),
-      ),
-    );
-    expect(labels).toEqual(['Mute microphone', 'Turn camera off', 'Share your screen', 'Leave the call']);
-    // From the page's last control, Tab enters the element's first control; press it with the keyboard.
+    const labels = (selector: string) =>
+      ada.evaluate(
+        (wanted) =>
+          [...(document.querySelector('video-call')?.shadowRoot?.querySelectorAll(wanted) ?? [])].map((b) =>
+            b.getAttribute('aria-label'),
+          ),
+        selector,
+      );
+    expect(await labels('[part~="controls"] button')).toEqual([
+      'Mute microphone',
+      'Turn camera off',
+      'Share your screen',
+      'Leave the call',
+    ]);
+    expect(await labels('[part~="tile-tools"] button')).toEqual([
+      'Pin You',
+      'Show You full screen',
+      'Pin Bob',
+      'Show Bob full screen',
+    ]);
+    const active = () =>
+      ada.evaluate(() => document.querySelector('video-call')?.shadowRoot?.activeElement?.getAttribute('aria-label'));
+    // From the page's last control, Tab enters the element at its first tile's tools, in reading order.
     await ada.focus('#copy');
     await ada.keyboard.press('Tab');
-    expect(
-      await ada.evaluate(() =>
-        document.querySelector('video-call')?.shadowRoot?.activeElement?.getAttribute('aria-label'),
-      ),
-    ).toBe('Mute microphone');
+    expect(await active()).toBe('Pin You');
+    await ada.keyboard.press('Enter');
+    expect(await labels('[part~="tile-tools"] button[aria-pressed="true"]')).toEqual(['Unpin You']);
+    // The controls are reached the same way; the microphone button works from the keyboard.
+    await ada.evaluate(() =>
+      document.querySelector('video-call')?.shadowRoot?.querySelector<HTMLElement>('[part~="mic-button"]')?.focus(),
+    );
+    expect(await active()).toBe('Mute microphone');
     await ada.keyboard.press('Enter');
     expect(await ada.evaluate(() => document.querySelector('video-call')?.hasAttribute('muted'))).toBe(true);
     await expectStops(bob, (r) => r.energy);

@@ -26,6 +26,9 @@ export const core = {
   relay: 'relay · {protocol}',
   mutedBy: 'Muted by {name}',
   aHost: 'a host',
+  pin: 'Pin {name}',
+  unpin: 'Unpin {name}',
+  fullscreen: 'Show {name} full screen',
   // Controls.
   controls: 'Call controls',
   tap: 'Tap to hear the call',
