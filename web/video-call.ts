@@ -57,10 +57,12 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @csspart badge - A remote tile's connection badge (direct / relay…).
  * @csspart controls - The control bar.
  * @csspart button - Every button; also `mic-button`, `camera-button`, `screen-button`, `leave-button`, `join-button`,
+ *   `pin-button`, `fullscreen-button`,
  *   and for hosts `admit-button`, `deny-button`, `mute-peer-button`, `kick-button`, `lock-button`.
  * @csspart notice - "Muted by <name>", after a host muted this side.
  * @csspart knocks - For hosts: the prompts of the guests waiting to join; each one is a `knock`.
  * @csspart tile-menu - For hosts: a remote tile's mute and remove buttons.
+ * @csspart tile-tools - A tile's `pin-button` and `fullscreen-button`, shown on hover and focus.
  * @csspart lobby - The lobby screen of a guest waiting to be let in.
  *
  * @cssprop --video-call-background - Background (#0f1115).

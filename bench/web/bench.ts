@@ -15,7 +15,7 @@ import { roundCount, type Bench } from '../lib/bench.js';
 import { describeMachine, loadAverage, waitForQuiet } from '../lib/machine.js';
 import { inRepo } from '../lib/paths.js';
 import { describeRevision } from '../lib/revision.js';
-import { DIST, build, distScripts, pageAssets, weigh } from './bundle.js';
+import { DIST, build, distScripts, lazyChunks, pageAssets, weigh } from './bundle.js';
 import { callPageDownloads, joinRound, type Download, type JoinRound } from './join.js';
 import { QUIET_CPU_PERCENT, QUIET_WAIT_MS, ROUNDS } from './params.js';
 import { renderReport, summaryTable, type WebReportInput } from './report.js';
@@ -72,6 +72,7 @@ export const webBench: Bench<WebReportInput> = {
     build();
     const buildSeconds = (performance.now() - buildStarted) / 1000;
     const bundle = weigh('video-call.js');
+    const chunks = lazyChunks().map(weigh);
     const assets = pageAssets('room.html');
 
     const app = await buildApp(loadConfig({ STATIC_DIR: DIST, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0' }));
@@ -107,6 +108,7 @@ export const webBench: Bench<WebReportInput> = {
       },
       buildSeconds,
       bundle,
+      chunks,
       assets,
       scripts: distScripts(),
       roundsPlanned: count,

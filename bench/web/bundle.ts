@@ -1,6 +1,7 @@
 /**
  * Bundle weight: builds web/dist and weighs video-call.js, the one script a
- * page needs for a call, raw and compressed as a server or CDN would send it.
+ * page needs for a call, and the lazy chunks it loads on first need, raw and
+ * compressed as a server or CDN would send them.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -63,6 +64,12 @@ export function pageAssets(page: string): PageAssets {
     }
   }
   return { page, urls, imports };
+}
+
+/** The element's lazy chunks (views, locales): what video-call.js imports on first need, by relative URLs. */
+export function lazyChunks(): string[] {
+  const code = readFileSync(join(DIST, 'video-call.js'), 'utf8');
+  return [...code.matchAll(/\bimport\(\s*["'`]\.\/([^"'`]+)["'`]\s*\)/g)].map((match) => match[1] ?? '');
 }
 
 /** Every script in web/dist, so a stray chunk beside video-call.js would show. */
