@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import { transform as transformCss } from 'lightningcss';
 import MagicString from 'magic-string';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -26,6 +27,33 @@ function precompress(dir: string): Plugin {
           brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
         );
       }
+    },
+  };
+}
+
+/**
+ * Minifies the CSS in Lit's css`` templates (the element's styles). The JS
+ * minifier leaves template literals as written, and the styles were the
+ * largest part of the module left unminified: about 1.5 KB of its gzipped
+ * 20 KB budget. Lightning CSS parses them as a stylesheet, so a template it
+ * cannot parse fails the build instead of shipping broken styles. Templates
+ * with `${}` interpolations are left alone (there are none in the element).
+ */
+function minifyLitCss(): Plugin {
+  return {
+    name: 'minify-lit-css',
+    apply: 'build',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith('.ts') || !code.includes('css`')) return null;
+      const edited = new MagicString(code);
+      for (const match of code.matchAll(/\bcss`([^`$]*)`/g)) {
+        const start = match.index + 'css`'.length;
+        const source = match[1] ?? '';
+        const { code: minified } = transformCss({ filename: id, code: Buffer.from(source), minify: true });
+        edited.overwrite(start, start + source.length, minified.toString().replaceAll('\\', '\\\\'));
+      }
+      return edited.hasChanged() ? { code: edited.toString(), map: edited.generateMap({ hires: true }) } : null;
     },
   };
 }
@@ -59,7 +87,10 @@ function dropTemplateIndentation(): Plugin {
  */
 export default defineConfig(({ mode }) => ({
   root: 'web',
-  plugins: mode === 'ice-test' ? [precompress('web/dist')] : [dropTemplateIndentation(), precompress('web/dist')],
+  plugins:
+    mode === 'ice-test'
+      ? [precompress('web/dist')]
+      : [minifyLitCss(), dropTemplateIndentation(), precompress('web/dist')],
   publicDir: mode === 'ice-test' ? false : 'public',
   build: {
     outDir: 'dist',

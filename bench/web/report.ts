@@ -20,9 +20,13 @@ export interface WebReportInput {
   scripts: string[];
   downloads: Download[];
   warmUp: JoinRound | undefined;
+  /** The element the join times are compared with, built from an earlier revision in the same run. */
+  reference: { revision: string; source: string };
   /** Timed rounds asked for, which BENCH_ROUNDS may have lowered; a round that failed is missing from `rounds`. */
   roundsPlanned: number;
   rounds: JoinRound[];
+  /** The reference element's rounds, alternating with `rounds`. */
+  referenceRounds: JoinRound[];
   failures: string[];
   runtimeSeconds: number;
 }
@@ -36,6 +40,12 @@ const joinStats = (rounds: JoinRound[], value: (round: JoinRound) => number): Su
 function joinPasses(input: WebReportInput): boolean {
   const { median } = joinStats(input.rounds, (r) => r.totalMs);
   return input.rounds.length === input.roundsPlanned && median <= targets.joinMedianMs;
+}
+
+/** Today's median join over the reference element's, both measured in this run. */
+function joinRatio(input: WebReportInput): number {
+  const current = joinStats(input.rounds, (r) => r.totalMs).median;
+  return current / joinStats(input.referenceRounds, (r) => r.totalMs).median;
 }
 
 const lazyGzip = (input: WebReportInput) => input.chunks.reduce((sum, chunk) => sum + chunk.gzip, 0);
@@ -66,6 +76,12 @@ export function summaryTable(input: WebReportInput): string {
         `≤ ${targets.joinMedianMs} ms`,
         verdict(joinPasses(input)),
       ],
+      [
+        `… over the reference element (${input.reference.revision}), alternating rounds`,
+        `${joinRatio(input).toFixed(2)}× (reference median ${ms(joinStats(input.referenceRounds, (r) => r.totalMs).median)} ms)`,
+        `≤ ${targets.joinRatio.toFixed(2)}×`,
+        verdict(input.referenceRounds.length === input.roundsPlanned && joinRatio(input) <= targets.joinRatio),
+      ],
     ],
   ).join('\n');
 }
@@ -76,12 +92,18 @@ function joinTable(input: WebReportInput): string[] {
     ['join() → the joiner connected', (r) => r.joinerMs],
     ['join() → the waiting side connected', (r) => r.waiterMs],
   ];
+  const sides = [
+    ['this revision', input.rounds],
+    [`reference (${input.reference.revision})`, input.referenceRounds],
+  ] as const;
   return table(
-    ['Interval (ms)', 'median', 'p90', 'min', 'max'],
-    rows.map(([label, value]) => {
-      const s = joinStats(input.rounds, value);
-      return [label, ms(s.median), ms(s.p90), ms(s.min), ms(s.max)];
-    }),
+    ['Interval (ms)', 'element', 'median', 'p90', 'min', 'max'],
+    rows.flatMap(([label, value]) =>
+      sides.map(([side, rounds]) => {
+        const s = joinStats(rounds, value);
+        return [label, side, ms(s.median), ms(s.p90), ms(s.min), ms(s.max)];
+      }),
+    ),
   );
 }
 
@@ -202,6 +224,11 @@ performance.now()\`, the same machine clock. The interval includes the joiner’
 (fake devices), its WebSocket and \`join\`, the offer/answer and ICE exchange, and DTLS. Contexts are closed after
 each round; a round has ${ROUND_TIMEOUT_MS / 1000} s. One untimed round runs first${warmUp}, since the first
 call also starts Chromium’s network, audio and video services. ${input.rounds.length} rounds counted.
+
+The reference: the element as revision \`${input.reference.revision}\` built it (${input.reference.source}), built in
+a temporary worktree and served by this revision’s server on a second port. Its rounds alternate with this
+revision’s (which goes first alternates too), so both see the same machine; the ratio of the medians is the
+verdict, since the absolute times move with the machine’s load.
 
 ${joinTable(input).join('\n')}
 
