@@ -161,7 +161,7 @@ describe('the stage', () => {
   });
 
   it('shows a tile full screen', async () => {
-    await ada.locator('video-call [part~="remote-tile"] [part~="fullscreen-button"]').click({ force: true });
+    await ada.locator('video-call [part~="remote-tile"] [part~="fullscreen-button"]').first().click({ force: true });
     await ada.waitForFunction(
       () =>
         document.querySelector('video-call')?.shadowRoot?.fullscreenElement?.getAttribute('part') ===
