@@ -5,10 +5,10 @@
  * instead, and `vc-error` carries them as its `message`.
  */
 import type { UnauthorizedReason } from '../protocol/signaling.js';
-import type { CoreStrings } from './strings/catalogue.js';
+import type { RefusalStrings } from './strings/catalogue.js';
 
 /** Why a token was refused, keyed by every reason the protocol has (the compiler holds it to the list). */
-const UNAUTHORIZED: Record<UnauthorizedReason, keyof CoreStrings> = {
+const UNAUTHORIZED: Record<UnauthorizedReason, keyof RefusalStrings> = {
   missing: 'tokenMissing',
   malformed: 'tokenMalformed',
   'bad-signature': 'tokenBadSignature',
@@ -32,7 +32,7 @@ export function isRefusal(code: string): code is RefusalCode {
 }
 
 /** The words for a refusal; `reason` only matters for `unauthorized`. */
-export function refusalText(code: RefusalCode, reason: UnauthorizedReason | undefined, s: CoreStrings): string {
+export function refusalText(code: RefusalCode, reason: UnauthorizedReason | undefined, s: RefusalStrings): string {
   if (code !== 'unauthorized') return s[code];
   return s[reason === undefined ? 'notAllowed' : UNAUTHORIZED[reason]];
 }

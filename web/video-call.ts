@@ -112,13 +112,20 @@ export class VideoCall extends LitElement {
   });
   private readonly roomState = new RoomController(this, this.media, () => (this.muted = true));
   private readonly stage = new Stage(this);
-  private readonly call = new CallController(this, this.media, this.roomState, () => this.strings);
+  private readonly call = new CallController(this, this.media, this.roomState, () =>
+    this.refusalWords.load().then((chunk) => this.locale()?.refusals ?? chunk?.refusals),
+  );
   /** What a lazy view is handed (views/view-context.ts). */
   private readonly views: ViewContext = { html, locale: () => this.locale(), fill };
   private readonly hostLobby = new ChunkLoader(
     this,
     () => import('./views/host-lobby.js').then(({ hostLobbyView }) => hostLobbyView(this.views)),
     this.chunkFailed('the host and lobby controls'),
+  );
+  private readonly refusalWords = new ChunkLoader(
+    this,
+    () => import('./strings/en-refusals.js'),
+    this.chunkFailed('the words of a refusal'),
   );
   private readonly german = new ChunkLoader(
     this,
@@ -385,35 +392,28 @@ export class VideoCall extends LitElement {
     const t = this.strings;
     const sharing = this.media.screen !== null;
     return html`
-      <button
-        part="button mic-button"
-        class=${this.muted ? 'off' : ''}
-        aria-pressed=${String(!this.muted)}
-        aria-label=${this.muted ? t.unmute : t.mute}
-        title=${this.muted ? t.unmuteShort : t.muteShort}
-        @click=${() => this.setMicrophone(this.muted)}
-      >
-        ${this.muted ? icons.micOff : icons.mic}
-      </button>
-      <button
-        part="button camera-button"
-        class=${this.cameraOff ? 'off' : ''}
-        aria-pressed=${String(!this.cameraOff)}
-        aria-label=${this.cameraOff ? t.cameraOn : t.cameraOff}
-        title=${this.cameraOff ? t.cameraOnShort : t.cameraOffShort}
-        @click=${() => this.setCamera(this.cameraOff)}
-      >
-        ${this.cameraOff ? icons.cameraOff : icons.camera}
-      </button>
-      <button
-        part="button screen-button"
-        aria-pressed=${String(sharing)}
-        aria-label=${sharing ? t.stopSharing : t.shareScreen}
-        title=${sharing ? t.stopShort : t.shareShort}
-        @click=${() => (sharing ? this.stopScreenShare() : void this.shareScreen())}
-      >
-        ${icons.screen}
-      </button>
+      ${this.toggle(
+        'mic-button',
+        !this.muted,
+        this.muted ? t.unmute : t.mute,
+        this.muted ? icons.micOff : icons.mic,
+        () => this.setMicrophone(this.muted),
+      )}
+      ${this.toggle(
+        'camera-button',
+        !this.cameraOff,
+        this.cameraOff ? t.cameraOn : t.cameraOff,
+        this.cameraOff ? icons.cameraOff : icons.camera,
+        () => this.setCamera(this.cameraOff),
+      )}
+      ${this.toggle(
+        'screen-button',
+        sharing,
+        sharing ? t.stopSharing : t.shareScreen,
+        icons.screen,
+        () => (sharing ? this.stopScreenShare() : void this.shareScreen()),
+        false,
+      )}
       ${
         this.roomState.role === 'host' && this.hostLobby.value
           ? this.hostLobby.value.lockButton(this.roomState.locked, (locked) => this.lock(locked))
@@ -423,6 +423,23 @@ export class VideoCall extends LitElement {
         ${icons.leave} ${t.leave}
       </button>
     `;
+  }
+
+  /**
+   * A control that turns something on and off, pressed while it is on; `off` shows a device that is off
+   * inverted. Its label, also its tooltip, says what pressing it does.
+   */
+  private toggle(part: string, pressed: boolean, label: string, icon: unknown, click: () => void, off = !pressed) {
+    return html`<button
+      part="button ${part}"
+      class=${off ? 'off' : ''}
+      aria-pressed=${String(pressed)}
+      aria-label=${label}
+      title=${label}
+      @click=${click}
+    >
+      ${icon}
+    </button>`;
   }
 
   private renderJoin() {

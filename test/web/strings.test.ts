@@ -10,10 +10,11 @@ import { host } from '../../web/strings/en-host.js';
 import { devices } from '../../web/strings/en-devices.js';
 import { chat } from '../../web/strings/en-chat.js';
 import { quality } from '../../web/strings/en-quality.js';
+import { refusals } from '../../web/strings/en-refusals.js';
 import { de } from '../../web/strings/de.js';
 import { fill } from '../../web/strings/fill.js';
 
-const english: Catalogue = { core, host, devices, chat, quality };
+const english: Catalogue = { core, host, devices, chat, quality, refusals };
 const locales: Record<string, Catalogue> = { de };
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
 

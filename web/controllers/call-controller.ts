@@ -23,7 +23,7 @@ import type { MediaController } from './media-controller.js';
 import type { RoomController } from './room-controller.js';
 import { fire, type CallState, type ConnectionPath, type VideoCallErrorCode } from '../events.js';
 import { endsAs, isRefusal, refusalText } from '../refusals.js';
-import type { CoreStrings } from '../strings/catalogue.js';
+import type { RefusalStrings } from '../strings/catalogue.js';
 
 /** How long a peer whose signaling dropped is waited for while its media still flows. */
 const ORPHAN_GRACE_MS = 30_000;
@@ -69,8 +69,11 @@ export class CallController implements ReactiveController {
     private readonly host: Host,
     private readonly media: MediaController,
     private readonly room: RoomController,
-    /** The core strings of the element's language, for the words of a refusal. */
-    private readonly strings: () => CoreStrings,
+    /**
+     * The words for refusals in the element's language: a chunk, loaded when the first refusal comes.
+     * Undefined when it could not be loaded; the server's message stands in.
+     */
+    private readonly refusalWords: () => Promise<RefusalStrings | undefined>,
   ) {
     host.addController(this);
   }
@@ -258,12 +261,23 @@ export class CallController implements ReactiveController {
   }
 
   /**
-   * Refusals are said in words (the server's message is for developers). A
-   * fatal error ends the call: `failed`, or `left` when a host ended it (a
-   * kick, a denied knock), which also says `vc-left`.
+   * Refusals are said in words (the server's message is for developers),
+   * which come as a chunk: the refusal is acted on once they are there, in
+   * the same order as any other error (`vc-error`, then the state). A fatal
+   * error ends the call: `failed`, or `left` when a host ended it (a kick, a
+   * denied knock), which also says `vc-left`.
    */
   private error(code: VideoCallErrorCode, message: string, fatal: boolean, reason?: UnauthorizedReason): void {
-    const text = isRefusal(code) ? refusalText(code, reason, this.strings()) : message;
+    if (!isRefusal(code)) return this.failed(code, message, fatal, reason);
+    const client = this.client;
+    void this.refusalWords().then((words) => {
+      const text = words ? refusalText(code, reason, words) : message;
+      // Meanwhile leave() ended the call, or a new one began: only the event is left to say.
+      this.failed(code, text, fatal && this.client === client, reason);
+    });
+  }
+
+  private failed(code: VideoCallErrorCode, text: string, fatal: boolean, reason?: UnauthorizedReason): void {
     fire(this.host, 'vc-error', { code, message: text, ...(reason === undefined ? {} : { reason }) });
     if (!fatal) return;
     const end = endsAs(code);

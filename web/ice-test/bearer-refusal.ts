@@ -4,7 +4,7 @@
  * with the token, and what to do. Free of the DOM, so it is unit tested.
  */
 import { isUnauthorizedReason, refusalText } from '../refusals.js';
-import { core } from '../strings/en-core.js';
+import { refusals } from '../strings/en-refusals.js';
 
 /** `body` is the 401's JSON body, `{ code, message, reason }`, or undefined when it was not JSON. */
 export function bearerRefusal(body: unknown, token: string): string {
@@ -16,5 +16,5 @@ export function bearerRefusal(body: unknown, token: string): string {
     );
   }
   if (!isUnauthorizedReason(reason)) return 'The server refused the room token (401).';
-  return `The server refused the room token (401, ${reason}). ${refusalText('unauthorized', reason, core)}`;
+  return `The server refused the room token (401, ${reason}). ${refusalText('unauthorized', reason, refusals)}`;
 }

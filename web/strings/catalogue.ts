@@ -5,7 +5,7 @@
  * keys by the compiler. Sections follow the code that shows them, so that a
  * chunk carries its own English and the element's module only the core's:
  * `core` and `quality` are in video-call.js, `host`, `devices` and `chat`
- * in the chunks that render them. Other locales are one chunk each
+ * in the chunks that render them, `refusals` in a chunk of its own. Other locales are one chunk each
  * (`de.ts`), loaded when the element's language asks for one.
  *
  * Placeholders are `{name}`; a translation must keep every
@@ -16,6 +16,7 @@ import type { host } from './en-host.js';
 import type { devices } from './en-devices.js';
 import type { chat } from './en-chat.js';
 import type { quality } from './en-quality.js';
+import type { refusals } from './en-refusals.js';
 
 /** A section in another language: the English section's keys, each a string. */
 export type Translation<T> = { readonly [K in keyof T]: string };
@@ -26,10 +27,12 @@ export interface Catalogue {
   devices: Translation<typeof devices>;
   chat: Translation<typeof chat>;
   quality: Translation<typeof quality>;
+  refusals: Translation<typeof refusals>;
 }
 
 export type Section = keyof Catalogue;
 export type CoreStrings = Catalogue['core'];
+export type RefusalStrings = Catalogue['refusals'];
 
 /** A locale other than English, once its chunk is loaded; `undefined` means English. */
 export type Locale = Catalogue | undefined;

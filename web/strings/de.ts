@@ -9,5 +9,6 @@ import { host } from './de-host.js';
 import { devices } from './de-devices.js';
 import { chat } from './de-chat.js';
 import { quality } from './de-quality.js';
+import { refusals } from './de-refusals.js';
 
-export const de: Catalogue = { core, host, devices, chat, quality };
+export const de: Catalogue = { core, host, devices, chat, quality, refusals };
