@@ -45,15 +45,17 @@ type Phase = 'starting' | 'ready' | 'denied' | 'none' | 'failed';
 const METER_MS = 50;
 
 const CSS = `
-  .prejoin {
+  .pj {
     flex: 1; display: grid; gap: 16px 24px; align-items: center; align-content: center;
     grid-template-columns: minmax(0, 3fr) minmax(240px, 2fr); max-width: 960px; width: 100%; margin: 0 auto;
   }
-  .prejoin ~ .grid { display: none; }
+  .pj ~ .grid { display: none; }
   .pv { position: relative; aspect-ratio: 16 / 9; border-radius: calc(var(--_radius) - 4px); overflow: hidden;
     background: var(--_tile); display: grid; place-items: center; color: var(--_muted-fg); }
   .pv video { position: absolute; inset: 0; transform: scaleX(-1); }
   .level { position: absolute; left: 12px; right: 12px; bottom: 12px; width: auto; height: 8px; }
+  .level::-webkit-meter-bar { background: rgb(0 0 0 / 0.45); border: 0; border-radius: 4px; }
+  .level::-webkit-meter-optimum-value { background: #3fb950; border-radius: 4px; }
   .pf { display: grid; gap: 10px; }
   .pf h2 { margin: 0; font-size: 1.3em; }
   .pf p { margin: 0; }
@@ -74,7 +76,7 @@ const CSS = `
   }
   .dm button.on { background: var(--_fg); color: var(--_bg); }
   @container (max-width: 640px) {
-    .prejoin { grid-template-columns: minmax(0, 1fr); align-content: start; }
+    .pj { grid-template-columns: minmax(0, 1fr); align-content: start; }
   }
 `;
 
@@ -325,7 +327,7 @@ export function prejoinView(
       const t = words();
       const video = track('video');
       const devicesOk = phase === 'ready';
-      return html`<section part="prejoin" class="prejoin" aria-label=${t.title}>
+      return html`<section part="prejoin" class="pj" aria-label=${t.title}>
         <div class="pv">
           ${
             video !== undefined
