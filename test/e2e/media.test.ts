@@ -103,12 +103,20 @@ describe('camera and microphone toggles', () => {
 
   it('exposes the controls as labelled, keyboard-reachable buttons', async () => {
     const { ada, bob } = await call('keyboard');
+    // The device menu's button comes with its chunk, loaded as the call starts.
+    await ada.locator('video-call [part~="devices-button"]').waitFor();
     const labels = await ada.evaluate(() =>
       [...(document.querySelector('video-call')?.shadowRoot?.querySelectorAll('button') ?? [])].map((b) =>
         b.getAttribute('aria-label'),
       ),
     );
-    expect(labels).toEqual(['Mute microphone', 'Turn camera off', 'Share your screen', 'Leave the call']);
+    expect(labels).toEqual([
+      'Mute microphone',
+      'Turn camera off',
+      'Share your screen',
+      'Camera, microphone and speaker',
+      'Leave the call',
+    ]);
     // From the page's last control, Tab enters the element's first control; press it with the keyboard.
     await ada.focus('#copy');
     await ada.keyboard.press('Tab');

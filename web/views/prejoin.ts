@@ -134,7 +134,6 @@ export function prejoinView(
     if (changed) update();
   };
   const onDeviceChange = () => void refreshLists().then(() => (phase === 'none' ? openPreview() : undefined));
-  navigator.mediaDevices?.addEventListener('devicechange', onDeviceChange);
 
   const stopMeter = () => {
     if (meter === undefined) return;
@@ -230,7 +229,16 @@ export function prejoinView(
     for (const t of preview?.getTracks() ?? []) t.stop();
     preview = null;
   };
-  element.addController({ hostDisconnected: stop });
+  // Added now, and again whenever the element is put back into a page.
+  element.addController({
+    hostConnected: () => navigator.mediaDevices?.addEventListener('devicechange', onDeviceChange),
+    hostDisconnected: () => {
+      stop();
+      navigator.mediaDevices?.removeEventListener('devicechange', onDeviceChange);
+    },
+  });
+  /** An in-call switch; a refused speaker changes nothing, and the picker shows the one still in use. */
+  const use = (choice: DeviceChoice) => void element.setDevices(choice).catch(update);
 
   const join = (event: Event) => {
     event.preventDefault();
@@ -416,9 +424,9 @@ export function prejoinView(
         ${
           menuOpen
             ? html`<div part="device-menu" class="device-menu" role="group" aria-label=${t.devicesLabel}>
-                ${picker(t.camera, 'camera-select', lists.videoinput, current(media.video), (id) => void element.setDevices({ video: id }))}
-                ${picker(t.microphone, 'microphone-select', lists.audioinput, current(media.audio), (id) => void element.setDevices({ audio: id }))}
-                ${speakerPicker(media.devices.speaker ?? keepChoice(lists.audiooutput, undefined), (id) => void element.setDevices({ speaker: id }))}
+                ${picker(t.camera, 'camera-select', lists.videoinput, current(media.video), (id) => use({ video: id }))}
+                ${picker(t.microphone, 'microphone-select', lists.audioinput, current(media.audio), (id) => use({ audio: id }))}
+                ${speakerPicker(media.devices.speaker ?? keepChoice(lists.audiooutput, undefined), (id) => use({ speaker: id }))}
               </div>`
             : undefined
         }
