@@ -4,9 +4,18 @@
  */
 import type { KnockEndedMessage, Peer, UnauthorizedReason } from '../protocol/signaling.js';
 
-/** `lobby`: waiting for a host to let this side in. */
+/** `prejoin`: on the pre-join screen (the `prejoin` attribute). `lobby`: waiting for a host to let this side in. */
 export type CallState =
-  'idle' | 'joining' | 'lobby' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
+  | 'idle'
+  | 'prejoin'
+  | 'joining'
+  | 'lobby'
+  | 'waiting'
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting'
+  | 'failed'
+  | 'left';
 
 /** The path media takes to one peer, from the selected ICE candidate pair. */
 export interface ConnectionPath {

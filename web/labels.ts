@@ -20,6 +20,7 @@ export function statusText(state: CallState, room: string, ended: string | undef
     case 'failed':
     case 'left':
       return ended || s[state];
+    case 'prejoin':
     case 'joining':
     case 'lobby':
     case 'waiting':

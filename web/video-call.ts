@@ -29,8 +29,9 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @attr muted - Microphone off (reflects setMicrophone()).
  * @attr camera-off - Camera off (reflects setCamera()).
  * @attr autojoin - Joins as soon as it has a room; `autojoin="false"` waits for join().
+ * @attr prejoin - join() (and autojoin) first shows the pre-join screen: preview, devices, name; its Join joins.
  * @attr relay-only - Media only through the TURN relay, so the others never learn this side's IP addresses.
- * @attr state - Read-only: idle, joining, lobby, waiting, connecting, connected, reconnecting, failed, left.
+ * @attr state - Read-only: idle, prejoin, joining, lobby, waiting, connecting, connected, reconnecting, failed, left.
  * @attr lang - The language of its words: `en` or `de`; without one, the browser's language; English otherwise.
  *
  * @fires vc-joined - Joined the room: `{ id, room, peers }`.
@@ -86,6 +87,7 @@ export class VideoCall extends LitElement {
     cameraOff: { type: Boolean, reflect: true, attribute: 'camera-off' },
     autojoin: { reflect: false, converter: { fromAttribute: (value: string | null) => value !== 'false' } },
     relayOnly: { type: Boolean, attribute: 'relay-only' },
+    prejoin: { type: Boolean },
     state: { type: String, reflect: true },
     lang: { type: String, reflect: true },
   };
@@ -99,12 +101,15 @@ export class VideoCall extends LitElement {
   declare cameraOff: boolean;
   declare autojoin: boolean;
   declare relayOnly: boolean;
+  declare prejoin: boolean;
   /** Read-only; reflected as the `state` attribute for styling (`video-call[state=connected]`). */
   declare state: CallState;
   /** `en` or `de`; empty: the browser's language. Other languages fall back to English. */
   declare lang: string;
   private error = '';
   private needsTap = false;
+  /** On the pre-join screen (state `prejoin`). */
+  private choosing = false;
 
   private readonly media = new MediaController(this, {
     change: () => this.call.mediaChanged(),
@@ -132,6 +137,14 @@ export class VideoCall extends LitElement {
     () => import('./strings/de.js').then(({ de }) => ({ catalogue: de })),
     this.chunkFailed('the German words'),
   );
+  private readonly devices = new ChunkLoader(
+    this,
+    () =>
+      import('./views/prejoin.js').then(({ prejoinView }) =>
+        prejoinView(this.views, this, this.media, () => void this.start()),
+      ),
+    this.chunkFailed('the devices'),
+  );
 
   constructor() {
     super();
@@ -143,6 +156,7 @@ export class VideoCall extends LitElement {
     this.cameraOff = false;
     this.autojoin = true;
     this.relayOnly = false;
+    this.prejoin = false;
     this.state = 'idle';
     this.lang = '';
     this.addEventListener('vc-error', (event) => {
@@ -151,13 +165,23 @@ export class VideoCall extends LitElement {
     });
   }
 
-  /** Joins `room` (done for you unless `autojoin="false"`). */
+  /** Joins `room` (done for you unless `autojoin="false"`); with `prejoin`, shows the pre-join screen first. */
   async join(): Promise<void> {
     if (!ROOM.test(this.room)) {
       const message = `invalid room "${this.room}": use 1–64 of A–Z a–z 0–9 _ -`;
       fire(this, 'vc-error', { code: 'invalid-room', message });
       throw new Error(message);
     }
+    if (!this.prejoin) return this.start();
+    if (this.choosing) return;
+    this.choosing = true;
+    fire(this, 'vc-state', { state: 'prejoin' });
+    // Without its chunk (an old server, a network error, already reported) the call starts as without prejoin.
+    void this.devices.load().then((view) => (view ? view.open() : this.start()));
+  }
+
+  private async start(): Promise<void> {
+    this.choosing = false;
     this.error = '';
     this.requestUpdate();
     const options = {
@@ -170,11 +194,15 @@ export class VideoCall extends LitElement {
       token: () => this.token || undefined,
     };
     this.hostLobby.retry();
+    // The in-call device menu.
+    void this.devices.load();
     await this.call.join(options);
   }
 
   /** Leaves the call: peer connections closed, camera and microphone released. */
   leave(): void {
+    this.choosing = false;
+    this.devices.value?.stop();
     this.call.leave();
   }
 
@@ -255,7 +283,7 @@ export class VideoCall extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.state = this.call.state;
+    this.state = this.choosing ? 'prejoin' : this.call.state;
     if (this.german.value === undefined && this.wantsGerman()) void this.german.load();
     if (changed.has('muted') && changed.get('muted') !== undefined) this.media.setMicrophone(!this.muted);
     if (!this.muted) this.roomState.unmuted();
@@ -277,7 +305,10 @@ export class VideoCall extends LitElement {
     ) {
       void this.join();
     }
-    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video.remote')) this.play(video);
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video.remote')) {
+      this.play(video);
+      this.media.sink(video);
+    }
     if (this.roomState.needsView) void this.hostLobby.load();
   }
 
@@ -293,7 +324,7 @@ export class VideoCall extends LitElement {
     return html`
       <div part="container" class="call">
         <div part="status" class="status ${this.state}" role="status" aria-live="polite">${this.status()}</div>
-        ${this.renderAccess()}
+        ${this.renderAccess()} ${this.choosing ? this.devices.value?.screen() : nothing}
         <div class="stage">
           <div
             part="grid"
@@ -419,6 +450,7 @@ export class VideoCall extends LitElement {
           ? this.hostLobby.value.lockButton(this.roomState.locked, (locked) => this.lock(locked))
           : nothing
       }
+      ${this.devices.value?.menu()}
       <button part="button leave-button" class="leave" aria-label=${t.leaveLabel} @click=${() => this.leave()}>
         ${icons.leave} ${t.leave}
       </button>
@@ -443,7 +475,7 @@ export class VideoCall extends LitElement {
   }
 
   private renderJoin() {
-    if (this.room === '') return nothing;
+    if (this.room === '' || this.choosing) return nothing;
     return html`<button part="button join-button" class="join" @click=${() => void this.join()}>
       ${this.state === 'left' ? this.strings.joinAgain : this.strings.join}
     </button>`;

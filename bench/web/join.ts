@@ -119,7 +119,8 @@ export async function callPageDownloads(browser: Browser, origin: string, room: 
     // WebSocket upgrades are not "requests" to Playwright; they are listed separately.
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url().replace(origin.replace('http', 'ws'), '')));
-    await page.goto(`${origin}/r/${room}?name=Visitor`, { timeout: ROUND_TIMEOUT_MS });
+    // prejoin=0: the pre-join screen waits for a click; this measures what joining at once fetches.
+    await page.goto(`${origin}/r/${room}?name=Visitor&prejoin=0`, { timeout: ROUND_TIMEOUT_MS });
     await waitForState(page, 'waiting', ROUND_TIMEOUT_MS);
     const downloads = await Promise.all(finished);
     return [

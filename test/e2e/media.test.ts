@@ -103,6 +103,8 @@ describe('camera and microphone toggles', () => {
 
   it('exposes the controls and the tile tools as labelled, keyboard-reachable buttons', async () => {
     const { ada, bob } = await call('keyboard');
+    // The device menu's button comes with its chunk, loaded as the call starts.
+    await ada.locator('video-call [part~="devices-button"]').waitFor();
     const labels = (selector: string) =>
       ada.evaluate(
         (wanted) =>
@@ -115,6 +117,7 @@ describe('camera and microphone toggles', () => {
       'Mute microphone',
       'Turn camera off',
       'Share your screen',
+      'Camera, microphone and speaker',
       'Leave the call',
     ]);
     expect(await labels('[part~="tile-tools"] button')).toEqual([

@@ -45,7 +45,9 @@ export function freshContext(browser: Browser): Promise<BrowserContext> {
 
 /**
  * A page of `context` at `url`. `prepare` runs before the page loads (to add init scripts);
- * the page's uncaught errors are logged under `label`.
+ * the page's uncaught errors are logged under `label`. A call page (`/r/<room>`) joins at once:
+ * `prejoin=0` is added (last, after any token) unless the URL says otherwise; the pre-join
+ * screen has tests of its own (test/e2e/prejoin.test.ts).
  */
 export async function openPageIn(
   context: BrowserContext,
@@ -56,8 +58,16 @@ export async function openPageIn(
   const page = await context.newPage();
   if (prepare !== undefined) await prepare(page);
   page.on('pageerror', (error) => console.error(`[page ${label}] ${error.message}`));
-  await page.goto(url);
+  await page.goto(withoutPrejoin(url));
   return page;
+}
+
+/** `url` with `prejoin=0` when it is a call page that does not choose itself. */
+export function withoutPrejoin(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.pathname.startsWith('/r/') || parsed.searchParams.has('prejoin')) return url;
+  parsed.searchParams.set('prejoin', '0');
+  return parsed.href;
 }
 
 /** Waits until the element's reflected state attribute is `state`. */

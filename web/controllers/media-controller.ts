@@ -2,7 +2,10 @@
  * The local camera, microphone and screen share. Turning the camera off
  * stops its track (the camera light goes out); muting the microphone only
  * disables its track, so unmuting is instant. Every change is reported to
- * `onChange` so the call can swap tracks on its peer connections.
+ * `onChange` so the call can swap tracks on its peer connections. The
+ * pre-join screen (views/prejoin.ts) hands over the tracks of its preview,
+ * so joining asks no second time and the camera does not blink. The speaker
+ * (a sinkId) applies to every remote video, new ones included (sink()).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { LocalTracks } from './peer/transceivers.js';
@@ -16,6 +19,8 @@ export interface MediaEvents {
 export interface DeviceChoice {
   audio?: string;
   video?: string;
+  /** An audiooutput device id, for HTMLMediaElement.setSinkId(). */
+  speaker?: string;
 }
 
 export class MediaController implements ReactiveController {
@@ -25,7 +30,9 @@ export class MediaController implements ReactiveController {
   screen: MediaStream | null = null;
   micOn = true;
   cameraOn = true;
-  private devices: DeviceChoice = {};
+  devices: DeviceChoice = {};
+  /** Set by handOver(): the next start() uses those tracks instead of asking for devices. */
+  private handed = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -46,7 +53,8 @@ export class MediaController implements ReactiveController {
   async start(micOn: boolean, cameraOn: boolean): Promise<void> {
     this.micOn = micOn;
     this.cameraOn = cameraOn;
-    await this.acquire(true, cameraOn);
+    if (!this.handed) await this.acquire(true, cameraOn);
+    this.handed = false;
     // this.micOn, not micOn: a host may have muted this side while the devices were opening.
     if (this.audio !== null) this.audio.enabled = this.micOn;
     this.changed();
@@ -88,8 +96,21 @@ export class MediaController implements ReactiveController {
     this.changed();
   }
 
-  /** Switches to other devices (ids from navigator.mediaDevices.enumerateDevices()). */
+  /** The pre-join screen's tracks and choices, for the call it starts: its devices were asked for once. */
+  handOver(tracks: MediaStreamTrack[], devices: DeviceChoice): void {
+    this.devices = devices;
+    for (const track of tracks) this.adopt(track);
+    this.handed = true;
+  }
+
+  /**
+   * Switches to other devices (ids from navigator.mediaDevices.enumerateDevices()). A new track
+   * replaces the old on every connection (replaceTrack: no renegotiation); a muted microphone stays muted.
+   * A speaker is tried first on an element of its own: an unknown one (or a browser without setSinkId) rejects.
+   */
   async setDevices(choice: DeviceChoice): Promise<void> {
+    // An unknown speaker rejects here (NotFoundError), before anything changes, even with no one to hear yet.
+    if (choice.speaker !== undefined) await new Audio().setSinkId(choice.speaker);
     this.devices = { ...this.devices, ...choice };
     const audio = choice.audio !== undefined && this.audio !== null;
     const video = choice.video !== undefined && this.video !== null;
@@ -98,6 +119,13 @@ export class MediaController implements ReactiveController {
     await this.acquire(audio, video);
     if (this.audio !== null) this.audio.enabled = this.micOn;
     this.changed();
+  }
+
+  /** Plays `video` on the chosen speaker. */
+  sink(video: HTMLVideoElement): void {
+    const id = this.devices.speaker;
+    // A failure here was already told by setDevices() (the same id, on an element of its own).
+    if (id && video.sinkId !== id) void video.setSinkId(id).catch(() => undefined);
   }
 
   stop(): void {

@@ -3,6 +3,8 @@
  * would: it sets attributes, calls join(), and listens to vc-* events. A room
  * link may carry a room token (`/r/<room>?token=…`); the page hands it to the
  * element and takes it out of the address bar. "Copy link" never includes it.
+ * It shows the pre-join screen first (the element's `prejoin`), unless the
+ * link says `?prejoin=0` (tests and kiosks that join at once).
  */
 import type { VideoCall } from '../video-call.js';
 
@@ -26,6 +28,7 @@ if (call && title && copy && room !== undefined) {
     const rest = params.toString();
     history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
   }
+  call.prejoin = params.get('prejoin') !== '0';
   call.room = room;
   void customElements.whenDefined('video-call').then(() => call.join());
 

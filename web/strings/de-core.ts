@@ -4,6 +4,7 @@ import type { Catalogue } from './catalogue.js';
 export const core: Catalogue['core'] = {
   noRoom: 'Kein Raum angegeben',
   ready: 'Bereit für {room}',
+  prejoin: 'Bereit zum Beitreten',
   joining: 'Verbinde…',
   lobby: 'In der Lobby',
   waiting: 'Warte auf weitere Teilnehmer',

@@ -7,6 +7,7 @@ export const core = {
   // The status line (labels.ts statusText).
   noRoom: 'No room given',
   ready: 'Ready to join {room}',
+  prejoin: 'Ready to join',
   joining: 'Joining…',
   lobby: 'In the lobby',
   waiting: 'Waiting for someone to join',
