@@ -2,14 +2,16 @@
  * Bandwidth adaptation (web/insights/adaptation.ts) on synthetic measures:
  * the ceiling by peer count, back-off on loss and on a starved encoder,
  * stepwise recovery, the picture a budget buys, and a screen that keeps its
- * size. Audio never appears here: no policy output is for an audio sender.
+ * size; and audio, which is never capped.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  AUDIO_ENCODING,
   Budget,
   cameraEncoding,
   ceiling,
   DOWN_HOLD_MS,
+  encodingFor,
   FLOOR_BPS,
   screenEncoding,
   STEP_UP,
@@ -110,5 +112,19 @@ describe('the encodings', () => {
     expect(thin.scaleResolutionDownBy).toBe(1);
     expect(thin.maxFramerate).toBeLessThan(rich.maxFramerate);
     expect(thin.maxBitrate).toBeGreaterThan(100_000);
+  });
+});
+
+describe('audio', () => {
+  it('is never capped, scaled or slowed, whatever the peer count and budget, only put first', () => {
+    for (const peers of [1, 3, 5, 8])
+      for (const bps of [FLOOR_BPS, 250_000, 1_500_000]) {
+        const encoding = encodingFor('audio', peers, bps, 720);
+        expect(encoding).toEqual({ priority: 'high', networkPriority: 'high' });
+        expect(encoding).not.toHaveProperty('maxBitrate');
+      }
+    expect(encodingFor('camera', 5, 250_000, 720)).toEqual(cameraEncoding(5, 250_000, 720));
+    expect(encodingFor('screen', 5, 250_000, 720)).toEqual(screenEncoding(250_000));
+    expect(AUDIO_ENCODING.priority).toBe('high');
   });
 });

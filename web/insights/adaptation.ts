@@ -118,3 +118,17 @@ export function heightFor(bps: number): number {
             ? 180
             : 120;
 }
+
+/** Audio is put first on the wire and never capped. */
+export const AUDIO_ENCODING = { priority: 'high', networkPriority: 'high' } as const;
+
+/** What each of this side's senders to one peer gets: by what it sends, the peer count and that link's budget. */
+export function encodingFor(
+  sends: 'audio' | 'camera' | 'screen',
+  peers: number,
+  bps: number,
+  sourceHeight: number,
+): Encoding | typeof AUDIO_ENCODING {
+  if (sends === 'audio') return AUDIO_ENCODING;
+  return sends === 'camera' ? cameraEncoding(peers, bps, sourceHeight) : screenEncoding(bps);
+}

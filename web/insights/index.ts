@@ -17,7 +17,7 @@ import type { ReactiveController, ReactiveControllerHost, TemplateResult } from 
 import type { CallState, VideoCallEventDetails } from '../events.js';
 import type { ViewContext } from '../views/view-context.js';
 import { quality as english } from '../strings/en-quality.js';
-import { Budget, cameraEncoding, screenEncoding } from './adaptation.js';
+import { Budget, encodingFor } from './adaptation.js';
 import { QualityTracker } from './quality.js';
 import { SpeakerTracker } from './speaker.js';
 import { audioLevel, readSample, type Sample } from './stats.js';
@@ -182,18 +182,13 @@ async function adapt(pc: RTCPeerConnection, peers: number, bps: number): Promise
   await Promise.all(
     transceivers.map(({ sender }) => {
       const track = sender.track as MediaStreamTrack;
-      if (track.kind === 'audio') return set(sender, { priority: 'high', networkPriority: 'high' });
-      return set(
-        sender,
-        sender === video[0]?.sender
-          ? cameraEncoding(peers, bps, track.getSettings().height ?? 720)
-          : screenEncoding(bps),
-      );
+      const sends = track.kind === 'audio' ? 'audio' : sender === video[0]?.sender ? 'camera' : 'screen';
+      return set(sender, encodingFor(sends, peers, bps, track.getSettings().height ?? 720));
     }),
   );
 }
 
-async function set(sender: RTCRtpSender, want: Partial<RTCRtpEncodingParameters>): Promise<void> {
+async function set(sender: RTCRtpSender, want: object): Promise<void> {
   const parameters = sender.getParameters();
   const [encoding] = parameters.encodings;
   if (encoding === undefined) return;
