@@ -48,6 +48,9 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @fires vc-lobby - This side waits in the lobby: `{ hostPresent }`, again whenever that changes.
  * @fires vc-muted - A host muted this side; the microphone is already off: `{ by: { id, name } }`.
  * @fires vc-locked - A host locked or unlocked the room: `{ locked, by }`.
+ * @fires vc-network-quality - The network to a peer changed class: `{ peerId, quality: good|fair|poor, rtt, loss,
+ *   jitter, availableOutgoingBitrate, limitation }`.
+ * @fires vc-speaker - The active speaker changed: `{ id }` (a peer's, this side's, or null).
  *
  * @csspart container - The whole call.
  * @csspart status - The state line above the tiles.
@@ -65,6 +68,8 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @csspart tile-menu - For hosts: a remote tile's mute and remove buttons.
  * @csspart tile-tools - A tile's `pin-button` and `fullscreen-button`, shown on hover and focus.
  * @csspart lobby - The lobby screen of a guest waiting to be let in.
+ * @csspart quality - A remote tile's network quality indicator (class good, fair or poor).
+ * @csspart speaking-tile - The active speaker's tile (which also has the class `speaking`).
  *
  * @cssprop --video-call-background - Background (#0f1115).
  * @cssprop --video-call-foreground - Text and icons (#f2f4f8).
@@ -145,6 +150,12 @@ export class VideoCall extends LitElement {
       ),
     this.chunkFailed('the devices'),
   );
+  /** Network quality, bandwidth adaptation and the active speaker (insights/), loaded when a call starts. */
+  private readonly insights = new ChunkLoader(
+    this,
+    () => import('./insights/index.js').then(({ insights }) => insights(this, this.call, this.views)),
+    this.chunkFailed('the network quality'),
+  );
 
   constructor() {
     super();
@@ -196,6 +207,8 @@ export class VideoCall extends LitElement {
     this.hostLobby.retry();
     // The in-call device menu.
     void this.devices.load();
+    this.insights.retry();
+    void this.insights.load();
     await this.call.join(options);
   }
 
@@ -357,7 +370,11 @@ export class VideoCall extends LitElement {
       this.media.video !== null
         ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>`
         : html`<div class="avatar">${initial(this.name)}</div>`;
-    return html`<figure part="tile self-tile" class="tile self ${this.stage.pinned === 'self' ? 'pin' : ''}">
+    const speaking = this.insights.value?.speaking(this.call.id) ?? '';
+    return html`<figure
+      part="tile self-tile ${speaking && 'speaking-tile'}"
+      class="tile self ${speaking} ${this.stage.pinned === 'self' ? 'pin' : ''}"
+    >
       ${picture}
       <figcaption part="label" class="label">
         ${this.name ? fill(t.youNamed, { name: this.name }) : t.you} ${this.muted ? icons.micOff : nothing}
@@ -372,9 +389,10 @@ export class VideoCall extends LitElement {
     const control = (type: 'mute' | 'kick') => (id: string) => this.call.control({ type, id });
     const t = this.strings;
     const name = peer.name || t.guest;
+    const speaking = this.insights.value?.speaking(peer.id) ?? '';
     return html`<figure
-      part="tile remote-tile"
-      class="tile ${this.stage.pinned === peer.id ? 'pin' : ''}"
+      part="tile remote-tile ${speaking && 'speaking-tile'}"
+      class="tile ${speaking} ${this.stage.pinned === peer.id ? 'pin' : ''}"
       data-peer=${peer.id}
     >
       ${this.stage.video(peer.id, camera)}
@@ -391,6 +409,7 @@ export class VideoCall extends LitElement {
                 >${pathLabel(peer.path, t)}</span
               >`
         }
+        ${this.insights.value?.indicator(peer.id)}
       </figcaption>
       ${this.tileTools(peer.id, name)}
     </figure>`;
