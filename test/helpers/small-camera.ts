@@ -6,6 +6,7 @@
  * frame rate is known, so a test can derive from it how many frames a live
  * stream shows in a given time.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,13 @@ export interface CameraFormat {
   width: number;
   height: number;
   fps: number;
+  /**
+   * `bar` (the default): a bar sweeping across grey, cheap to encode. `noise`: every frame fresh
+   * noise, which no bitrate is enough for, so the sender always uses all the congestion
+   * controller gives it (a simple picture leaves a sender application-limited, and the
+   * estimate then never climbs above what it sends).
+   */
+  pattern?: 'bar' | 'noise';
 }
 
 export interface SmallCamera {
@@ -25,7 +33,7 @@ export interface SmallCamera {
   close(): Promise<void>;
 }
 
-/** One second of video in `format` (even width and height: 4:2:0 chroma). */
+/** One second of video in `format` (even width and height: 4:2:0 chroma), played in a loop. */
 export async function smallCamera(format: CameraFormat): Promise<SmallCamera> {
   const { width, height, fps } = format;
   if (width % 2 !== 0 || height % 2 !== 0 || fps < 1)
@@ -35,6 +43,10 @@ export async function smallCamera(format: CameraFormat): Promise<SmallCamera> {
   const chroma = (width / 2) * (height / 2);
   const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1\n`)];
   for (let frame = 0; frame < fps; frame++) {
+    if (format.pattern === 'noise') {
+      parts.push(Buffer.from('FRAME\n'), randomBytes(width * height), Buffer.alloc(chroma * 2, 0x80));
+      continue;
+    }
     const luma = Buffer.alloc(width * height, 0x80);
     const bar = Math.floor((frame * width) / fps);
     const barWidth = Math.max(2, Math.floor(width / 10));
