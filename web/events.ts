@@ -54,6 +54,18 @@ export interface VideoCallEventDetails {
   /** A host muted this side; the microphone is already off. */
   'vc-muted': { by: Peer };
   'vc-locked': { locked: boolean; by: Peer };
+  /** The network to a peer got better or worse (and its first grade): seconds, a fraction, bits per second, or null. */
+  'vc-network-quality': {
+    peerId: string;
+    quality: 'good' | 'fair' | 'poor';
+    rtt: number | null;
+    loss: number | null;
+    jitter: number | null;
+    availableOutgoingBitrate: number | null;
+    limitation: string | null;
+  };
+  /** The active speaker changed: a peer's id, this side's own, or null for nobody. */
+  'vc-speaker': { id: string | null };
 }
 
 export type VideoCallEventName = keyof VideoCallEventDetails;
@@ -80,5 +92,7 @@ declare global {
     'vc-lobby': CustomEvent<VideoCallEventDetails['vc-lobby']>;
     'vc-muted': CustomEvent<VideoCallEventDetails['vc-muted']>;
     'vc-locked': CustomEvent<VideoCallEventDetails['vc-locked']>;
+    'vc-network-quality': CustomEvent<VideoCallEventDetails['vc-network-quality']>;
+    'vc-speaker': CustomEvent<VideoCallEventDetails['vc-speaker']>;
   }
 }

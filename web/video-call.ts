@@ -47,6 +47,9 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @fires vc-lobby - This side waits in the lobby: `{ hostPresent }`, again whenever that changes.
  * @fires vc-muted - A host muted this side; the microphone is already off: `{ by: { id, name } }`.
  * @fires vc-locked - A host locked or unlocked the room: `{ locked, by }`.
+ * @fires vc-network-quality - The network to a peer changed class: `{ peerId, quality: good|fair|poor, rtt, loss,
+ *   jitter, availableOutgoingBitrate, limitation }`.
+ * @fires vc-speaker - The active speaker changed: `{ id }` (a peer's, this side's, or null).
  *
  * @csspart container - The whole call.
  * @csspart status - The state line above the tiles.
@@ -62,6 +65,8 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @csspart knocks - For hosts: the prompts of the guests waiting to join; each one is a `knock`.
  * @csspart tile-menu - For hosts: a remote tile's mute and remove buttons.
  * @csspart lobby - The lobby screen of a guest waiting to be let in.
+ * @csspart quality - A remote tile's network quality indicator (class good, fair or poor).
+ * @csspart speaking-tile - The active speaker's tile (which also has the class `speaking`).
  *
  * @cssprop --video-call-background - Background (#0f1115).
  * @cssprop --video-call-foreground - Text and icons (#f2f4f8).
@@ -122,6 +127,12 @@ export class VideoCall extends LitElement {
     () => import('./strings/de.js').then(({ de }) => ({ catalogue: de })),
     this.chunkFailed('the German words'),
   );
+  /** Network quality, bandwidth adaptation and the active speaker (insights/), loaded when a call starts. */
+  private readonly insights = new ChunkLoader(
+    this,
+    () => import('./insights/index.js').then(({ insights }) => insights(this, this.call, this.views)),
+    this.chunkFailed('the network quality'),
+  );
 
   constructor() {
     super();
@@ -160,6 +171,8 @@ export class VideoCall extends LitElement {
       token: () => this.token || undefined,
     };
     this.hostLobby.retry();
+    this.insights.retry();
+    void this.insights.load();
     await this.call.join(options);
   }
 
@@ -320,7 +333,8 @@ export class VideoCall extends LitElement {
       this.media.video !== null
         ? html`<video part="video self-video" autoplay playsinline muted .srcObject=${this.media.stream}></video>`
         : html`<div class="avatar">${initial(this.name)}</div>`;
-    return html`<figure part="tile self-tile" class="tile self">
+    const speaking = this.insights.value?.speaking(this.call.id) ?? '';
+    return html`<figure part="tile self-tile ${speaking && 'speaking-tile'}" class="tile self ${speaking}">
       ${picture}
       <figcaption part="label" class="label">
         ${this.name ? fill(t.youNamed, { name: this.name }) : t.you} ${this.muted ? icons.micOff : nothing}
@@ -333,7 +347,12 @@ export class VideoCall extends LitElement {
     const menu = this.roomState.role === 'host' ? this.hostLobby.value?.tileMenu : undefined;
     const control = (type: 'mute' | 'kick') => (id: string) => this.call.control({ type, id });
     const t = this.strings;
-    return html`<figure part="tile remote-tile" class="tile" data-peer=${peer.id}>
+    const speaking = this.insights.value?.speaking(peer.id) ?? '';
+    return html`<figure
+      part="tile remote-tile ${speaking && 'speaking-tile'}"
+      class="tile ${speaking}"
+      data-peer=${peer.id}
+    >
       <video class="remote" part="video remote-video" autoplay playsinline .srcObject=${camera}></video>
       ${media.video ? nothing : html`<div class="avatar">${initial(peer.name)}</div>`}
       ${menu ? menu(peer, control('mute'), control('kick')) : nothing}
@@ -348,6 +367,7 @@ export class VideoCall extends LitElement {
                 >${pathLabel(peer.path, t)}</span
               >`
         }
+        ${this.insights.value?.indicator(peer.id)}
       </figcaption>
     </figure>`;
   }
