@@ -42,15 +42,15 @@ describe('grading one window', () => {
   });
 
   it('grades each measure by its thresholds, the worst one winning', () => {
-    expect(classify({ ...none, rtt: 0.3 })).toBe('fair');
+    expect(classify({ ...none, rtt: 0.35 })).toBe('fair');
     expect(classify({ ...none, rtt: 0.6 })).toBe('poor');
     expect(classify({ ...none, loss: 0.03 })).toBe('fair');
     expect(classify({ ...none, loss: 0.1 })).toBe('poor');
-    expect(classify({ ...none, jitter: 0.04 })).toBe('fair');
+    expect(classify({ ...none, jitter: 0.05 })).toBe('fair');
     expect(classify({ ...none, jitter: 0.08 })).toBe('poor');
     expect(classify({ ...none, availableOutgoingBitrate: 150_000 })).toBe('fair');
     expect(classify({ ...none, availableOutgoingBitrate: 60_000 })).toBe('poor');
-    expect(classify({ ...none, rtt: 0.05, loss: 0.07, jitter: 0.04 })).toBe('poor');
+    expect(classify({ ...none, rtt: 0.05, loss: 0.07, jitter: 0.05 })).toBe('poor');
   });
 
   it('counts loss in either direction, whichever is worse', () => {
@@ -91,6 +91,19 @@ describe('the class said, from raw classes', () => {
 });
 
 describe('the class over a call', () => {
+  it('grades nothing while nothing is measured (a connection not yet up)', () => {
+    const tracker = new QualityTracker();
+    const empty = { ...sample(0), rtt: null, jitter: null, availableOutgoingBitrate: null, received: 0, sent: 0 };
+    for (let t = 0; t < 5; t += 1) expect(tracker.add({ ...empty, at: t * 1000 })).toBeUndefined();
+    expect(tracker.quality).toBeUndefined();
+    expect(tracker.add(sample(5))).toBe('good');
+  });
+
+  it('takes the median RTT of the window, so that one slow reading is not a slow link', () => {
+    const samples = [0.03, 0.9, 0.03, 0.04, 0.03].map((rtt, t) => sample(t, { rtt }));
+    expect(metrics(samples).rtt).toBe(0.03);
+  });
+
   it('needs two samples, and then reports the first class once', () => {
     const tracker = new QualityTracker();
     expect(tracker.add(sample(0))).toBeUndefined();
@@ -122,7 +135,7 @@ describe('the class over a call', () => {
   it('turns fair on a sustained high RTT, not on one slow reading', () => {
     const tracker = new QualityTracker();
     const changes: Array<string | undefined> = [];
-    for (let t = 0; t < 20; t += 1) changes.push(tracker.add(sample(t, { rtt: t === 5 || t >= 12 ? 0.35 : 0.03 })));
+    for (let t = 0; t < 20; t += 1) changes.push(tracker.add(sample(t, { rtt: t === 5 || t >= 12 ? 0.4 : 0.03 })));
     expect(changes.filter((change) => change !== undefined)).toEqual(['good', 'fair']);
     expect(changes.indexOf('fair')).toBeGreaterThan(12);
   });

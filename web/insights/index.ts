@@ -22,8 +22,10 @@ import { QualityTracker } from './quality.js';
 import { SpeakerTracker } from './speaker.js';
 import { audioLevel, readSample, type Sample } from './stats.js';
 
-/** Between two readings of the stats: the policies' windows and holds are counted in these. */
+/** Between two readings of the stats. The policies count time, not readings, except the hysteresis. */
 export const TICK_MS = 1_000;
+/** From this many peers on, every other tick: each reading costs a getStats() per peer, and a big mesh is short of CPU. */
+export const SLOW_FROM_PEERS = 4;
 
 export interface InsightsHost extends ReactiveControllerHost, EventTarget {
   readonly muted: boolean;
@@ -112,7 +114,8 @@ class InsightsController implements ReactiveController, Insights {
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => void this.tick(), TICK_MS);
+    const slow = this.call.peers.size >= SLOW_FROM_PEERS;
+    this.timer = setTimeout(() => void this.tick(), slow ? 2 * TICK_MS : TICK_MS);
   }
 
   private stop(): void {

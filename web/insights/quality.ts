@@ -20,9 +20,9 @@ export const UP_AFTER = 4;
 
 /** Upper bounds of good and of fair; at or beyond the second, poor. Bitrate bounds are lower bounds. */
 export const THRESHOLDS = {
-  rtt: [0.25, 0.5],
+  rtt: [0.3, 0.6],
   loss: [0.02, 0.06],
-  jitter: [0.03, 0.06],
+  jitter: [0.04, 0.08],
   availableOutgoingBitrate: [250_000, 100_000],
 } as const;
 
@@ -43,9 +43,9 @@ export function metrics(samples: readonly Sample[]): Metrics {
     return { rtt: null, loss: null, jitter: null, availableOutgoingBitrate: null, limitation: null };
   }
   return {
-    rtt: mean(samples.map((s) => s.rtt)),
+    rtt: median(samples.map((s) => s.rtt)),
     loss: loss(first, last),
-    jitter: mean(samples.map((s) => s.jitter)),
+    jitter: median(samples.map((s) => s.jitter)),
     availableOutgoingBitrate: mean(samples.map((s) => s.availableOutgoingBitrate)),
     limitation: last.limitation,
   };
@@ -93,6 +93,9 @@ export class QualityTracker {
     // A class needs a delta: one sample alone knows no loss.
     if (this.samples.length < 2) return undefined;
     this.metrics = metrics(this.samples);
+    // Nothing measured yet (not connected): no grade, rather than a good one nobody measured.
+    const { rtt, loss, jitter, availableOutgoingBitrate } = this.metrics;
+    if (rtt === null && loss === null && jitter === null && availableOutgoingBitrate === null) return undefined;
     return this.hysteresis.next(classify(this.metrics));
   }
 }
@@ -123,4 +126,15 @@ export class Hysteresis {
 function mean(values: Array<number | null>): number | null {
   const known = values.filter((value): value is number => value !== null);
   return known.length === 0 ? null : known.reduce((sum, value) => sum + value, 0) / known.length;
+}
+
+/** RTT and jitter readings spike when a busy machine delays a packet's handling; the median ignores one spike. */
+function median(values: Array<number | null>): number | null {
+  const known = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
+  const middle = known.length / 2;
+  return known.length === 0
+    ? null
+    : known.length % 2 === 1
+      ? (known[Math.floor(middle)] ?? null)
+      : ((known[middle - 1] ?? 0) + (known[middle] ?? 0)) / 2;
 }
