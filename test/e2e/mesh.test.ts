@@ -20,10 +20,13 @@
  * relay refuses the rest (vc_turn_limit_refusals_total{limit=
  * "allocations-per-user"} 9–10 per run; ICE candidate error 486 on the
  * sixth's 4th and 5th peer connections, which gather nothing). The fifth
- * joiner needs 3+3+3+1 = 10, exactly the limit. With the quota raised by
- * hand (60), the next wall was the machine: load average 18 → 41 with other
- * work on it, TURN Allocates of the answering side timing out (701) and the
- * sixth's join timing out after 10 s.
+ * joiner needs 3+3+3+1 = 10, exactly the limit. A second cause, not yet
+ * explained: the answering side's Allocates for the newest peer time out
+ * (ICE candidate error 701 on 4 of 5 pages in one run) although the relay
+ * answered every Allocate it counted (200, 401 or 486, nothing else), at a
+ * load average of 17 → 37 with other work on the machine. With the quota
+ * raised by hand (60) the 701s remained, and the sixth's join itself timed
+ * out after 10 s.
  */
 import { mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
