@@ -4,8 +4,8 @@
  * of its keys, and a file per other locale (`de-<section>.ts`) held to those
  * keys by the compiler. Sections follow the code that shows them, so that a
  * chunk carries its own English and the element's module only the core's:
- * `core` and `quality` are in video-call.js, `host`, `devices` and `chat`
- * in the chunks that render them, `refusals` in a chunk of its own. Other locales are one chunk each
+ * `core` is in video-call.js; `host`, `devices`, `chat` and `quality` are in
+ * the chunks that show them, `refusals` in a chunk of its own. Other locales are one chunk each
  * (`de.ts`), loaded when the element's language asks for one.
  *
  * Placeholders are `{name}`; a translation must keep every
