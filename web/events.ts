@@ -34,7 +34,8 @@ export type VideoCallErrorCode =
   | 'kicked'
   | 'denied'
   | 'protocol'
-  | 'internal';
+  | 'internal'
+  | 'message-refused';
 
 export interface VideoCallEventDetails {
   'vc-joined': { id: string; room: string; peers: Peer[] };
@@ -54,6 +55,8 @@ export interface VideoCallEventDetails {
   /** A host muted this side; the microphone is already off. */
   'vc-muted': { by: Peer };
   'vc-locked': { locked: boolean; by: Peer };
+  /** A chat message, once each; `self` for this side's own, when the server has relayed it. `id` is `<from.id>:<mid>`. */
+  'vc-message': { id: string; from: { id: string; name: string }; text: string; ts: number; self: boolean };
 }
 
 export type VideoCallEventName = keyof VideoCallEventDetails;
@@ -80,5 +83,6 @@ declare global {
     'vc-lobby': CustomEvent<VideoCallEventDetails['vc-lobby']>;
     'vc-muted': CustomEvent<VideoCallEventDetails['vc-muted']>;
     'vc-locked': CustomEvent<VideoCallEventDetails['vc-locked']>;
+    'vc-message': CustomEvent<VideoCallEventDetails['vc-message']>;
   }
 }

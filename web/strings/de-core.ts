@@ -38,6 +38,7 @@ export const core: Catalogue['core'] = {
   stopShort: 'Freigabe beenden',
   leave: 'Verlassen',
   leaveLabel: 'Anruf verlassen',
+  chat: 'Chat',
   join: 'Beitreten',
   joinAgain: 'Erneut beitreten',
   tokenMissing:

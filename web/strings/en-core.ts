@@ -43,6 +43,7 @@ export const core = {
   stopShort: 'Stop sharing',
   leave: 'Leave',
   leaveLabel: 'Leave the call',
+  chat: 'Chat',
   join: 'Join call',
   joinAgain: 'Join again',
   // Refusals (refusals.ts): what happened and what to do.
