@@ -47,9 +47,13 @@ function recordMessages(): void {
 const said = (page: Page) => page.evaluate(() => (window as unknown as { __said: Said[] }).__said);
 
 /** Waits until `page` has seen `count` messages. */
-async function heard(page: Page, count: number, timeout = 20_000): Promise<Said[]> {
-  await page.waitForFunction((wanted) => (window as unknown as { __said: unknown[] }).__said.length >= wanted, count, {
-    timeout,
+async function heard(page: Page, count: number, timeout = 30_000): Promise<Said[]> {
+  const wanted = (n: number) => (window as unknown as { __said: unknown[] }).__said.length >= n;
+  await page.waitForFunction(wanted, count, { timeout }).catch(async (error: unknown) => {
+    // Say what did arrive.
+    throw new Error(
+      `${String(error)}; heard ${JSON.stringify(await said(page))}; ${JSON.stringify(await events(page))}`,
+    );
   });
   return said(page);
 }
@@ -178,6 +182,7 @@ describe('chat in the call', () => {
     old.child.kill('SIGTERM');
     await old.exited;
     await waitForState(ada, 'reconnecting');
+    await waitForState(bob, 'reconnecting');
     // Said while there is no server: kept, and sent once the call is back under the same id.
     await send(ada, 'during 2');
     await send(ada, 'during 3');
