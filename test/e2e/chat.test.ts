@@ -165,9 +165,21 @@ describe('chat in the call', () => {
     }
   });
 
-  it('sends what was said around a signaling drop exactly once, in order, after the ids survive it', async () => {
-    const { env, url } = await serve({ SESSION_SECRET: 'e2e-chat-secret-0123456789abcdef0123' });
-    const ada = await openPage(browser, url('drop'), 'Ada', recordMessages);
+  it('sends what was said around a signaling drop exactly once, in order, after the id survives it', async () => {
+    const { url } = await serve();
+    // Ada's page keeps its sockets, so that the test can drop her signaling (and only hers).
+    const keepSockets = () => {
+      const sockets: WebSocket[] = [];
+      Object.assign(window, { __sockets: sockets });
+      window.WebSocket = class extends WebSocket {
+        constructor(...args: ConstructorParameters<typeof WebSocket>) {
+          super(...args);
+          sockets.push(this);
+        }
+      };
+      recordMessages();
+    };
+    const ada = await openPage(browser, url('drop'), 'Ada', keepSockets);
     const bob = await openPage(browser, url('drop'), 'Bob', recordMessages);
     await waitForState(ada, 'connected', 60_000);
     await waitForState(bob, 'connected', 60_000);
@@ -177,20 +189,19 @@ describe('chat in the call', () => {
     await heard(ada, 2);
     await heard(bob, 2);
 
-    const old = server;
-    if (old === undefined) throw new Error('no server');
-    old.child.kill('SIGTERM');
-    await old.exited;
-    await waitForState(ada, 'reconnecting');
-    await waitForState(bob, 'reconnecting');
-    // Said while there is no server: kept, and sent once the call is back under the same id.
-    await send(ada, 'during 2');
-    await send(ada, 'during 3');
-    server = await startMain(env);
+    // The drop, and two messages said while it lasts: kept, and sent again once Ada is back under her id.
+    await ada.evaluate(() => {
+      const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets;
+      sockets.at(-1)?.close(4100, 'test drop');
+      const call = document.querySelector('video-call');
+      call?.sendMessage('during 2');
+      call?.sendMessage('during 3');
+    });
+    await heard(bob, 4, 60_000);
     await waitForState(ada, 'connected', 60_000);
-    await waitForState(bob, 'connected', 60_000);
     await send(ada, 'after 4');
     await send(bob, 'bob after');
+    expect(await ada.evaluate(() => (window as unknown as { __sockets: unknown[] }).__sockets.length)).toBe(2);
 
     const expected = { Ada: ['before 1', 'during 2', 'during 3', 'after 4'], Bob: ['bob before', 'bob after'] };
     const pages = { Ada: ada, Bob: bob };
@@ -209,5 +220,7 @@ describe('chat in the call', () => {
       ).toHaveLength(6);
     }
     expect(await events(ada, 'vc-error')).toEqual([]);
+    // Ada kept her id: Bob saw one sender "Ada" with one id throughout.
+    expect(new Set((await said(bob)).filter((m) => m.from.name === 'Ada').map((m) => m.from.id)).size).toBe(1);
   });
 });

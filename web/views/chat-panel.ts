@@ -55,12 +55,12 @@ const CSS = `
   .chat header button { width: 32px; height: 32px; }
   .chat .scroll { flex: 1; overflow-y: auto; display: flex; flex-direction: column-reverse; padding: 0 12px; }
   .chat ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
-  .chat li { overflow-wrap: anywhere; white-space: pre-wrap; }
+  .chat li { overflow-wrap: anywhere; }
   .chat .who { font-weight: 600; }
   .chat time, .chat .state { margin-left: 6px; color: var(--_muted-fg); font-size: 0.85em; }
   .chat .failed .state { color: var(--_danger); }
   .chat .failed p { opacity: 0.6; }
-  .chat p { margin: 2px 0 0; }
+  .chat p { margin: 2px 0 0; white-space: pre-wrap; }
   .chat form { display: flex; gap: 6px; padding: 10px; }
   .chat input {
     flex: 1; min-width: 0; padding: 0 10px; height: 36px; border: 0; border-radius: 8px;
