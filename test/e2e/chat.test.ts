@@ -177,7 +177,10 @@ describe('chat in the call', () => {
           sockets.push(this);
         }
       };
-      recordMessages();
+      // An init script runs alone in the page: recordMessages() is not there to call.
+      const heardHere: unknown[] = [];
+      Object.assign(window, { __said: heardHere });
+      addEventListener('vc-message', (event) => heardHere.push((event as CustomEvent).detail));
     };
     const ada = await openPage(browser, url('drop'), 'Ada', keepSockets);
     const bob = await openPage(browser, url('drop'), 'Bob', recordMessages);
