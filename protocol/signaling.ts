@@ -1,6 +1,6 @@
 /**
  * Signaling protocol v1 (minor 1.1: room tokens, roles, the lobby and host
- * controls; 1.2: server-unavailable, for servers sharing rooms): every message
+ * controls; 1.2: server-unavailable, for servers sharing rooms; 1.3: chat): every message
  * that crosses `GET /ws`, defined once.
  * The schemas are JSON Schema (TypeBox); the TypeScript types are derived from
  * them, so the server's validator and both sides' types cannot drift apart.
@@ -15,6 +15,10 @@ export { PROTOCOL_VERSION };
 import { NAME_PATTERN, PEER_ID_PATTERN, RESUME_PATTERN, ROOM_PATTERN } from './patterns.js';
 
 export { NAME_PATTERN, PEER_ID_PATTERN, RESUME_PATTERN, ROOM_PATTERN };
+
+import { CHAT_BURST, CHAT_MAX_BYTES, CHAT_PER_SECOND } from './chat-limits.js';
+
+export { CHAT_BURST, CHAT_MAX_BYTES, CHAT_PER_SECOND };
 
 const RoomName = Type.String({ pattern: ROOM_PATTERN });
 const DisplayName = Type.String({ pattern: NAME_PATTERN });
@@ -101,6 +105,23 @@ export const LockMessage = Type.Object(
   { additionalProperties: false },
 );
 
+// Chat (1.3)
+
+/**
+ * 1.3: a chat message to everyone seated in the sender's room. `mid` numbers
+ * the sender's messages (increasing per peer id, resumes included), so that
+ * receivers can drop a message resent after a reconnect.
+ */
+export const ChatMessage = Type.Object(
+  {
+    type: Type.Literal('chat'),
+    mid: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** 1–CHAT_MAX_BYTES UTF-8 bytes, no control characters but \n and \t: judged by the server, with the `mid`. */
+    text: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
 /** Every client message, keyed by its `type`: the server validates against the one named. */
 export const ClientMessageSchemas = {
   join: JoinMessage,
@@ -112,6 +133,7 @@ export const ClientMessageSchemas = {
   kick: KickMessage,
   mute: MuteMessage,
   lock: LockMessage,
+  chat: ChatMessage,
 } as const;
 
 // Server → client
@@ -207,6 +229,8 @@ export const ErrorMessage = Type.Object({
   message: Type.String(),
   /** 1.1: with `unauthorized` only, why the token was refused. */
   reason: Type.Optional(Type.Union(UNAUTHORIZED_REASONS.map((reason) => Type.Literal(reason)))),
+  /** 1.3: with a refused `chat`, the refused message's `mid`. */
+  mid: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 
 /**
@@ -234,6 +258,16 @@ export const MutedMessage = Type.Object({ type: Type.Literal('muted'), by: Peer 
 /** 1.1, to everyone in the room: a host locked or unlocked it. */
 export const RoomLockedMessage = Type.Object({ type: Type.Literal('room-locked'), locked: Type.Boolean(), by: Peer });
 
+/** 1.3, to everyone seated in the room, the sender included (its acknowledgement): a chat message. */
+export const RelayedChatMessage = Type.Object({
+  type: Type.Literal('chat'),
+  from: Peer,
+  mid: Type.Integer({ minimum: 1 }),
+  text: Type.String(),
+  /** The server's clock when it relayed the message, in ms since the epoch. */
+  ts: Type.Integer({ minimum: 0 }),
+});
+
 export const ServerMessage = Type.Union([
   WelcomeMessage,
   PeerJoinedMessage,
@@ -246,6 +280,7 @@ export const ServerMessage = Type.Union([
   KnockEndedMessage,
   MutedMessage,
   RoomLockedMessage,
+  RelayedChatMessage,
 ]);
 
 export type SessionDescription = Static<typeof SessionDescription>;
@@ -261,6 +296,7 @@ export type DenyMessage = Static<typeof DenyMessage>;
 export type KickMessage = Static<typeof KickMessage>;
 export type MuteMessage = Static<typeof MuteMessage>;
 export type LockMessage = Static<typeof LockMessage>;
+export type ChatMessage = Static<typeof ChatMessage>;
 export type ClientMessage =
   | JoinMessage
   | SignalMessage
@@ -270,7 +306,8 @@ export type ClientMessage =
   | DenyMessage
   | KickMessage
   | MuteMessage
-  | LockMessage;
+  | LockMessage
+  | ChatMessage;
 export type ClientMessageType = keyof typeof ClientMessageSchemas;
 export type WelcomeMessage = Static<typeof WelcomeMessage>;
 export type PeerJoinedMessage = Static<typeof PeerJoinedMessage>;
@@ -284,4 +321,5 @@ export type KnockMessage = Static<typeof KnockMessage>;
 export type KnockEndedMessage = Static<typeof KnockEndedMessage>;
 export type MutedMessage = Static<typeof MutedMessage>;
 export type RoomLockedMessage = Static<typeof RoomLockedMessage>;
+export type RelayedChatMessage = Static<typeof RelayedChatMessage>;
 export type ServerMessage = Static<typeof ServerMessage>;

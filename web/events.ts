@@ -43,7 +43,8 @@ export type VideoCallErrorCode =
   | 'kicked'
   | 'denied'
   | 'protocol'
-  | 'internal';
+  | 'internal'
+  | 'message-refused';
 
 export interface VideoCallEventDetails {
   'vc-joined': { id: string; room: string; peers: Peer[] };
@@ -75,6 +76,8 @@ export interface VideoCallEventDetails {
   };
   /** The active speaker changed: a peer's id, this side's own, or null for nobody. */
   'vc-speaker': { id: string | null };
+  /** A chat message, once each; `self` for this side's own, when the server has relayed it. `id` is `<from.id>:<mid>`. */
+  'vc-message': { id: string; from: { id: string; name: string }; text: string; ts: number; self: boolean };
 }
 
 export type VideoCallEventName = keyof VideoCallEventDetails;
@@ -103,5 +106,6 @@ declare global {
     'vc-locked': CustomEvent<VideoCallEventDetails['vc-locked']>;
     'vc-network-quality': CustomEvent<VideoCallEventDetails['vc-network-quality']>;
     'vc-speaker': CustomEvent<VideoCallEventDetails['vc-speaker']>;
+    'vc-message': CustomEvent<VideoCallEventDetails['vc-message']>;
   }
 }

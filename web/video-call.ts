@@ -14,6 +14,8 @@ import { core } from './strings/en-core.js';
 import { fill } from './strings/fill.js';
 import type { CoreStrings, Locale } from './strings/catalogue.js';
 import type { ViewContext } from './views/view-context.js';
+import type { ChatInput } from './views/chat-panel.js';
+import { CHAT_MAX_BYTES } from '../protocol/chat-limits.js';
 
 export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetails } from './events.js';
 
@@ -51,6 +53,7 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @fires vc-network-quality - The network to a peer changed class: `{ peerId, quality: good|fair|poor, rtt, loss,
  *   jitter, availableOutgoingBitrate, limitation }`.
  * @fires vc-speaker - The active speaker changed: `{ id }` (a peer's, this side's, or null).
+ * @fires vc-message - A chat message, once each (this side's own when the server relayed it): `{ id, from, text, ts, self }`.
  *
  * @csspart container - The whole call.
  * @csspart status - The state line above the tiles.
@@ -70,6 +73,8 @@ export type { CallState, ConnectionPath, VideoCallErrorCode, VideoCallEventDetai
  * @csspart lobby - The lobby screen of a guest waiting to be let in.
  * @csspart quality - A remote tile's network quality indicator (class good, fair or poor).
  * @csspart speaking-tile - The active speaker's tile (which also has the class `speaking`).
+ * @csspart chat-button - The chat toggle; `unread` is its count of unread messages.
+ * @csspart chat - The chat panel; in it `chat-message` (each), `chat-input`, `chat-send-button`, `chat-close-button`.
  *
  * @cssprop --video-call-background - Background (#0f1115).
  * @cssprop --video-call-foreground - Text and icons (#f2f4f8).
@@ -122,8 +127,12 @@ export class VideoCall extends LitElement {
   });
   private readonly roomState = new RoomController(this, this.media, () => (this.muted = true));
   private readonly stage = new Stage(this);
-  private readonly call = new CallController(this, this.media, this.roomState, () =>
-    this.refusalWords.load().then((chunk) => this.locale()?.refusals ?? chunk?.refusals),
+  private readonly call = new CallController(
+    this,
+    this.media,
+    this.roomState,
+    () => this.refusalWords.load().then((chunk) => this.locale()?.refusals ?? chunk?.refusals),
+    (event) => this.toChat(event),
   );
   /** What a lazy view is handed (views/view-context.ts). */
   private readonly views: ViewContext = { html, locale: () => this.locale(), fill };
@@ -136,6 +145,12 @@ export class VideoCall extends LitElement {
     this,
     () => import('./strings/en-refusals.js'),
     this.chunkFailed('the words of a refusal'),
+  );
+  private readonly chat = new ChunkLoader(
+    this,
+    () =>
+      import('./views/chat-panel.js').then(({ chatPanel }) => chatPanel(this.views, this, this.call, CHAT_MAX_BYTES)),
+    this.chunkFailed('the chat'),
   );
   private readonly german = new ChunkLoader(
     this,
@@ -280,6 +295,17 @@ export class VideoCall extends LitElement {
     this.call.control({ type: 'lock', locked });
   }
 
+  /**
+   * Sends a chat message to everyone in the call; it comes back as `vc-message` with `self`, or a
+   * `vc-error` `message-refused`. Throws a RangeError for an empty text or one over 2048 UTF-8 bytes, and
+   * an Error when this side is not in a call. While reconnecting it is sent once the call is back.
+   */
+  sendMessage(text: string): void {
+    if (!text || new Blob([text]).size > CHAT_MAX_BYTES) throw new RangeError('not 1–2048 bytes');
+    if (this.call.id === undefined || !this.isActive()) throw new Error('not in a call');
+    this.toChat(['post', text]);
+  }
+
   /** The RTCStatsReport of the connection to one peer. */
   getStats(peerId: string): Promise<RTCStatsReport | undefined> {
     return this.call.getStats(peerId);
@@ -357,6 +383,7 @@ export class VideoCall extends LitElement {
           </div>
         </div>
         ${this.needsTap ? html`<button part="button" class="tap" @click=${this.unmuteRemote}>${t.tap}</button>` : nothing}
+        ${active ? this.chat.value?.panel() : nothing}
         <div part="controls" class="controls" role="toolbar" aria-label=${t.controls}>
           ${active ? this.renderControls() : this.renderJoin()}
         </div>
@@ -469,6 +496,14 @@ export class VideoCall extends LitElement {
           ? this.hostLobby.value.lockButton(this.roomState.locked, (locked) => this.lock(locked))
           : nothing
       }
+      <button
+        part="button chat-button"
+        aria-pressed=${String(!!this.chat.value?.open)}
+        aria-label=${t.chat}
+        @click=${() => this.toChat(['toggle'])}
+      >
+        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 4h18v13H8l-5 4Z" /></svg>${this.chat.value?.badge()}
+      </button>
       ${this.devices.value?.menu()}
       <button part="button leave-button" class="leave" aria-label=${t.leaveLabel} @click=${() => this.leave()}>
         ${icons.leave} ${t.leave}
@@ -566,6 +601,15 @@ export class VideoCall extends LitElement {
       this.requestUpdate();
       void video.play().catch(() => undefined);
     });
+  }
+
+  /**
+   * Hands the chat chunk what it must hear, loading it with the first message (sent or received) or the
+   * first press of the chat button; in order, as every input waits for the same load. A welcome matters
+   * only to messages posted, which have loaded the chunk already.
+   */
+  private toChat(input: ChatInput): void {
+    if (input[0] !== 'welcome' || this.chat.value) void this.chat.load().then((view) => view?.handle(input));
   }
 
   private unmuteRemote(): void {

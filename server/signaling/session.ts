@@ -8,7 +8,7 @@
  */
 import WebSocket from 'ws';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Peer, Role, ServerMessage } from '../../protocol/signaling.js';
+import { CHAT_BURST, CHAT_PER_SECOND, type Peer, type Role, type ServerMessage } from '../../protocol/signaling.js';
 import type { Config } from '../config.js';
 import type { ClientAddress } from './addresses.js';
 import type { MemberRecord } from './room-store.js';
@@ -53,6 +53,8 @@ export class Session {
   /** This socket's own frame budget; its byte budget lives in `throttle`. */
   readonly frames: TokenBucket;
   readonly throttle: ReadThrottle;
+  /** Its chat budget, apart from its frame budget: a chat message costs every seat in the room a frame. */
+  readonly chat = new TokenBucket(CHAT_PER_SECOND, CHAT_BURST);
   /** Set by pong or any inbound frame; cleared by each heartbeat tick. */
   alive = true;
   /** Frames refused by the rate limit in the current one-second window. */

@@ -197,6 +197,19 @@ function suite(redis?: () => RedisServer) {
       expect((await b.client.next('signal')).from).toBe(a.welcome.id);
     });
 
+    it('refuses a chat text over 2048 UTF-8 bytes with too-large and its mid, relaying nothing', async () => {
+      await setup();
+      const a = await TestClient.joined(server.wsUrl, 'chatty', 'Ada');
+      const b = await TestClient.joined(server.wsUrl, 'chatty', 'Bob');
+      clients.push(a.client, b.client);
+      // 1024 two-byte characters and one more byte: within the schema, over the chat limit in bytes.
+      a.client.send({ type: 'chat', mid: 5, text: 'é'.repeat(1024) + 'x' });
+      expect(await a.client.nextError()).toMatchObject({ code: 'too-large', mid: 5 });
+      a.client.send({ type: 'chat', mid: 6, text: 'ok' });
+      expect(await b.client.next('chat')).toMatchObject({ mid: 6, text: 'ok', from: { id: a.welcome.id } });
+      await control.assertUnaffected();
+    });
+
     it('closes a socket with 1009 when a frame exceeds four times the limit', async () => {
       await setup({ MAX_FRAME_BYTES: '2048' });
       const client = await connect();

@@ -90,6 +90,27 @@ function suite(redis?: () => RedisServer) {
       await b.client.expectNothingPending();
     });
 
+    it('a chat message reaches every seat of its room, on either node, and no other room', async () => {
+      const a = await TestClient.joined(server.wsUrl, 'chat-room', 'Ada');
+      const b = await TestClient.joined(server.wsUrl, 'chat-room', 'Bob');
+      clients.push(a.client, b.client);
+      a.client.send({ type: 'chat', mid: 1, text: 'room only' });
+      const relayed = { type: 'chat', from: { id: a.welcome.id, name: 'Ada' }, mid: 1, text: 'room only' };
+      expect(await b.client.next('chat')).toMatchObject(relayed);
+      expect(await a.client.next('chat')).toMatchObject(relayed);
+      await crossed();
+    });
+
+    it('a claimed chat "from" is refused, never relayed', async () => {
+      const a = await TestClient.joined(server.wsUrl, 'chat-room', 'Ada');
+      const b = await TestClient.joined(server.wsUrl, 'chat-room', 'Bob');
+      clients.push(a.client, b.client);
+      a.client.send({ type: 'chat', mid: 1, text: 'spoof', from: { id: b.welcome.id, name: 'Bob' } });
+      expect(await a.client.nextError()).toMatchObject({ code: 'bad-message' });
+      await b.client.expectNothingPending();
+      await crossed();
+    });
+
     it('peer-joined and peer-left reach only the room they happen in', async () => {
       const a = await TestClient.joined(server.wsUrl, 'call');
       clients.push(a.client);

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
-import { backoffDelay } from '../../web/client/signaling-client.js';
+import { backoffDelay, type ChatEvent } from '../../web/client/signaling-client.js';
 import type { FakeSocket } from './fake-socket.js';
 import { FRESH, joined, setup, URL, welcome } from './signaling-harness.js';
 
@@ -265,3 +265,83 @@ describe('frames the client cannot read', () => {
 function raw(frame: unknown): unknown {
   return typeof frame === 'string' || frame instanceof Uint8Array ? frame : JSON.stringify(frame);
 }
+
+describe('chat', () => {
+  /** A joined client whose chat events are recorded. */
+  function chatting() {
+    const context = setup();
+    const chat: ChatEvent[] = [];
+    context.events.chat = (event) => chat.push(event);
+    context.net.last().accept();
+    context.net.last().deliver(welcome());
+    return { ...context, chat };
+  }
+
+  it('sends a chat frame with mid and text while joined, and nothing before the welcome', () => {
+    const context = setup();
+    context.net.last().accept();
+    context.client.chat(1, 'too early');
+    expect(context.net.last().sentOfType('chat')).toEqual([]);
+    context.net.last().deliver(welcome());
+    context.client.chat(2, 'hello');
+    expect(context.net.last().sentOfType('chat')).toEqual([{ type: 'chat', mid: 2, text: 'hello' }]);
+  });
+
+  it('sends nothing once the connection dropped, until the next welcome', () => {
+    const { client, net } = chatting();
+    net.last().drop(1006);
+    client.chat(1, 'lost?');
+    vi.advanceTimersByTime(backoffDelay(1, 1));
+    net.last().accept();
+    client.chat(2, 'not yet');
+    net.last().deliver(welcome({ resumed: true }));
+    client.chat(3, 'now');
+    expect(net.last().sentOfType('chat')).toEqual([{ type: 'chat', mid: 3, text: 'now' }]);
+  });
+
+  it('tells the chat after each welcome whether the peer id survived, after the call heard the welcome', () => {
+    const { net, chat, seen } = chatting();
+    net.last().deliver(welcome({ resumed: true }));
+    expect(chat).toEqual([
+      ['welcome', false],
+      ['welcome', true],
+    ]);
+    expect(seen.welcomes).toHaveLength(2);
+  });
+
+  it('hands relayed chat messages to the chat, as received', () => {
+    const { net, chat } = chatting();
+    const message = { type: 'chat', from: { id: 'peer-b', name: 'Bob' }, mid: 4, text: '<b>x</b>', ts: 1700000000000 };
+    net.last().deliver(message);
+    expect(chat.at(-1)).toEqual(['chat', message]);
+  });
+
+  it('reports a refused chat message to the chat only, by its mid, and carries on', () => {
+    const { net, chat, seen } = chatting();
+    net.last().deliver({ type: 'error', code: 'rate-limited', message: 'chat rate exceeded', mid: 9 });
+    expect(chat.at(-1)).toEqual(['refused', 9, 'rate-limited']);
+    expect(seen.errors).toEqual([]);
+    expect(seen.statuses.at(-1)).toBe('joined');
+  });
+
+  it('still reports an error without a mid as an error (a 1.2 server, or any other request)', () => {
+    const { net, chat, seen } = chatting();
+    net.last().deliver({ type: 'error', code: 'rate-limited', message: 'frames are being dropped' });
+    expect(chat.filter(([kind]) => kind === 'refused')).toEqual([]);
+    expect(seen.errors).toMatchObject([{ code: 'rate-limited', fatal: false }]);
+  });
+
+  it.each([
+    ['without from', { type: 'chat', mid: 1, text: 'x', ts: 1 }],
+    [
+      'with a mid that is not a whole number',
+      { type: 'chat', from: { id: 'b', name: '' }, mid: 1.5, text: 'x', ts: 1 },
+    ],
+    ['with a text that is not a string', { type: 'chat', from: { id: 'b', name: '' }, mid: 1, text: 5, ts: 1 }],
+  ])('drops a chat frame %s as malformed, without telling the chat', (_, frame) => {
+    const { net, chat, seen } = chatting();
+    net.last().deliver(frame);
+    expect(chat.filter(([kind]) => kind === 'chat')).toEqual([]);
+    expect(seen.errors).toMatchObject([{ code: 'bad-message', fatal: false }]);
+  });
+});

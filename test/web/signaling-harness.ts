@@ -71,7 +71,7 @@ export function setup(timeoutMs = 5_000, token?: () => string | undefined) {
     events,
   );
   client.start();
-  return { client, net, seen };
+  return { client, net, seen, events };
 }
 
 /** Starts a client and joins it: the socket is open and welcomed. */

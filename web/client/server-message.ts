@@ -49,6 +49,7 @@ const isIceServer = (value: unknown): boolean =>
 
 const isIceServerList = (value: unknown): boolean => Array.isArray(value) && value.every(isIceServer);
 
+/** A whole number ≥ 0: a TTL, and also a chat `mid` or `ts`. */
 const isTtl = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
 function isSignalData(value: unknown): boolean {
@@ -77,12 +78,13 @@ const SHAPES: Record<ServerMessage['type'], (message: Fields) => boolean> = {
   'peer-left': (m) => isString(m.id) && (m.reason === 'left' || m.reason === 'disconnected'),
   signal: (m) => isString(m.from) && isSignalData(m.data),
   'ice-servers': (m) => isIceServerList(m.iceServers) && isTtl(m.ttl),
-  error: (m) => isString(m.code) && isString(m.message) && isOptional(m.reason, isReason),
+  error: (m) => isString(m.code) && isString(m.message) && isOptional(m.reason, isReason) && isOptional(m.mid, isTtl),
   lobby: (m) => isString(m.id) && isString(m.room) && isBoolean(m.hostPresent),
   knock: (m) => isPeer(m.peer),
   'knock-ended': (m) => isString(m.id) && isOutcome(m.outcome),
   muted: (m) => isPeer(m.by),
   'room-locked': (m) => isBoolean(m.locked) && isPeer(m.by),
+  chat: (m) => isPeer(m.from) && isTtl(m.mid) && isString(m.text) && isTtl(m.ts),
 };
 
 const isKnownType = (type: unknown): type is ServerMessage['type'] => isString(type) && Object.hasOwn(SHAPES, type);

@@ -3,7 +3,8 @@
  * `/ws`, joined to one room, that reconnects with backoff and rejoins with
  * its resume token (so its peer id survives), and refreshes ICE servers
  * before their TTL runs out. It carries the room token in `join`, waits in
- * the lobby when the server says so, and sends a host's controls.
+ * the lobby when the server says so, sends a host's controls, and carries
+ * chat messages (what they mean to the user is web/chat/'s business).
  * docs/protocol.md is the contract it follows.
  */
 import type {
@@ -20,6 +21,7 @@ import type {
   MuteMessage,
   Peer,
   PeerLeftReason,
+  RelayedChatMessage,
   RelayedSignalMessage,
   ServerMessage,
   SignalData,
@@ -54,6 +56,12 @@ export interface SignalingEvents {
   /** A host muted this side. */
   muted(by: Peer): void;
   roomLocked(locked: boolean, by: Peer): void;
+  /**
+   * What the chat needs to hear (web/chat/), in the order it happens: a chat message of the room, this
+   * side's own included (its acknowledgement); a refusal of this side's message `mid` (not reported as
+   * error(): nothing else happened); and after each welcome whether the peer id survived.
+   */
+  chat?(event: ChatEvent): void;
   status(status: SignalingStatus): void;
   /**
    * `fatal` errors stop the client; the others are reported and it carries on.
@@ -61,6 +69,8 @@ export interface SignalingEvents {
    */
   error(code: ErrorCode | 'server-unreachable', message: string, fatal: boolean, reason?: UnauthorizedReason): void;
 }
+
+export type ChatEvent = ['chat', RelayedChatMessage] | ['refused', number, ErrorCode] | ['welcome', boolean];
 
 export interface SignalingOptions {
   url: string;
@@ -154,6 +164,15 @@ export class SignalingClient {
     return this.iceRequests.add(() => this.send({ type: 'ice-servers' }));
   }
 
+  /**
+   * Sends a chat message while joined; nothing otherwise (before a welcome
+   * the server would refuse it): the caller sends again what the server has
+   * not echoed, after the next resumed welcome.
+   */
+  chat(mid: number, text: string): void {
+    if (this.joined) this.send({ type: 'chat', mid, text });
+  }
+
   /** Sends a host control while the socket is open; the server judges whether this client may. */
   control(message: HostControl): void {
     this.send(message);
@@ -229,6 +248,7 @@ export class SignalingClient {
         this.resume = message.resume;
         this.scheduleRefresh(message.ttl);
         this.on.welcome(message);
+        this.on.chat?.(['welcome', message.resumed]);
         this.on.status('joined');
         break;
       case 'peer-joined':
@@ -265,6 +285,9 @@ export class SignalingClient {
       case 'room-locked':
         this.on.roomLocked(message.locked, message.by);
         break;
+      case 'chat':
+        this.on.chat?.(['chat', message]);
+        break;
     }
   }
 
@@ -276,7 +299,9 @@ export class SignalingClient {
     this.on.iceServers(message.iceServers, scheduled);
   }
 
-  private receiveError({ code, message: text, reason }: ErrorMessage): void {
+  private receiveError({ code, message: text, reason, mid }: ErrorMessage): void {
+    // A refused chat message (mids start at 1): only the chat is told.
+    if (mid) return this.on.chat?.(['refused', mid, code]);
     // Shutdown is followed by a 1001 close, which reconnects.
     if (code === 'server-shutdown') return;
     // The server cannot seat anyone now (in shared mode, its Redis is away): try again after the backoff, where the

@@ -16,7 +16,7 @@ import type {
   WelcomeMessage,
 } from '../../protocol/signaling.js';
 import type { IceServer } from '../../protocol/ice.js';
-import { SignalingClient, type HostControl, type SignalingStatus } from '../client/signaling-client.js';
+import { SignalingClient, type ChatEvent, type HostControl, type SignalingStatus } from '../client/signaling-client.js';
 import { PeerLink } from './peer-link.js';
 import type { RemoteMediaState } from './peer/media-state.js';
 import type { MediaController } from './media-controller.js';
@@ -58,7 +58,8 @@ export class CallController implements ReactiveController {
   /** Where the current call was joined, while there is one. */
   joined: JoinOptions | undefined;
   readonly peers = new Map<string, RemotePeer>();
-  private client: SignalingClient | undefined;
+  /** The signaling client of the current call; the chat sends through it. */
+  client: SignalingClient | undefined;
   private signaling: SignalingStatus = 'closed';
   private iceServers: IceServer[] = [];
   private joinedOnce = false;
@@ -74,6 +75,8 @@ export class CallController implements ReactiveController {
      * Undefined when it could not be loaded; the server's message stands in.
      */
     private readonly refusalWords: () => Promise<RefusalStrings | undefined>,
+    /** Told what the chat needs to hear (views/chat-panel.ts). */
+    private readonly chat: (event: ChatEvent) => void,
   ) {
     host.addController(this);
   }
@@ -104,6 +107,7 @@ export class CallController implements ReactiveController {
         knockEnded: (id, outcome) => this.room.knockEnded(id, outcome),
         muted: (by) => this.room.muted(by),
         roomLocked: (locked, by) => this.room.roomLocked(locked, by),
+        chat: this.chat,
         status: (status) => {
           this.signaling = status;
           this.updateState();

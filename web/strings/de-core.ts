@@ -36,6 +36,7 @@ export const core: Catalogue['core'] = {
   stopSharing: 'Bildschirmfreigabe beenden',
   leave: 'Verlassen',
   leaveLabel: 'Anruf verlassen',
+  chat: 'Chat',
   join: 'Beitreten',
   joinAgain: 'Erneut beitreten',
 };

@@ -41,6 +41,7 @@ export const core = {
   stopSharing: 'Stop sharing your screen',
   leave: 'Leave',
   leaveLabel: 'Leave the call',
+  chat: 'Chat',
   join: 'Join call',
   joinAgain: 'Join again',
 } as const;

@@ -15,6 +15,7 @@ import { deny } from './deny.js';
 import { kick } from './kick.js';
 import { mute } from './mute.js';
 import { lock } from './lock.js';
+import { chat } from './chat.js';
 
 type Handler<M> = (ctx: SignalingContext, session: Session, message: M) => void | Promise<void>;
 
@@ -31,6 +32,7 @@ export const permissions: { readonly [T in ClientMessageType]: Permission } = {
   kick: 'host',
   mute: 'host',
   lock: 'host',
+  chat: 'anyone',
 };
 
 export const handlers: { [T in ClientMessageType]: Handler<Extract<ClientMessage, { type: T }>> } = {
@@ -43,6 +45,7 @@ export const handlers: { [T in ClientMessageType]: Handler<Extract<ClientMessage
   kick,
   mute,
   lock,
+  chat,
 };
 
 /**
