@@ -20,17 +20,10 @@ import { openPage } from '../e2e/browser.js';
 import type { HomeName, NatLab } from './lab.js';
 import { SERVER_ORIGIN } from './services.js';
 import { must } from './shell.js';
+import type { VideoCallEventDetails } from '../../web/events.js';
 
-export interface QualityEvent {
-  at: number;
-  peerId: string;
-  quality: 'good' | 'fair' | 'poor';
-  rtt: number | null;
-  loss: number | null;
-  jitter: number | null;
-  availableOutgoingBitrate: number | null;
-  limitation: string | null;
-}
+/** A `vc-network-quality` event's detail, stamped with when the page heard it. */
+export type QualityEvent = VideoCallEventDetails['vc-network-quality'] & { at: number };
 
 export interface PeerSample {
   peer: string;
