@@ -117,6 +117,7 @@ describe('camera and microphone toggles', () => {
       'Mute microphone',
       'Turn camera off',
       'Share your screen',
+      'Chat',
       'Camera, microphone and speaker',
       'Leave the call',
     ]);
