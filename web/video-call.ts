@@ -127,13 +127,10 @@ export class VideoCall extends LitElement {
   });
   private readonly roomState = new RoomController(this, this.media, () => (this.muted = true));
   private readonly stage = new Stage(this);
-  private readonly call = new CallController(
-    this,
-    this.media,
-    this.roomState,
-    () => this.refusalWords.load().then((chunk) => this.locale()?.refusals ?? chunk?.refusals),
-    (event) => this.toChat(event),
-  );
+  private readonly call = new CallController(this, this.media, this.roomState, {
+    refusalWords: () => this.refusalWords.load().then((chunk) => this.locale()?.refusals ?? chunk?.refusals),
+    chat: (event) => this.toChat(event),
+  });
   /** What a lazy view is handed (views/view-context.ts). */
   private readonly views: ViewContext = { html, locale: () => this.locale(), fill };
   private readonly hostLobby = new ChunkLoader(

@@ -52,6 +52,17 @@ export interface JoinOptions {
 
 type Host = ReactiveControllerHost & HTMLElement;
 
+/** What the call asks of the element beyond its controllers: words and the chat, both in chunks. */
+export interface CallNeeds {
+  /**
+   * The words for refusals in the element's language: a chunk, loaded when the first refusal comes.
+   * Undefined when it could not be loaded; the server's message stands in.
+   */
+  refusalWords(): Promise<RefusalStrings | undefined>;
+  /** Told what the chat needs to hear (views/chat-panel.ts). */
+  chat(event: ChatEvent): void;
+}
+
 export class CallController implements ReactiveController {
   state: CallState = 'idle';
   id: string | undefined;
@@ -70,13 +81,7 @@ export class CallController implements ReactiveController {
     private readonly host: Host,
     private readonly media: MediaController,
     private readonly room: RoomController,
-    /**
-     * The words for refusals in the element's language: a chunk, loaded when the first refusal comes.
-     * Undefined when it could not be loaded; the server's message stands in.
-     */
-    private readonly refusalWords: () => Promise<RefusalStrings | undefined>,
-    /** Told what the chat needs to hear (views/chat-panel.ts). */
-    private readonly chat: (event: ChatEvent) => void,
+    private readonly needs: CallNeeds,
   ) {
     host.addController(this);
   }
@@ -107,7 +112,7 @@ export class CallController implements ReactiveController {
         knockEnded: (id, outcome) => this.room.knockEnded(id, outcome),
         muted: (by) => this.room.muted(by),
         roomLocked: (locked, by) => this.room.roomLocked(locked, by),
-        chat: this.chat,
+        chat: this.needs.chat,
         status: (status) => {
           this.signaling = status;
           this.updateState();
@@ -274,7 +279,7 @@ export class CallController implements ReactiveController {
   private error(code: VideoCallErrorCode, message: string, fatal: boolean, reason?: UnauthorizedReason): void {
     if (!isRefusal(code)) return this.failed(code, message, fatal, reason);
     const client = this.client;
-    void this.refusalWords().then((words) => {
+    void this.needs.refusalWords().then((words) => {
       const text = words ? refusalText(code, reason, words) : message;
       // Meanwhile leave() ended the call, or a new one began: only the event is left to say.
       this.failed(code, text, fatal && this.client === client, reason);
