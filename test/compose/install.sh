@@ -9,7 +9,7 @@ set -euo pipefail
 
 SOCKET=/run/podman/podman.sock
 LOG=/var/log/podman-system-service.log
-PACKAGES=(podman runc netavark aardvark-dns catatonit iptables docker-compose debootstrap curl coturn chromium fonts-dejavu-core)
+PACKAGES=(podman runc netavark aardvark-dns catatonit iptables docker-compose debootstrap curl xz-utils coturn chromium fonts-dejavu-core)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

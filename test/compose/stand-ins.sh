@@ -8,7 +8,9 @@
 #   node:20-bookworm-slim    that + this machine's Node and npm, user node (1000),
 #                            trusting this machine's CA bundle (npm ci in builds
 #                            reaches the registry through this machine's TLS proxy)
-#   caddy:2                  that + Debian's caddy (2.6), upstream's paths and CMD
+#   caddy:2                  that + Debian's caddy from unstable (2.11, as upstream's; bookworm's 2.6
+#                            lacks the proxy_protocol listener wrapper), by test/fetch-caddy.sh
+#   haproxy:2.6              that + Debian's haproxy (2.6), upstream's paths, entrypoint and CMD
 #   coturn/coturn:4.6        that + Debian's coturn (4.6.1), user nobody, upstream's entrypoint
 #   redis:7                  that + Debian's redis-server (7.0), upstream's /data, entrypoint and CMD
 #
@@ -23,6 +25,7 @@ NODE_IMAGE=docker.io/library/node:20-bookworm-slim
 CADDY_IMAGE=docker.io/library/caddy:2
 COTURN_IMAGE=docker.io/coturn/coturn:4.6
 REDIS_IMAGE=docker.io/library/redis:7
+HAPROXY_IMAGE=docker.io/library/haproxy:2.6
 
 node_bin=$(readlink -f "$(command -v node)")
 npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
@@ -30,7 +33,8 @@ npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 # The label that says which recipe built an image: this script and the Node it copies.
 CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 [[ -r "$CA_BUNDLE" ]] || { echo "stand-ins.sh: no CA bundle at $CA_BUNDLE (apt-get install ca-certificates)" >&2; exit 1; }
-recipe=$( { sha256sum < "$0"; "$node_bin" --version; cat "$npm_dir/package.json" "$CA_BUNDLE"; } | sha256sum | cut -c1-16)
+caddy_bin=$(bash "$(dirname "$0")/../fetch-caddy.sh")
+recipe=$( { sha256sum < "$0"; "$node_bin" --version; cat "$npm_dir/package.json" "$CA_BUNDLE"; "$caddy_bin" version; } | sha256sum | cut -c1-16)
 LABEL=org.video-call.stand-in
 
 work=$(mktemp -d)
@@ -103,13 +107,15 @@ fi
 
 if ! fresh "$CADDY_IMAGE"; then
   mkdir -p "$work/caddy"
+  cp "$caddy_bin" "$work/caddy/caddy"
   cat >"$work/caddy/Containerfile" <<CONTAINERFILE
 FROM $DEBIAN_IMAGE
 # wget: upstream's Alpine image has busybox's, which healthchecks use.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends caddy ca-certificates wget \
+ && apt-get install -y --no-install-recommends ca-certificates media-types wget \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /config/caddy /data/caddy /srv
+COPY caddy /usr/bin/caddy
 ENV XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data
 EXPOSE 80 443 443/udp 2019
 WORKDIR /srv
@@ -181,6 +187,41 @@ CONTAINERFILE
   build "$REDIS_IMAGE" "$work/redis"
 fi
 
+if ! fresh "$HAPROXY_IMAGE"; then
+  mkdir -p "$work/haproxy"
+  cat >"$work/haproxy/docker-entrypoint.sh" <<'ENTRY'
+#!/bin/sh
+# As upstream's: options alone run haproxy with them, and haproxy runs in the
+# foreground as a master with its worker (-W -db), logging to stdout.
+set -e
+case "$1" in
+  -*) set -- haproxy "$@" ;;
+esac
+if [ "$1" = haproxy ]; then
+  shift
+  set -- haproxy -W -db "$@"
+fi
+exec "$@"
+ENTRY
+  cat >"$work/haproxy/Containerfile" <<CONTAINERFILE
+FROM $DEBIAN_IMAGE
+# Debian's package starts nothing here (no init system); upstream has its binary in /usr/local/sbin.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends haproxy \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /usr/local/etc/haproxy /var/lib/haproxy \
+ && ln -s /usr/sbin/haproxy /usr/local/sbin/haproxy
+COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN chmod 755 /usr/local/bin/docker-entrypoint.sh
+USER haproxy
+WORKDIR /var/lib/haproxy
+STOPSIGNAL SIGUSR1
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]
+CONTAINERFILE
+  build "$HAPROXY_IMAGE" "$work/haproxy"
+fi
+
 # Images a former recipe built, now untagged.
 podman image prune --force --filter "label=$LABEL" >/dev/null
-echo "stand-ins.sh: $DEBIAN_IMAGE $NODE_IMAGE $CADDY_IMAGE $COTURN_IMAGE $REDIS_IMAGE ready"
+echo "stand-ins.sh: $DEBIAN_IMAGE $NODE_IMAGE $CADDY_IMAGE $COTURN_IMAGE $REDIS_IMAGE $HAPROXY_IMAGE ready"
