@@ -32,20 +32,29 @@ export async function settledPath(page: Page) {
   return (await events(page, 'vc-connection')).at(-1)?.[1];
 }
 
-/** A GET over HTTPS that trusts only `ca` (the proxy's local root), as a browser that knew it would. */
+/**
+ * A GET over HTTPS that trusts only `ca` (the proxy's local root), as a
+ * browser that knew it would; `servername` names the site (SNI and the
+ * certificate check) when `url` has an address in it.
+ */
 export function httpsGet(
   url: string,
   ca: string,
   headers: Record<string, string> = {},
+  servername?: string,
 ): Promise<{ status: number; body: string; protocol: string | null }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca, headers, timeout: 10_000 }, (res) => {
-      const protocol = (res.socket as TLSSocket).getProtocol();
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol }));
-    });
+    const req = request(
+      url,
+      { ca, headers, timeout: 10_000, ...(servername === undefined ? {} : { servername }) },
+      (res) => {
+        const protocol = (res.socket as TLSSocket).getProtocol();
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within 10 s`)));
     req.on('error', reject);
     req.end();

@@ -122,7 +122,7 @@ describe('docker-compose.yml in shared mode: the cluster profile and --scale app
     origin = `https://localhost:${env.HTTPS_PORT}`;
     await stack.runOk(['up', '-d', '--scale', `app=${REPLICAS}`], 240_000);
     await stack.waitHealthy(['app'], 120_000, REPLICAS);
-    await stack.waitHealthy(['redis', 'turn', 'proxy']);
+    await stack.waitHealthy(['redis', 'turn', 'proxy', 'router']);
     rootCa = await stack.runOk(['exec', '-T', 'proxy', 'cat', '/data/caddy/pki/authorities/local/root.crt']);
     await untilHttpsAnswers(`${origin}/healthz`, rootCa).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${(await stack.logs('proxy')).slice(-4000)}`);
@@ -153,7 +153,7 @@ describe('docker-compose.yml in shared mode: the cluster profile and --scale app
   });
 
   it('runs two app replicas, redis, the relay and the proxy', async () => {
-    expect(await stack.runningServices()).toEqual(['app', 'app', 'proxy', 'redis', 'turn']);
+    expect(await stack.runningServices()).toEqual(['app', 'app', 'proxy', 'redis', 'router', 'turn']);
   });
 
   it('runs redis with nothing kept on disk, writes refused (not keys evicted) past its cap, and no host port', async () => {

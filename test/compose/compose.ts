@@ -72,6 +72,7 @@ interface Inspected {
   HostConfig: {
     NetworkMode: string;
     RestartPolicy: { Name: string };
+    CapDrop?: string[] | null;
     PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;
   };
 }

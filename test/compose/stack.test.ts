@@ -2,14 +2,16 @@
  * docker-compose.yml as an operator runs it: `up -d` with each relay profile
  * in ROOM_ACCESS=token mode, every service healthy, then nothing handed out
  * without a room token (no join, no TURN credentials), a relay-only call
- * between two real browsers opening minted room links through the HTTPS
- * proxy (Caddy's local CA, since the domain is localhost) and the relay
- * container, the health and metrics endpoints as the Internet and the host
- * see them, and `down -v`.
+ * between two real browsers opening minted room links through the SNI router
+ * and the HTTPS proxy (Caddy's local CA, since the domain is localhost) and
+ * the relay container, a relay-only call whose one ICE server is TURN over
+ * TLS on the HTTPS port (turns:turn.localhost, through the router), the
+ * client addresses Caddy and the relay see behind the router, the health and
+ * metrics endpoints as the Internet and the host see them, and `down -v`.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,13 +60,63 @@ describe('.env.example', () => {
   });
 });
 
+/**
+ * This machine's first non-loopback IPv4 address. A client that connects to
+ * the router there is told apart from the router itself, which reaches Caddy
+ * and the relay from loopback: so what they log is the client's address only
+ * if the PROXY header carried it.
+ */
+function hostAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry?.family === 'IPv4' && !entry.internal)?.address;
+  if (address === undefined) throw new Error('this machine has no non-loopback IPv4 address for the router test');
+  return address;
+}
+
+/**
+ * Hands the page's RTCPeerConnections only the turns: URLs of their ICE
+ * servers, as a network that lets out nothing but TCP 443 would leave them:
+ * the call must go through the router to the relay over TLS, or not at all.
+ */
+function turnsOnly(): void {
+  const Native = window.RTCPeerConnection;
+  const only = (config?: RTCConfiguration): RTCConfiguration | undefined =>
+    config?.iceServers === undefined
+      ? config
+      : {
+          ...config,
+          iceServers: config.iceServers
+            .map((server) => ({
+              ...server,
+              urls: [server.urls].flat().filter((url) => url.startsWith('turns:')),
+            }))
+            .filter((server) => server.urls.length > 0),
+        };
+  class TurnsOnly extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(only(config));
+    }
+    override setConfiguration(config?: RTCConfiguration): void {
+      super.setConfiguration(only(config));
+    }
+  }
+  window.RTCPeerConnection = TurnsOnly;
+}
+
 let browser: Browser;
 beforeAll(async () => {
   // The proxy's certificate comes from Caddy's local CA, which this browser does not know.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required', '--ignore-certificate-errors'],
+    args: [
+      ...CHROMIUM_FLAGS,
+      '--autoplay-policy=no-user-gesture-required',
+      '--ignore-certificate-errors',
+      // The relay's name is this machine's outward address for the browser, so that the router is not its client.
+      `--host-resolver-rules=MAP turn.localhost ${hostAddress()}`,
+    ],
   });
 });
 afterAll(async () => {
@@ -88,7 +140,7 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
     );
     origin = `https://localhost:${env.HTTPS_PORT}`;
     await stack.runOk(['up', '-d'], 240_000);
-    await stack.waitHealthy(['app', relay, 'proxy']);
+    await stack.waitHealthy(['app', relay, 'proxy', 'router']);
     // Caddy made its local CA at start; its root is what a browser would need to trust.
     rootCa = await stack.runOk(['exec', '-T', 'proxy', 'cat', '/data/caddy/pki/authorities/local/root.crt']);
     await untilHttpsAnswers(`${origin}/healthz`, rootCa).catch(async (error: Error) => {
@@ -102,19 +154,43 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
     await stack.down();
   });
 
-  it(`starts app, ${relay} and proxy, and only those`, async () => {
-    expect(await stack.runningServices()).toEqual(['app', 'proxy', relay].sort());
+  it(`starts app, ${relay}, proxy and router, and only those`, async () => {
+    expect(await stack.runningServices()).toEqual(['app', 'proxy', 'router', relay].sort());
   });
 
-  it('runs every service with a restart policy, the app as the unprivileged node user, the relay on the host network', async () => {
+  it('runs every service with a restart policy, the app as the unprivileged node user, the relay and router on the host network', async () => {
     const app = await stack.inspect('app');
     expect(app.Config.User).toBe('node');
     expect(app.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
     const turn = await stack.inspect(relay);
     expect(turn.HostConfig.NetworkMode).toBe('host');
     expect(turn.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
-    expect(turn.Config.User).toBe(profile === 'bundled' ? 'node' : 'nobody:nogroup');
+    // Root, to read Caddy's files, and nothing more: every capability dropped.
+    expect(turn.Config.User).toBe('0:0');
+    expect(turn.HostConfig.CapDrop?.map((cap) => cap.replace(/^CAP_/, ''))).toContain('ALL');
+    const router = await stack.inspect('router');
+    expect(router.HostConfig.NetworkMode).toBe('host');
+    expect(router.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
     expect((await stack.inspect('proxy')).HostConfig.RestartPolicy.Name).toBe('unless-stopped');
+  });
+
+  it("answers HTTPS through the router, and Caddy sees the client's own address in the router's PROXY header", async () => {
+    const address = hostAddress();
+    const health = await httpsGet(
+      `https://${address}:${stack.env.HTTPS_PORT}/healthz`,
+      rootCa,
+      { host: `localhost:${stack.env.HTTPS_PORT}` },
+      'localhost',
+    );
+    expect(health.status).toBe(200);
+    // The router logs the route (tcplog: frontend, backend/server); Caddy's access log the client.
+    expect(await stack.logs('router')).toMatch(
+      new RegExp(`${address.replaceAll('.', '\\.')}:\\d+ .* tls caddy/caddy `),
+    );
+    const access = (await stack.logs('proxy'))
+      .split('\n')
+      .filter((line) => line.includes('"uri":"/healthz"') && line.includes(`"remote_ip":"${address}"`));
+    expect(access.length).toBeGreaterThan(0);
   });
 
   it('answers /healthz through the proxy over HTTPS with a certificate for the domain, and redirects plain HTTP there', async () => {
@@ -182,7 +258,10 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
     expect(run.stdout).toContain(`from ${origin}/api/ice-servers`);
     expect(run.stdout).toMatch(/OK +turn:localhost:\d+\?transport=udp +relay OK over UDP/);
     expect(run.stdout).toMatch(/OK +turn:localhost:\d+\?transport=tcp +relay OK over TCP/);
-    expect(run.stdout).toContain('All 3 URL(s) work.');
+    expect(run.stdout).toMatch(
+      new RegExp(`OK +turns:turn\\.localhost:${stack.env.HTTPS_PORT}\\?transport=tcp +relay OK over TLS`),
+    );
+    expect(run.stdout).toContain('All 4 URL(s) work.');
   });
 
   it(`carries a relay-only call between two browsers on minted room links, through the proxy's /ws and the ${relay} container`, async () => {
@@ -218,6 +297,33 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
       // The relay's metrics listen on the host's loopback (host network), as they would on a VPS.
       const text = await (await fetch(`http://127.0.0.1:${stack.env.TURN_METRICS_PORT}/metrics`)).text();
       expect(metric(text, 'vc_turn_relayed_packets_total{direction="to-client"}')).toBeGreaterThan(100);
+    }
+  });
+
+  it(`carries a relay-only call whose one ICE server is turns:turn.localhost on the HTTPS port, through the router to the ${relay} container`, async () => {
+    const room = `compose-tls-${profile}`;
+    const address = hostAddress();
+    // turn.localhost is this machine's address here, not loopback: the relay must learn it from the PROXY header.
+    const pages = [];
+    for (const name of ['Ada', 'Bob']) {
+      pages.push(await openPage(browser, await tokens.link(stack, origin, room, name), name, [relayOnly, turnsOnly]));
+    }
+    for (const page of pages) await waitForState(page, 'connected', 60_000);
+    for (const page of pages) {
+      await expectFramesFlowing(page);
+      const path = (await settledPath(page)) as { path: string; protocol: string; peerId: string };
+      expect(path).toMatchObject({ path: 'relay', protocol: 'tls' });
+      const candidate = await selectedLocalCandidate(page, path.peerId);
+      expect(candidate).toMatchObject({
+        type: 'relay',
+        url: `turns:turn.localhost:${stack.env.HTTPS_PORT}?transport=tcp`,
+      });
+    }
+    expect(await stack.logs('router')).toMatch(/ tls (relay\/relay|coturn\/coturn) /);
+    if (profile === 'bundled') {
+      // The relay logs each allocation with its client: the browser's address, which only the PROXY header told it.
+      const allocations = (await stack.logs(relay)).split('\n').filter((line) => line.includes('allocation created'));
+      expect(allocations.some((line) => line.includes(`"client":"${address}"`) && line.includes('"tls"'))).toBe(true);
     }
   });
 

@@ -17,10 +17,15 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
 export type RecordedEvent = [string, Record<string, unknown>];
 
 /** A page in its own browser context (its own devices and storage), recording every vc-* event. */
-export async function openPage(browser: Browser, url: string, name?: string, before?: () => void): Promise<Page> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  name?: string,
+  before?: (() => void) | Array<() => void>,
+): Promise<Page> {
   const context = await freshContext(browser);
   return openPageIn(context, url, name ?? url, async (page) => {
-    if (before !== undefined) await page.addInitScript(before);
+    for (const script of [before ?? []].flat()) await page.addInitScript(script);
     await page.addInitScript((displayName) => {
       if (displayName !== null) localStorage.setItem('vc-name', displayName);
       const events: Array<[string, unknown]> = [];

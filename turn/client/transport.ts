@@ -71,7 +71,13 @@ export function udpSocketTransport(socket: UdpSocket, server: { address: string;
   };
 }
 
+/**
+ * A host name's address. `localhost` and every name under it are loopback,
+ * without asking the resolver (RFC 6761 §6.3), as browsers resolve them: a
+ * relay named turn.localhost is checked where a browser would reach it.
+ */
 async function resolve(host: string): Promise<string> {
+  if (/(^|\.)localhost\.?$/i.test(host)) return '127.0.0.1';
   try {
     return (await lookup(host)).address;
   } catch (error) {
