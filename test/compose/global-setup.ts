@@ -39,6 +39,7 @@ export async function setup(project: TestProject): Promise<void> {
   await standIns();
   const stack = await ComposeStack.create('vc-build', {
     DOMAIN: 'localhost',
+    TURN_DOMAIN: 'turn.localhost',
     TURN_SECRET: 'build-only-secret-0123456789',
     ROOM_ACCESS: 'token',
   });
