@@ -107,8 +107,13 @@ export class PeerPolicy {
     if (this.allowed.check(address, family(address))) return 'allowed';
     if (this.relay.has(peer)) return 'own-relay';
     if (this.local.has(peer)) return 'denied';
+    // The allow list is for addresses as given: a lab's 127.0.0.1 opens no 6to4 address.
     const carried = sixToFourIpv4(peer);
-    if (carried !== undefined && this.judge(carried) !== 'allowed') return 'denied';
+    if (
+      carried !== undefined &&
+      (this.relay.has(carried) || this.local.has(carried) || this.denied.check(carried, 'ipv4'))
+    )
+      return 'denied';
     return this.denied.check(address, family(address)) ? 'denied' : 'allowed';
   }
 }

@@ -73,12 +73,13 @@ export class TurnRelay {
   ) {
     this.clientLog = new ThrottledLog(log);
     const policy = new PeerPolicy({
+      // Bound to every address (0.0.0.0, ::), the relay's own address is the advertised one alone.
       relayAddresses: [
         config.relayAddress,
         config.externalAddress,
         config.relayAddress6,
         config.externalAddress6,
-      ].filter((address) => address !== undefined),
+      ].filter((address): address is string => address !== undefined && address !== '0.0.0.0' && address !== '::'),
       localAddresses: localAddresses(),
       allowed: config.allowedPeers,
     });

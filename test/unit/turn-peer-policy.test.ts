@@ -127,6 +127,12 @@ describe('TURN peer policy', () => {
       expect(v6.permission('2a01:4f8::10')).toBe('own-relay');
     });
 
+    it('judges a 6to4 address by the deny list alone: an allow list entry for the IPv4 address it carries opens nothing', () => {
+      const lab = new PeerPolicy({ relayAddresses: [], localAddresses: [], allowed: ['127.0.0.1/32'] });
+      expect(lab.permission('127.0.0.1')).toBe('allowed');
+      expect(lab.permission('2002:7f00:1::1')).toBe('denied');
+    });
+
     it('lets the allow list open an IPv6 range for a lab, and only that range', () => {
       const lab = new PeerPolicy({ relayAddresses: [], localAddresses: ['::1'], allowed: ['::1/128', 'fd00:9::/64'] });
       expect(lab.permission('::1')).toBe('allowed');
