@@ -13,7 +13,7 @@ import { createSocket } from 'node:dgram';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, startTlsRelay, type TestRelay } from '../helpers/relay.js';
 import { TurnTestClient, errorCode } from '../helpers/turn-client.js';
-import { until } from '../helpers/relay-process.js';
+import { RelayProcess, until } from '../helpers/relay-process.js';
 import { Attr, Method } from '../../turn/codec/constants.js';
 import { getAttribute, type MessageBuilder, type StunMessage } from '../../turn/codec/message.js';
 import { decodeXorAddress, type TransportAddress } from '../../turn/codec/address.js';
@@ -200,6 +200,33 @@ describe('IPv6 in the bundled relay', () => {
     const allocation = await turn.allocate({ family: 6 });
     expect(allocation.relayed).toMatchObject({ family: 6, address: ADVERTISED6 });
     expect(allocation.mapped?.address).toBe('::1');
+  });
+});
+
+describe('IPv6 listeners that cannot be', () => {
+  it('logs a warning and serves IPv4 alone when the IPv6 address is not on this machine (as on one without IPv6)', async () => {
+    const process = await RelayProcess.start({ TURN_LISTEN_HOST6: '2001:db8::99' });
+    try {
+      const warning = process.process.lines.find((line) => line.level === 40);
+      expect(warning).toMatchObject({ host: '2001:db8::99', err: { code: 'EADDRNOTAVAIL' } });
+      const started = await process.process.waitForLog('TURN relay listening');
+      expect(started.listeners).toEqual([`udp 127.0.0.1:${process.ports.udp}`, `tcp 127.0.0.1:${process.ports.udp}`]);
+      await process.assertServes();
+    } finally {
+      await process.stop();
+    }
+  });
+
+  it('listens on IPv4 alone with TURN_LISTEN_HOST6=off', async () => {
+    const ipv4Only = await startRelay({ TURN_LISTEN_HOST6: 'off' });
+    try {
+      expect(ipv4Only.ports.listeners).toEqual([
+        `udp 127.0.0.1:${ipv4Only.ports.udp}`,
+        `tcp 127.0.0.1:${ipv4Only.ports.udp}`,
+      ]);
+    } finally {
+      await ipv4Only.close();
+    }
   });
 });
 
