@@ -5,7 +5,8 @@
  * each variable; test/unit/config-docs.test.ts keeps the two in step.
  */
 import { isIP } from 'node:net';
-import { cidrItem, integer, ipAddress, list, secret, text } from '../env/kinds.js';
+import { checked, cidrItem, integer, ipAddress, list, oneOf, secret, text } from '../env/kinds.js';
+import { variable, type Kind } from '../env/variable.js';
 import { logLevel } from '../env/log-level.js';
 import { problemReport, readEnv, type Env } from '../env/read-env.js';
 
@@ -13,6 +14,8 @@ export interface TurnConfig {
   secret: string;
   realm: string;
   listenHost: string;
+  /** Where the IPv6 listeners bind; undefined: IPv6 is off. */
+  listenHost6: string | undefined;
   port: number;
   tlsPort: number;
   tlsCert: string | undefined;
@@ -21,6 +24,12 @@ export interface TurnConfig {
   relayAddress: string;
   /** The address clients and peers are told (XOR-RELAYED-ADDRESS); the relay address unless behind 1:1 NAT. */
   externalAddress: string;
+  /** The local IPv6 address IPv6 relay sockets bind to; undefined: no IPv6 relayed addresses (440). */
+  relayAddress6: string | undefined;
+  /** The IPv6 address told for IPv6 allocations; the IPv6 relay address unless behind 1:1 NAT. */
+  externalAddress6: string | undefined;
+  /** The relayed family when an Allocate names none: IPv4 (RFC 8656 §7.2), or the family the client came over. */
+  allocationFamilyDefault: 'ipv4' | 'keep';
   minPort: number;
   maxPort: number;
   /** CIDRs exempt from the peer deny list, for labs and tests. */
@@ -64,6 +73,17 @@ export class TurnConfigError extends Error {
 const PORT = { min: 0, max: 65535 };
 const RELAY_PORT = { min: 1024, max: 65535 };
 const COUNT = { min: 1, max: 1_000_000 };
+/** The word that turns an IPv6 variable off. */
+export const OFF = 'off';
+
+/** An IPv6 address, or `off` as it is (the config decides what off means). */
+const ipv6OrOff: Kind<string> = {
+  parse: (text) => checked(text, text === OFF || isIP(text) === 6 ? text : undefined, `an IPv6 address or ${OFF}`),
+};
+
+function unlessOff(value: string | undefined): string | undefined {
+  return value === OFF ? undefined : value;
+}
 
 export const relayEnv = {
   secret: secret('TURN_SECRET', {
@@ -72,7 +92,11 @@ export const relayEnv = {
     doc: "Checks credentials; the signaling server's TURN_SECRET.",
   }),
   realm: text('TURN_REALM', { default: 'video-call', doc: 'The realm in 401 challenges.' }),
-  listenHost: ipAddress('TURN_LISTEN_HOST', { default: '0.0.0.0', doc: 'Address the listeners bind.' }),
+  listenHost: ipAddress('TURN_LISTEN_HOST', { default: '0.0.0.0', doc: 'IPv4 address the listeners bind.' }),
+  listenHost6: variable('TURN_LISTEN_HOST6', ipv6OrOff, {
+    default: '::',
+    doc: 'IPv6 address the listeners bind (IPv6 only), or off.',
+  }),
   port: integer('TURN_PORT', { ...PORT, default: 3478, doc: 'UDP and TCP port.' }),
   tlsPort: integer('TURN_TLS_PORT', { ...PORT, default: 5349, doc: 'TLS port (only with a certificate).' }),
   tlsCert: text('TURN_TLS_CERT', { doc: 'PEM certificate chain for TLS.' }),
@@ -84,6 +108,20 @@ export const relayEnv = {
   externalAddress: ipAddress('TURN_EXTERNAL_IP', {
     defaultDoc: '`TURN_RELAY_ADDRESS`',
     doc: 'The address told to clients, behind 1:1 NAT.',
+  }),
+  relayAddress6: variable<string | undefined>('TURN_RELAY_ADDRESS6', ipv6OrOff, {
+    default: undefined,
+    defaultDoc: 'first global IPv6 of the machine, else off',
+    doc: 'Local IPv6 address IPv6 relay sockets bind to, or off.',
+  }),
+  externalAddress6: variable<string | undefined>('TURN_EXTERNAL_IP6', ipv6OrOff, {
+    default: undefined,
+    defaultDoc: '`TURN_RELAY_ADDRESS6`',
+    doc: 'The IPv6 address told to clients, behind 1:1 NAT.',
+  }),
+  allocationFamilyDefault: oneOf('TURN_ALLOCATION_FAMILY_DEFAULT', ['ipv4', 'keep'], {
+    default: 'ipv4',
+    doc: 'Relayed address family when the Allocate names none.',
   }),
   minPort: integer('TURN_MIN_PORT', { ...RELAY_PORT, default: 49152, doc: 'Lowest relay port.' }),
   maxPort: integer('TURN_MAX_PORT', { ...RELAY_PORT, default: 65535, doc: 'Highest relay port.' }),
@@ -182,11 +220,24 @@ export const relayEnv = {
   logLevel,
 };
 
-/** `relayAddress` when none is configured: see main.ts, which knows the machine's interfaces. */
-export function loadTurnConfig(env: Env, defaultRelayAddress: string): TurnConfig {
+/**
+ * `relayAddress` and `relayAddress6` when none is configured: see main.ts,
+ * which knows the machine's interfaces. `TURN_RELAY_ADDRESS6=off` is off
+ * whatever the machine has.
+ */
+export function loadTurnConfig(env: Env, defaultRelayAddress: string, defaultRelayAddress6?: string): TurnConfig {
   const { values, problems, clean } = readEnv(relayEnv, env);
   const relayAddress = values.relayAddress ?? defaultRelayAddress;
-  const config: TurnConfig = { ...values, relayAddress, externalAddress: values.externalAddress ?? relayAddress };
+  const relayAddress6 = unlessOff(values.relayAddress6 ?? defaultRelayAddress6);
+  const externalAddress6 = unlessOff(values.externalAddress6);
+  const config: TurnConfig = {
+    ...values,
+    relayAddress,
+    externalAddress: values.externalAddress ?? relayAddress,
+    listenHost6: unlessOff(values.listenHost6),
+    relayAddress6,
+    externalAddress6: relayAddress6 === undefined ? undefined : (externalAddress6 ?? relayAddress6),
+  };
 
   if (clean('minPort', 'maxPort') && config.minPort > config.maxPort) {
     problems.push('TURN_MIN_PORT must not be above TURN_MAX_PORT');
@@ -198,7 +249,13 @@ export function loadTurnConfig(env: Env, defaultRelayAddress: string): TurnConfi
     problems.push('TURN_TLS_CERT and TURN_TLS_KEY go together');
   }
   if (isIP(relayAddress) === 6) {
-    problems.push('TURN_RELAY_ADDRESS must be IPv4: relayed transport addresses are IPv4 only');
+    problems.push('TURN_RELAY_ADDRESS must be IPv4: IPv6 relay sockets bind TURN_RELAY_ADDRESS6');
+  }
+  if (values.externalAddress !== undefined && isIP(values.externalAddress) === 6) {
+    problems.push('TURN_EXTERNAL_IP must be IPv4: the IPv6 one is TURN_EXTERNAL_IP6');
+  }
+  if (clean('listenHost') && isIP(config.listenHost) === 6) {
+    problems.push('TURN_LISTEN_HOST must be IPv4: IPv6 listeners bind TURN_LISTEN_HOST6');
   }
   if (problems.length > 0) throw new TurnConfigError(problems);
   return config;

@@ -7,14 +7,14 @@ import pino from 'pino';
 import { loadTurnConfig, TurnConfigError, type TurnConfig } from './config.js';
 import { TurnRelay } from './server.js';
 import { descriptorLimit, descriptorsNeeded } from './descriptors.js';
-import { defaultRelayAddress } from './local-addresses.js';
+import { defaultRelayAddress, defaultRelayAddress6 } from './local-addresses.js';
 
 /** A stop that hangs (a socket that will not close) must not keep the process, or `npm start`, waiting. */
 const STOP_DEADLINE_MS = 10_000;
 
 let config: TurnConfig;
 try {
-  config = loadTurnConfig(process.env, defaultRelayAddress());
+  config = loadTurnConfig(process.env, defaultRelayAddress(), defaultRelayAddress6());
 } catch (error) {
   if (!(error instanceof TurnConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
@@ -48,9 +48,11 @@ try {
   log.info(
     {
       ...ports,
-      host: config.listenHost,
       relayAddress: config.relayAddress,
       externalAddress: config.externalAddress,
+      relayAddress6: config.relayAddress6 ?? 'off',
+      externalAddress6: config.externalAddress6 ?? 'off',
+      allocationFamilyDefault: config.allocationFamilyDefault,
       relayPorts: `${config.minPort}-${config.maxPort}`,
     },
     'TURN relay listening',

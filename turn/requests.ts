@@ -3,6 +3,14 @@
  * Binding for anyone; Allocate, Refresh, CreatePermission and ChannelBind
  * only with valid long-term credentials; Send indications and ChannelData
  * only on an existing allocation. Malformed input is dropped, never thrown.
+ *
+ * Address families (RFC 8656 §7.2, §9, §11): an Allocate gets the family
+ * REQUESTED-ADDRESS-FAMILY names (440 if the relay has no IPv6 address), or
+ * when it names none IPv4, or with TURN_ALLOCATION_FAMILY_DEFAULT=keep the
+ * family the client came over. Dual allocation is not offered: an
+ * ADDITIONAL-ADDRESS-FAMILY request gets its IPv4 allocation and
+ * ADDRESS-ERROR-CODE 440 for IPv6. A peer (an IPv4-mapped one is IPv4) of
+ * the other family than the allocation's gets 443, or is dropped in a Send.
  */
 import {
   Attr,
@@ -72,7 +80,10 @@ interface Caller {
 }
 
 export interface RequestHandlerParts {
-  config: Pick<TurnConfig, 'defaultLifetime' | 'maxLifetime' | 'software'>;
+  config: Pick<
+    TurnConfig,
+    'defaultLifetime' | 'maxLifetime' | 'software' | 'relayAddress6' | 'allocationFamilyDefault'
+  >;
   auth: Authenticator;
   allocations: AllocationManager;
   policy: PeerPolicy;
@@ -202,19 +213,21 @@ export class RequestHandler {
     const transport = getAttribute(message, Attr.RequestedTransport);
     if (transport === undefined) return this.reply(client, message, 400, caller);
     if (readRequestedTransport(transport) !== TransportProtocol.UDP) return this.reply(client, message, 442, caller);
-    const family = getAttribute(message, Attr.RequestedAddressFamily);
-    if (family !== undefined && readRequestedAddressFamily(family) !== 4)
-      return this.reply(client, message, 440, caller);
-
+    const requested = getAttribute(message, Attr.RequestedAddressFamily);
+    const additional = getAttribute(message, Attr.AdditionalAddressFamily);
     const evenPort = getAttribute(message, Attr.EvenPort);
     const token = getAttribute(message, Attr.ReservationToken);
     if (
       (evenPort !== undefined && token !== undefined) ||
       (token !== undefined && token.length !== 8) ||
-      evenPort?.length === 0
+      evenPort?.length === 0 ||
+      (requested !== undefined && (additional !== undefined || token !== undefined)) ||
+      (additional !== undefined && readRequestedAddressFamily(additional) !== 6)
     ) {
       return this.reply(client, message, 400, caller);
     }
+    const family = this.familyFor(client, requested);
+    if (family === undefined) return this.reply(client, message, 440, caller);
     const ports: PortRequest =
       token !== undefined
         ? { kind: 'reserved', token }
@@ -229,6 +242,7 @@ export class RequestHandler {
       key: caller.key,
       lifetime,
       ports,
+      family,
     });
     if (!created.ok) {
       if (created.error === 486) this.metrics.refused(created.limit);
@@ -238,6 +252,7 @@ export class RequestHandler {
       b.addXorAddress(Attr.XorRelayedAddress, created.allocation.relayed)
         .addUInt32(Attr.Lifetime, lifetime)
         .addXorAddress(Attr.XorMappedAddress, addressOf(client));
+      if (additional !== undefined) b.addAddressErrorCode(6, 440);
       return created.reservationToken === undefined ? b : b.add(Attr.ReservationToken, created.reservationToken);
     });
     created.allocation.lastAllocate = { transactionId: message.transactionId.toString('hex'), response };
@@ -251,9 +266,10 @@ export class RequestHandler {
     if (allocation.username !== caller.username && userOf(allocation.username) !== userOf(caller.username)) {
       return this.reply(client, message, 441, caller);
     }
+    // RFC 8656 §7.3: a family that is not the allocation's is a mismatch.
     const family = getAttribute(message, Attr.RequestedAddressFamily);
-    if (family !== undefined && readRequestedAddressFamily(family) !== 4)
-      return this.reply(client, message, 440, caller);
+    if (family !== undefined && readRequestedAddressFamily(family) !== allocation.relayed.family)
+      return this.reply(client, message, 443, caller);
     const requested = getAttribute(message, Attr.Lifetime);
     if (requested !== undefined && readUInt32(requested) === 0) {
       // Answered first: over TCP/TLS, removing the allocation ends the connection.
@@ -275,7 +291,8 @@ export class RequestHandler {
     // All or nothing: one forbidden peer refuses the whole request.
     if (peers.some((peer) => this.policy.permission(peer.address) === 'denied'))
       return this.forbid(client, message, caller);
-    if (peers.some((peer) => peer.family !== 4)) return this.reply(client, message, 443, caller);
+    if (peers.some((peer) => familyOf(peer) !== allocation.relayed.family))
+      return this.reply(client, message, 443, caller);
     if (!allocation.permit(peers.map((peer) => peer.address))) return this.full(client, message, caller, 'permissions');
     this.respond(client, message, caller);
   }
@@ -290,7 +307,7 @@ export class RequestHandler {
     const peer = decodeXorAddress(peerValue, message.transactionId);
     if (peer.port === 0) return this.reply(client, message, 400, caller);
     if (!this.allocations.mayReach(peer)) return this.forbid(client, message, caller);
-    if (peer.family !== 4) return this.reply(client, message, 443, caller);
+    if (familyOf(peer) !== allocation.relayed.family) return this.reply(client, message, 443, caller);
     const bound = allocation.bind(channel, peer);
     if (bound === 'full') return this.full(client, message, caller, 'channels');
     if (bound === 'conflict') {
@@ -307,6 +324,7 @@ export class RequestHandler {
     // An indication cannot be answered with 420, so one the relay does not fully understand is discarded (RFC 8489
     // §6.3.2).
     if (unknownRequired(message).length > 0) return this.metrics.dropped('unknown-attribute');
+    if (familyOf(indication.peer) !== allocation.relayed.family) return this.metrics.dropped('peer-family');
     allocation.toPeer(indication.peer, indication.data);
   }
 
@@ -320,6 +338,17 @@ export class RequestHandler {
       if (!(error instanceof StunParseError)) throw error;
       this.metrics.dropped('malformed');
     }
+  }
+
+  /** The relayed family an Allocate gets; undefined when it asked for one the relay has no address for (440). */
+  private familyFor(client: ClientLink, requested: Buffer | undefined): 4 | 6 | undefined {
+    const ipv6 = this.config.relayAddress6 !== undefined;
+    if (requested !== undefined) {
+      const family = readRequestedAddressFamily(requested);
+      return family === 6 && !ipv6 ? undefined : family;
+    }
+    // Absent, RFC 8656 §7.2 says IPv4; "keep" falls back to it where the relay has no IPv6 address.
+    return this.config.allocationFamilyDefault === 'keep' && ipv6 ? addressOf(client).family : 4;
   }
 
   /** The caller's allocation on this 5-tuple, or an error response (437/441) and undefined. */
@@ -408,6 +437,11 @@ export class RequestHandler {
 /** Comprehension-required attributes (below 0x8000) this relay does not understand. */
 function unknownRequired(message: StunMessage): number[] {
   return message.attributes.map((a) => a.type).filter((type) => type < 0x8000 && !UNDERSTOOD.has(type));
+}
+
+/** A peer's family as the wire sees it: an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 peer. */
+function familyOf(peer: TransportAddress): 4 | 6 {
+  return peer.family === 6 && peer.address.startsWith('::ffff:') && peer.address.includes('.') ? 4 : peer.family;
 }
 
 function addressOf(client: ClientLink): TransportAddress {

@@ -3,13 +3,18 @@
  * default), TLS on another when a certificate is configured, all feeding one
  * RequestHandler. `TurnRelay` never reads the environment; main.ts does.
  *
+ * Each family has listeners of its own: IPv4 on TURN_LISTEN_HOST, IPv6 on
+ * TURN_LISTEN_HOST6 bound IPv6-only, so an IPv4 client is always its dotted
+ * address (in quotas, nonces, XOR-MAPPED-ADDRESS), never ::ffff:a.b.c.d. A
+ * machine without IPv6 gets a warning and IPv4 alone.
+ *
  * Nothing a client sends may stop the process: every packet's handling runs
  * under one catch (a bug costs that packet, is counted and logged at a
  * bounded rate), links never throw on send, and a datagram from source port
  * 0, which cannot be answered, is dropped before it is read.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTcpServer, isIPv6, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { TurnConfig } from './config.js';
@@ -33,7 +38,20 @@ export interface RelayPorts {
   tcp: number;
   tls: number | undefined;
   metrics: number;
+  /** What listens, as `udp 0.0.0.0:3478`, `tcp [::]:3478`, `tls [::]:5349`…: one line per socket. */
+  listeners: string[];
 }
+
+/** One family's UDP and TCP listeners, on one host and port. */
+interface FamilyListeners {
+  host: string;
+  udp: Socket;
+  links: UdpLinks;
+  tcp: Server;
+}
+
+/** What a bind to an IPv6 address fails with on a machine (or container) without IPv6, or without that address. */
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT']);
 
 export class TurnRelay {
   readonly metrics: TurnMetrics;
@@ -42,10 +60,10 @@ export class TurnRelay {
   private readonly streams: StreamConnections;
   /** For lines a client can cause, one per packet at worst. */
   private readonly clientLog: ThrottledLog;
-  private udp: Socket | undefined;
-  private udpLinks: UdpLinks | undefined;
-  private tcp: Server | undefined;
+  private families: FamilyListeners[] = [];
   private tls: Server | undefined;
+  /** Feeds IPv6 connections to the one TLS server (and its certificate). */
+  private tls6: Server | undefined;
   private certificate: CertificateWatcher | undefined;
   private metricsServer: import('node:http').Server | undefined;
 
@@ -55,7 +73,13 @@ export class TurnRelay {
   ) {
     this.clientLog = new ThrottledLog(log);
     const policy = new PeerPolicy({
-      relayAddresses: [config.relayAddress, config.externalAddress],
+      // Bound to every address (0.0.0.0, ::), the relay's own address is the advertised one alone.
+      relayAddresses: [
+        config.relayAddress,
+        config.externalAddress,
+        config.relayAddress6,
+        config.externalAddress6,
+      ].filter((address): address is string => address !== undefined && address !== '0.0.0.0' && address !== '::'),
       localAddresses: localAddresses(),
       allowed: config.allowedPeers,
     });
@@ -73,11 +97,11 @@ export class TurnRelay {
       expired: (allocation) =>
         log.debug({ user: allocation.user, port: allocation.relayed.port }, 'allocation expired'),
       created: (allocation) => {
-        this.udpLinks?.keep(allocation.client);
+        this.linksOf(allocation.client)?.keep(allocation.client);
         this.streams.allocated(allocation.client);
       },
       removed: (allocation) => {
-        this.udpLinks?.forget(allocation.client);
+        this.linksOf(allocation.client)?.forget(allocation.client);
         allocation.client.close();
       },
     });
@@ -113,64 +137,116 @@ export class TurnRelay {
     });
     const address = this.metricsServer.address();
     const metricsPort = typeof address === 'object' && address !== null ? address.port : 0;
-    return { udp: udpPort, tcp: udpPort, tls: tlsPort, metrics: metricsPort };
+    const at = (host: string, port: number) => `${isIPv6(host) ? `[${host}]` : host}:${port}`;
+    const listeners = this.families.flatMap(({ host }) => [`udp ${at(host, udpPort)}`, `tcp ${at(host, udpPort)}`]);
+    if (tlsPort !== undefined) {
+      listeners.push(`tls ${at(this.config.listenHost, tlsPort)}`);
+      if (this.tls6 !== undefined) listeners.push(`tls ${at(this.config.listenHost6 ?? '::', tlsPort)}`);
+    }
+    return { udp: udpPort, tcp: udpPort, tls: tlsPort, metrics: metricsPort, listeners };
   }
 
-  /** UDP clients whose link the listener keeps: one per live UDP allocation (see UdpLinks). */
+  /** UDP clients whose link the listeners keep: one per live UDP allocation (see UdpLinks). */
   get udpLinksKept(): number {
-    return this.udpLinks?.size ?? 0;
+    return this.families.reduce((sum, family) => sum + family.links.size, 0);
   }
 
   async stop(): Promise<void> {
     await this.certificate?.stop();
     this.allocations.close();
     this.streams.closeAll();
-    this.udp?.close();
-    const servers = [this.tcp, this.tls, this.metricsServer].filter((server) => server?.listening === true);
+    for (const family of this.families) family.udp.close();
+    const servers = [...this.families.map((family) => family.tcp), this.tls, this.tls6, this.metricsServer].filter(
+      (server) => server?.listening === true,
+    );
     await Promise.all(servers.map((server) => new Promise((resolve) => server?.close(resolve))));
   }
 
   /**
-   * UDP and TCP on the same port. With port 0 (tests) the port the UDP socket
-   * got may already be taken for TCP; then both move to another.
+   * UDP and TCP on the same port, for each family. With port 0 (tests) the
+   * port the first UDP socket got may already be taken for the others; then
+   * all move to another.
    */
   private async listenUdpAndTcp(): Promise<number> {
-    const { listenHost, port } = this.config;
+    const { listenHost, listenHost6, port } = this.config;
+    const hosts = listenHost6 === undefined ? [listenHost] : [listenHost, listenHost6];
     for (let attempt = 0; ; attempt++) {
-      // Bursts from many clients land here at once; the kernel caps this at net.core.rmem_max.
-      const udp = createSocket({
-        type: 'udp4',
-        recvBufferSize: LISTENER_BUFFER_BYTES,
-        sendBufferSize: LISTENER_BUFFER_BYTES,
-        lookup: ipLiteralLookup,
-      });
-      await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind(port, listenHost, () => resolve());
-      });
-      const udpPort = udp.address().port;
-      const tcp = createTcpServer((socket) => this.streams.admit(socket, 'tcp', udpPort));
+      const families: FamilyListeners[] = [];
+      let chosen = port;
       try {
-        await listen(tcp, udpPort, listenHost);
+        for (const host of hosts) {
+          const family = await this.listenFamily(host, chosen);
+          if (family === undefined) continue;
+          families.push(family);
+          chosen = family.udp.address().port;
+        }
       } catch (error) {
-        udp.close();
+        for (const family of families) closeFamily(family);
         if (port !== 0 || attempt >= 10) throw error;
         continue;
       }
-      const links = new UdpLinks(udp, udpPort, () => this.metrics.dropped('send-failed'));
-      udp.on('message', (data, remote) => {
-        // Port 0 is no address to answer at (only a raw socket sends from it): refused before anything is kept.
-        if (remote.port === 0) return this.metrics.dropped('source-port-0');
-        this.dispatch(links.link(remote.address, remote.port), data);
-      });
-      udp.on('error', (err) => this.clientLog.warn({ err }, 'UDP listener error'));
-      // Accept failures (EMFILE when descriptors run out) are reported here; the listener carries on.
-      tcp.on('error', (err) => this.clientLog.warn({ err }, 'TCP listener error'));
-      this.udp = udp;
-      this.udpLinks = links;
-      this.tcp = tcp;
-      return udpPort;
+      this.families = families;
+      return chosen;
     }
+  }
+
+  /** One family's listeners; undefined (and a warning) when the machine has no IPv6 for them. */
+  private async listenFamily(host: string, port: number): Promise<FamilyListeners | undefined> {
+    // Bursts from many clients land here at once; the kernel caps this at net.core.rmem_max.
+    const ipv6 = isIPv6(host);
+    const udp = createSocket({
+      type: ipv6 ? 'udp6' : 'udp4',
+      ipv6Only: ipv6,
+      recvBufferSize: LISTENER_BUFFER_BYTES,
+      sendBufferSize: LISTENER_BUFFER_BYTES,
+      lookup: ipLiteralLookup,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, host, () => {
+          udp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      udp.close();
+      if (this.withoutIpv6(host, error)) return undefined;
+      throw error;
+    }
+    const udpPort = udp.address().port;
+    const tcp = createTcpServer((socket) => this.streams.admit(socket, 'tcp', udpPort));
+    try {
+      await listen(tcp, udpPort, host);
+    } catch (error) {
+      udp.close();
+      throw error;
+    }
+    const links = new UdpLinks(udp, udpPort, () => this.metrics.dropped('send-failed'));
+    udp.on('message', (data, remote) => {
+      // Port 0 is no address to answer at (only a raw socket sends from it): refused before anything is kept.
+      if (remote.port === 0) return this.metrics.dropped('source-port-0');
+      this.dispatch(links.link(remote.address, remote.port), data);
+    });
+    udp.on('error', (err) => this.clientLog.warn({ err }, 'UDP listener error'));
+    // Accept failures (EMFILE when descriptors run out) are reported here; the listener carries on.
+    tcp.on('error', (err) => this.clientLog.warn({ err }, 'TCP listener error'));
+    return { host, udp, links, tcp };
+  }
+
+  /** An IPv6 bind that failed for want of IPv6: said once, and the relay goes on with IPv4. */
+  private withoutIpv6(host: string, error: unknown): boolean {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (!isIPv6(host) || code === undefined || !NO_IPV6.has(code)) return false;
+    this.log.warn({ err: error, host }, 'no IPv6 here: listening on IPv4 only (TURN_LISTEN_HOST6=off says so quietly)');
+    return true;
+  }
+
+  /** The UDP links of the listener a client came in on, if it came over UDP. */
+  private linksOf(client: ClientLink): UdpLinks | undefined {
+    if (client.transport !== 'udp') return undefined;
+    const ipv6 = isIPv6(client.address);
+    return this.families.find((family) => isIPv6(family.host) === ipv6)?.links;
   }
 
   /**
@@ -197,7 +273,27 @@ export class TurnRelay {
     await this.certificate.start();
     port = await listen(tls, tlsPort, listenHost);
     this.tls = tls;
+    await this.listenTls6(tls, port);
     return port;
+  }
+
+  /**
+   * TLS over IPv6: a plain listener on the same port that hands each
+   * connection to the one TLS server, so one certificate (and its reloads)
+   * serves both families. Only where the IPv6 UDP/TCP listeners came up.
+   */
+  private async listenTls6(tls: Server, port: number): Promise<void> {
+    const host = this.families.find((family) => isIPv6(family.host))?.host;
+    if (host === undefined) return;
+    const tls6 = createTcpServer((socket) => tls.emit('connection', socket));
+    tls6.on('error', (err) => this.clientLog.warn({ err }, 'TLS listener error'));
+    try {
+      await listen(tls6, port, host);
+    } catch (error) {
+      if (this.withoutIpv6(host, error)) return;
+      throw error;
+    }
+    this.tls6 = tls6;
   }
 
   /** Runs for every datagram and frame, so it makes no closure unless a request is pending. */
@@ -215,10 +311,16 @@ export class TurnRelay {
   }
 }
 
+function closeFamily({ udp, tcp }: FamilyListeners): void {
+  udp.close();
+  tcp.close();
+}
+
+/** IPv6 hosts listen IPv6-only: IPv4 has listeners of its own. */
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, ipv6Only: isIPv6(host) }, () => {
       server.off('error', reject);
       const address = server.address();
       resolve(typeof address === 'object' && address !== null ? address.port : port);

@@ -43,6 +43,7 @@ export class RelayProcess {
       env: {
         TURN_SECRET: RELAY_SECRET,
         TURN_LISTEN_HOST: '127.0.0.1',
+        TURN_LISTEN_HOST6: '::1',
         TURN_PORT: '0',
         TURN_METRICS_PORT: '0',
         TURN_RELAY_ADDRESS: '127.0.0.2',

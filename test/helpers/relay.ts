@@ -50,6 +50,7 @@ async function started(env: Record<string, string>, window: PortWindow): Promise
     {
       TURN_SECRET: RELAY_SECRET,
       TURN_LISTEN_HOST: '127.0.0.1',
+      TURN_LISTEN_HOST6: '::1',
       TURN_PORT: '0',
       TURN_METRICS_PORT: '0',
       TURN_RELAY_ADDRESS: '127.0.0.2',

@@ -5,6 +5,7 @@
  * transmission per request, since tests count what the relay handled.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { Attr, Method } from '../../turn/codec/constants.js';
 import { getAttribute, type StunMessage } from '../../turn/codec/message.js';
 import { decodeXorAddress, type TransportAddress } from '../../turn/codec/address.js';
@@ -34,7 +35,7 @@ export class TurnTestClient {
     credentials: Credentials,
     localAddress = '127.0.0.1',
   ): Promise<TurnTestClient> {
-    const socket = createSocket('udp4');
+    const socket = createSocket(isIPv6(localAddress) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve));
     return new TurnTestClient(socket, server, credentials);
   }

@@ -21,9 +21,15 @@ export interface UclientTarget {
   /** A user per run: uclient leaves its allocations to expire, and each user has a quota. */
   user: string;
   peerPort: number;
+  /** The relay's and the peer's address: 127.0.0.1 unless given (::1 for IPv6). */
+  host?: string;
+  peerHost?: string;
 }
 
-export function runUclient(flags: string[], { port, secret, user, peerPort }: UclientTarget): Promise<UclientRun> {
+export function runUclient(
+  flags: string[],
+  { port, secret, user, peerPort, host = '127.0.0.1', peerHost = host }: UclientTarget,
+): Promise<UclientRun> {
   const args = [
     ...flags,
     '-p',
@@ -33,7 +39,7 @@ export function runUclient(flags: string[], { port, secret, user, peerPort }: Uc
     '-u',
     user,
     '-e',
-    '127.0.0.1',
+    peerHost,
     '-r',
     String(peerPort),
     '-n',
@@ -44,7 +50,7 @@ export function runUclient(flags: string[], { port, secret, user, peerPort }: Uc
     '180',
     '-z',
     '5',
-    '127.0.0.1',
+    host,
   ];
   return new Promise((resolve) => {
     const child = spawn(UCLIENT, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -20,6 +20,7 @@ describe('relay config', () => {
         TURN_SECRET: SECRET,
         TURN_REALM: 'example.org',
         TURN_LISTEN_HOST: '127.0.0.1',
+        TURN_LISTEN_HOST6: '::1',
         TURN_PORT: '3479',
         TURN_TLS_PORT: '443',
         TURN_TLS_CERT: '/etc/cert.pem',
@@ -27,6 +28,9 @@ describe('relay config', () => {
         TURN_TLS_RELOAD_INTERVAL_MS: '1000',
         TURN_RELAY_ADDRESS: '10.0.0.5',
         TURN_EXTERNAL_IP: '203.0.113.7',
+        TURN_RELAY_ADDRESS6: 'fd00::5',
+        TURN_EXTERNAL_IP6: '2001:db8::7',
+        TURN_ALLOCATION_FAMILY_DEFAULT: 'keep',
         TURN_MIN_PORT: '40000',
         TURN_MAX_PORT: '40100',
         TURN_ALLOWED_PEERS: '127.0.0.0/8, ::1',
@@ -56,6 +60,7 @@ describe('relay config', () => {
       secret: SECRET,
       realm: 'example.org',
       listenHost: '127.0.0.1',
+      listenHost6: '::1',
       port: 3479,
       tlsPort: 443,
       tlsCert: '/etc/cert.pem',
@@ -63,6 +68,9 @@ describe('relay config', () => {
       tlsReloadIntervalMs: 1000,
       relayAddress: '10.0.0.5',
       externalAddress: '203.0.113.7',
+      relayAddress6: 'fd00::5',
+      externalAddress6: '2001:db8::7',
+      allocationFamilyDefault: 'keep',
       minPort: 40000,
       maxPort: 40100,
       allowedPeers: ['127.0.0.0/8', '::1'],
@@ -97,6 +105,51 @@ describe('relay config', () => {
       relayAddress: '10.0.0.5',
       externalAddress: '10.0.0.5',
     });
+  });
+
+  it('listens on IPv6 everywhere and relays IPv6 from the machine address it is given, unless told off', () => {
+    expect(loadTurnConfig({ TURN_SECRET: SECRET }, '192.0.2.10', '2001:db8::10')).toMatchObject({
+      listenHost: '0.0.0.0',
+      listenHost6: '::',
+      relayAddress6: '2001:db8::10',
+      externalAddress6: '2001:db8::10',
+      allocationFamilyDefault: 'ipv4',
+    });
+    expect(loadTurnConfig({ TURN_SECRET: SECRET }, '192.0.2.10', undefined)).toMatchObject({
+      relayAddress6: undefined,
+      externalAddress6: undefined,
+    });
+    expect(
+      loadTurnConfig(
+        { TURN_SECRET: SECRET, TURN_LISTEN_HOST6: 'off', TURN_RELAY_ADDRESS6: 'off', TURN_EXTERNAL_IP6: '2001:db8::9' },
+        '192.0.2.10',
+        '2001:db8::10',
+      ),
+    ).toMatchObject({ listenHost6: undefined, relayAddress6: undefined, externalAddress6: undefined });
+    expect(
+      loadTurnConfig({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP6: '2001:db8::9' }, '192.0.2.10', 'fd00::10'),
+    ).toMatchObject({ relayAddress6: 'fd00::10', externalAddress6: '2001:db8::9' });
+  });
+
+  it('keeps each family in its own variables', () => {
+    expect(
+      problemsOf({
+        TURN_SECRET: SECRET,
+        TURN_LISTEN_HOST: '::',
+        TURN_LISTEN_HOST6: '0.0.0.0',
+        TURN_EXTERNAL_IP: '2001:db8::1',
+        TURN_RELAY_ADDRESS6: '10.0.0.1',
+        TURN_EXTERNAL_IP6: 'on',
+        TURN_ALLOCATION_FAMILY_DEFAULT: 'ipv6',
+      }),
+    ).toEqual([
+      'TURN_LISTEN_HOST6 must be an IPv6 address or off, got "0.0.0.0"',
+      'TURN_RELAY_ADDRESS6 must be an IPv6 address or off, got "10.0.0.1"',
+      'TURN_EXTERNAL_IP6 must be an IPv6 address or off, got "on"',
+      'TURN_ALLOCATION_FAMILY_DEFAULT must be one of ipv4, keep, got "ipv6"',
+      'TURN_EXTERNAL_IP must be IPv4: the IPv6 one is TURN_EXTERNAL_IP6',
+      'TURN_LISTEN_HOST must be IPv4: IPv6 listeners bind TURN_LISTEN_HOST6',
+    ]);
   });
 
   it('refuses to start without TURN_SECRET, saying what it is for', () => {
@@ -134,7 +187,7 @@ describe('relay config', () => {
       'TURN_MIN_PORT must not be above TURN_MAX_PORT',
       'TURN_DEFAULT_LIFETIME must not be above TURN_MAX_LIFETIME',
       'TURN_TLS_CERT and TURN_TLS_KEY go together',
-      'TURN_RELAY_ADDRESS must be IPv4: relayed transport addresses are IPv4 only',
+      'TURN_RELAY_ADDRESS must be IPv4: IPv6 relay sockets bind TURN_RELAY_ADDRESS6',
     ]);
   });
 

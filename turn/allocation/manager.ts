@@ -7,6 +7,11 @@
  * to the relay's own address: a port there that is not a live allocation
  * (another service on the host, say) cannot be reached through the relay.
  *
+ * An allocation is IPv4 (relay sockets on TURN_RELAY_ADDRESS) or IPv6 (on
+ * TURN_RELAY_ADDRESS6), never both; one relay port belongs to one allocation
+ * whatever its family, so a port still finds it, and a packet to the relay's
+ * own address of the other family finds nothing.
+ *
  * Quotas: allocations and EVEN-PORT reservations alike hold a relay socket,
  * so each counts once against the total, its user and its client address,
  * from before its socket is bound (so concurrent Allocates cannot overshoot)
@@ -28,6 +33,8 @@ export type ManagerOptions = Pick<
   TurnConfig,
   | 'relayAddress'
   | 'externalAddress'
+  | 'relayAddress6'
+  | 'externalAddress6'
   | 'minPort'
   | 'maxPort'
   | 'maxAllocations'
@@ -60,6 +67,8 @@ export interface AllocateRequest {
   key: Buffer;
   lifetime: number;
   ports: PortRequest;
+  /** The relayed address family; a reservation's token brings the family it was made in instead. */
+  family: 4 | 6;
 }
 
 export type CreateResult =
@@ -71,6 +80,7 @@ export type CreateResult =
 interface Bound {
   socket: Socket;
   port: number;
+  family: 4 | 6;
 }
 
 interface Reservation extends Bound {
@@ -123,7 +133,7 @@ export class AllocationManager {
   }
 
   async create(client: ClientLink, request: AllocateRequest): Promise<CreateResult> {
-    const { ports, user } = request;
+    const { ports, user, family } = request;
     const address = client.address;
     let bound: Bound | undefined;
     let odd: Bound | undefined;
@@ -142,11 +152,11 @@ export class AllocationManager {
       const refused = this.charge(user, address) ?? (reserveNext ? this.chargeSecond(user, address) : undefined);
       if (refused !== undefined) return { ok: false, error: 486, limit: refused };
       if (ports.kind === 'even') {
-        const pair = await this.bindEvenPort(reserveNext);
+        const pair = await this.bindEvenPort(reserveNext, family);
         bound = pair?.even;
         odd = pair?.odd;
       } else {
-        bound = await this.bindRelayPort();
+        bound = await this.bindRelayPort(family);
       }
       if (bound === undefined) {
         this.uncharge(user, address);
@@ -170,7 +180,7 @@ export class AllocationManager {
       user,
       key: request.key,
       socket: bound.socket,
-      relayed: { family: 4, address: this.options.externalAddress, port: bound.port },
+      relayed: { family: bound.family, address: this.externalAddress(bound.family), port: bound.port },
       limits: this.limits,
       hooks: this.hooks,
     });
@@ -224,8 +234,18 @@ export class AllocationManager {
   /** Where a packet to `peer` goes: to another allocation of this relay, out on the wire, or nowhere. */
   private route(peer: TransportAddress): Allocation | 'wire' | undefined {
     const verdict = this.policy.permission(peer.address);
-    if (verdict === 'own-relay') return this.byPort.get(peer.port);
+    if (verdict === 'own-relay') {
+      const allocation = this.byPort.get(peer.port);
+      return allocation?.relayed.family === peer.family ? allocation : undefined;
+    }
     return verdict === 'allowed' && peer.port !== 0 ? 'wire' : undefined;
+  }
+
+  private externalAddress(family: 4 | 6): string {
+    const address = family === 4 ? this.options.externalAddress : this.options.externalAddress6;
+    // The request handler answers 440 before asking for a family the relay has no address for.
+    if (address === undefined) throw new Error('no IPv6 relay address');
+    return address;
   }
 
   private readonly hooks: RelayHooks = {
@@ -276,26 +296,28 @@ export class AllocationManager {
     this.perAddress.remove(address);
   }
 
-  private async bindRelayPort(): Promise<Bound | undefined> {
+  private async bindRelayPort(family: 4 | 6): Promise<Bound | undefined> {
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       const port = this.randomPort(false);
       if (port === undefined) continue;
-      const socket = await this.bindPort(port);
-      if (socket !== undefined) return { socket, port };
+      const socket = await this.bindPort(port, family);
+      if (socket !== undefined) return { socket, port, family };
     }
     return undefined;
   }
 
   /** An even port, and with `reserveNext` the odd one above it too. */
-  private async bindEvenPort(reserveNext: boolean): Promise<{ even: Bound; odd?: Bound } | undefined> {
+  private async bindEvenPort(reserveNext: boolean, family: 4 | 6): Promise<{ even: Bound; odd?: Bound } | undefined> {
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       const port = this.randomPort(true);
       if (port === undefined || (reserveNext && (port + 1 > this.options.maxPort || this.isTaken(port + 1)))) continue;
-      const even = await this.bindPort(port);
+      const even = await this.bindPort(port, family);
       if (even === undefined) continue;
-      if (!reserveNext) return { even: { socket: even, port } };
-      const odd = await this.bindPort(port + 1);
-      if (odd !== undefined) return { even: { socket: even, port }, odd: { socket: odd, port: port + 1 } };
+      if (!reserveNext) return { even: { socket: even, port, family } };
+      const odd = await this.bindPort(port + 1, family);
+      if (odd !== undefined) {
+        return { even: { socket: even, port, family }, odd: { socket: odd, port: port + 1, family } };
+      }
       even.close();
     }
     return undefined;
@@ -313,11 +335,17 @@ export class AllocationManager {
     return this.byPort.has(port) || this.reservedPorts.has(port);
   }
 
-  private async bindPort(port: number): Promise<Socket | undefined> {
-    const socket = createSocket({ type: 'udp4', lookup: ipLiteralLookup });
+  private async bindPort(port: number, family: 4 | 6): Promise<Socket | undefined> {
+    const address = family === 4 ? this.options.relayAddress : this.options.relayAddress6;
+    if (address === undefined) return undefined;
+    const socket = createSocket({
+      type: family === 4 ? 'udp4' : 'udp6',
+      ipv6Only: family === 6,
+      lookup: ipLiteralLookup,
+    });
     const bound = await new Promise<boolean>((resolve) => {
       socket.once('error', () => resolve(false));
-      socket.bind(port, this.options.relayAddress, () => resolve(true));
+      socket.bind(port, address, () => resolve(true));
     });
     if (!bound) {
       socket.close();
@@ -354,7 +382,7 @@ export class AllocationManager {
     this.reservedPorts.delete(reservation.port);
     clearTimeout(reservation.timer);
     this.uncharge(reservation.owner.user, reservation.owner.client.address);
-    return { socket: reservation.socket, port: reservation.port };
+    return { socket: reservation.socket, port: reservation.port, family: reservation.family };
   }
 
   private sweep(): void {

@@ -28,4 +28,5 @@ export {
   type Allocation,
   type ClientOptions,
   type DataListener,
+  requestedFamily,
 } from './turn-client.js';

@@ -24,6 +24,8 @@ export interface ClientOptions extends SessionOptions {
 export interface AllocateOptions {
   /** Seconds asked for; the relay may grant another (RFC 8656 §7.2). */
   lifetime?: number;
+  /** REQUESTED-ADDRESS-FAMILY: the relayed address's family; the relay's default without it (RFC 8656 §7.1). */
+  family?: 4 | 6;
   /** An even relay port; `reserveNext` keeps the odd one after it for a later Allocate. */
   evenPort?: { reserveNext: boolean };
   /** The token a previous EVEN-PORT allocation returned: allocates the port it reserved. */
@@ -74,6 +76,7 @@ export class TurnClient {
     const response = await this.call(Method.Allocate, (b) => {
       b.addRequestedTransport();
       if (options.lifetime !== undefined) b.addUInt32(Attr.Lifetime, options.lifetime);
+      if (options.family !== undefined) b.add(Attr.RequestedAddressFamily, requestedFamily(options.family));
       if (options.evenPort !== undefined) b.addEvenPort(options.evenPort.reserveNext);
       if (options.reservationToken !== undefined) b.add(Attr.ReservationToken, options.reservationToken);
       return b;
@@ -168,4 +171,9 @@ function address(response: StunMessage, type: number): TransportAddress {
   const value = getAttribute(response, type);
   if (value === undefined) throw new Error(`the response carries no attribute 0x${type.toString(16)}`);
   return decodeXorAddress(value, response.transactionId);
+}
+
+/** REQUESTED-ADDRESS-FAMILY's value: the family (0x01 IPv4, 0x02 IPv6), then 3 reserved bytes. */
+export function requestedFamily(family: 4 | 6): Buffer {
+  return Buffer.from([family === 4 ? 0x01 : 0x02, 0, 0, 0]);
 }

@@ -64,6 +64,21 @@ export class MessageBuilder {
     return this.add(Attr.ErrorCode, value);
   }
 
+  /**
+   * ADDRESS-ERROR-CODE (RFC 8656): the family not allocated, then the
+   * code as ERROR-CODE puts it, in an Allocate success response.
+   */
+  addAddressErrorCode(family: 4 | 6, code: number, reason = ErrorReason[code] ?? ''): this {
+    if (!Number.isInteger(code) || code < 300 || code > 699) throw new RangeError(`bad error code ${code}`);
+    const phrase = Buffer.from(reason, 'utf8');
+    const value = Buffer.alloc(4 + phrase.length);
+    value[0] = family === 4 ? 0x01 : 0x02;
+    value[2] = Math.floor(code / 100);
+    value[3] = code % 100;
+    phrase.copy(value, 4);
+    return this.add(Attr.AddressErrorCode, value);
+  }
+
   /** REQUESTED-TRANSPORT: the protocol number, then 3 reserved bytes (RFC 8656 §18.7). */
   addRequestedTransport(protocol: number = TransportProtocol.UDP): this {
     if (!isUInt(protocol, 0xff)) throw new RangeError(`bad protocol number ${protocol}`);
