@@ -2,10 +2,12 @@
 # What `npm test` drives for real, checked before it starts (npm runs this as
 # "pretest"): Chromium and a font for the browser tests, coturn for its
 # turnutils clients and as the other relay, openssl for test certificates,
-# iproute2 and iptables for the NAT lab, util-linux's prlimit and python3 for
-# the abuse tests, redis-server for the shared-mode (cluster) tests. As root
-# on Debian, what is missing is installed; anywhere else, one message names
-# the packages and the command, and the tests do not start. `npm run test:compose` has its own list: test/compose/install.sh.
+# iproute2 and iptables for the NAT lab, haproxy for its one-address host (the
+# SNI router) and curl and xz-utils for test/fetch-caddy.sh (its Caddy),
+# util-linux's prlimit and python3 for the abuse tests, redis-server for the
+# shared-mode (cluster) tests. As root on Debian, what is missing is
+# installed; anywhere else, one message names the packages and the command,
+# and the tests do not start. `npm run test:compose` has its own list: test/compose/install.sh.
 set -euo pipefail
 # Tools in sbin count as installed for users whose PATH leaves it out.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -19,6 +21,9 @@ NEEDS=(
   openssl:openssl
   ip:iproute2
   iptables-restore:iptables
+  haproxy:haproxy
+  curl:curl
+  xz:xz-utils
   prlimit:util-linux
   python3:python3
   redis-server:redis-server

@@ -13,9 +13,21 @@ import { launch, openPage, type RecordedEvent } from '../e2e/browser.js';
 import type { HomeName, NatLab } from './lab.js';
 import { SERVER_ORIGIN } from './services.js';
 
-export async function launchIn(lab: NatLab, home: HomeName, flags: string[] = []): Promise<Browser> {
+/**
+ * `hosts`, a file, is the browser's /etc/hosts: bound over it in the mount
+ * namespace `ip netns exec` gives the browser alone (the machine's stays as
+ * it is), for names that must resolve in the lab, where no DNS answers.
+ */
+export async function launchIn(
+  lab: NatLab,
+  home: HomeName,
+  flags: string[] = [],
+  { hosts }: { hosts?: string } = {},
+): Promise<Browser> {
   const wrapper = join(lab.dir, `chromium-${home}`);
-  await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${lab.clientNs(home)}' ${CHROMIUM} "$@"\n`, { mode: 0o755 });
+  const command =
+    hosts === undefined ? CHROMIUM : `sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' '${hosts}' ${CHROMIUM}`;
+  await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${lab.clientNs(home)}' ${command} "$@"\n`, { mode: 0o755 });
   // The call page is plain http from the public namespace; camera and microphone need a secure context.
   return launch({
     executablePath: wrapper,
@@ -54,11 +66,11 @@ function recordPeerConnections(): void {
 }
 
 /**
- * Opens the server's call page for `room` in a fresh context of `browser`,
- * recording vc-* events and peer connections.
+ * Opens the call page for `room` in a fresh context of `browser`, recording
+ * vc-* events and peer connections: the signaling server's, or `origin`'s.
  */
-export function openCall(browser: Browser, room: string, name: string): Promise<Page> {
-  return openPage(browser, `${SERVER_ORIGIN}/r/${room}`, name, recordPeerConnections);
+export function openCall(browser: Browser, room: string, name: string, origin = SERVER_ORIGIN): Promise<Page> {
+  return openPage(browser, `${origin}/r/${room}`, name, recordPeerConnections);
 }
 
 export function peerConnections(page: Page): Promise<PeerConnectionRecord[]> {

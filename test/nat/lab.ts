@@ -14,6 +14,9 @@
  *   192.0.2.10      198.51.100.10   192.0.2.74      198.51.100.74   192.0.2.138
  * ```
  *
+ * A test may add a machine of its own on the wan bridge (addHost: one
+ * namespace, one public address, e.g. a VPS at 203.0.113.4).
+ *
  * Only documentation ranges (RFC 5737). Nothing is routed between the homes'
  * LANs, so clients can only reach each other through their routers' public
  * addresses. Names carry the prefix `vcnat-<pid>-`; a lab left behind by a
@@ -56,6 +59,8 @@ export type HomeName = keyof typeof HOMES;
 
 export class NatLab {
   private readonly processes = new Set<LabProcess>();
+  /** Hosts added on the wan bridge after the build (addHost), by name. */
+  private readonly hosts = new Set<string>();
 
   private constructor(
     readonly id: string,
@@ -92,11 +97,35 @@ export class NatLab {
     return `${this.id}-c-${home}`;
   }
 
+  hostNs(name: string): string {
+    return `${this.id}-h-${name}`;
+  }
+
   namespaces(): string[] {
     return [
       this.publicNs,
       ...Object.keys(HOMES).flatMap((home) => [this.routerNs(home as HomeName), this.clientNs(home as HomeName)]),
+      ...[...this.hosts].map((name) => this.hostNs(name)),
     ];
+  }
+
+  /**
+   * One more machine on the public network: its own namespace with one
+   * address on the wan bridge (`address`/24), like a VPS with a single public
+   * address, its ports all its own. Torn down with the lab. `name` is short
+   * (it names an interface: at most 13 characters). Returns the namespace.
+   */
+  async addHost(name: string, address: string): Promise<string> {
+    const ns = this.hostNs(name);
+    this.hosts.add(name);
+    await this.addNamespace(ns, 0);
+    await ipBatch(ns, [
+      `link add wan type veth peer name h-${name} netns ${this.publicNs}`,
+      `addr add ${address}/24 dev wan`,
+      'link set wan up',
+    ]);
+    await ipBatch(this.publicNs, [`link set h-${name} master wan`, `link set h-${name} up`]);
+    return ns;
   }
 
   /** Runs a command to its end inside `ns`. */
@@ -127,24 +156,8 @@ export class NatLab {
   }
 
   private async create(): Promise<void> {
-    for (const ns of this.namespaces()) {
-      const added = await run('ip', ['netns', 'add', ns]);
-      if (added.code !== 0) {
-        throw new Error(
-          `cannot create network namespace ${ns}: ${added.stderr.trim()} ` +
-            '(the NAT lab needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN, as .ci/run has)',
-        );
-      }
-      // IPv4 only (the documentation ranges are the whole lab); routers forward, nothing else does.
-      const forward = ns.startsWith(`${this.id}-r-`) ? 1 : 0;
-      const sysctl = [
-        'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6',
-        'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6',
-        `echo ${forward} > /proc/sys/net/ipv4/ip_forward`,
-      ];
-      await must(...inNamespace(ns, 'sh', ['-c', sysctl.join(' && ')]));
-      await ipBatch(ns, ['link set lo up']);
-    }
+    // Routers forward, nothing else does.
+    for (const ns of this.namespaces()) await this.addNamespace(ns, ns.startsWith(`${this.id}-r-`) ? 1 : 0);
     await ipBatch(this.publicNs, [
       'link add wan type bridge',
       'link set wan up',
@@ -173,6 +186,24 @@ export class NatLab {
       if (loaded.code !== 0)
         throw new Error(`cannot load the ${home.variant} router's rules in ${router}: ${loaded.stderr.trim()}`);
     }
+  }
+
+  /** A new namespace, IPv4 only (the documentation ranges are the whole lab), its loopback up. */
+  private async addNamespace(ns: string, forward: 0 | 1): Promise<void> {
+    const added = await run('ip', ['netns', 'add', ns]);
+    if (added.code !== 0) {
+      throw new Error(
+        `cannot create network namespace ${ns}: ${added.stderr.trim()} ` +
+          '(the NAT lab needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN, as .ci/run has)',
+      );
+    }
+    const sysctl = [
+      'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6',
+      'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6',
+      `echo ${forward} > /proc/sys/net/ipv4/ip_forward`,
+    ];
+    await must(...inNamespace(ns, 'sh', ['-c', sysctl.join(' && ')]));
+    await ipBatch(ns, ['link set lo up']);
   }
 }
 
