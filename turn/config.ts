@@ -20,6 +20,11 @@ export interface TurnConfig {
   tlsPort: number;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
+  /** Caddy's data directory: the TLS pair for `tlsDomain` is taken from its storage (instead of tlsCert/tlsKey). */
+  tlsCaddyStorage: string | undefined;
+  tlsDomain: string | undefined;
+  /** CIDRs of the routers whose TCP/TLS connections start with a PROXY protocol header; empty: none. */
+  proxyProtocolFrom: string[];
   /** The local address relay sockets bind to. */
   relayAddress: string;
   /** The address clients and peers are told (XOR-RELAYED-ADDRESS); the relay address unless behind 1:1 NAT. */
@@ -84,6 +89,8 @@ const ipv6OrOff: Kind<string> = {
 function unlessOff(value: string | undefined): string | undefined {
   return value === OFF ? undefined : value;
 }
+/** A DNS name, or a wildcard one: it names a directory in Caddy's storage, so nothing else may pass. */
+const HOSTNAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export const relayEnv = {
   secret: secret('TURN_SECRET', {
@@ -101,6 +108,13 @@ export const relayEnv = {
   tlsPort: integer('TURN_TLS_PORT', { ...PORT, default: 5349, doc: 'TLS port (only with a certificate).' }),
   tlsCert: text('TURN_TLS_CERT', { doc: 'PEM certificate chain for TLS.' }),
   tlsKey: text('TURN_TLS_KEY', { doc: 'PEM private key for TLS.' }),
+  tlsCaddyStorage: text('TURN_TLS_CADDY_STORAGE', {
+    doc: "Caddy's data directory (the one holding caddy/): TLS takes TURN_TLS_DOMAIN's certificate from there.",
+  }),
+  tlsDomain: text('TURN_TLS_DOMAIN', { doc: "The name whose certificate is taken from Caddy's storage." }),
+  proxyProtocolFrom: list('TURN_PROXY_PROTOCOL_FROM', cidrItem, {
+    doc: 'CIDRs of routers whose TCP/TLS connections start with a PROXY protocol header.',
+  }),
   relayAddress: ipAddress('TURN_RELAY_ADDRESS', {
     defaultDoc: 'first non-loopback IPv4 of the machine',
     doc: 'Local IPv4 address relay sockets bind to.',
@@ -247,6 +261,15 @@ export function loadTurnConfig(env: Env, defaultRelayAddress: string, defaultRel
   }
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     problems.push('TURN_TLS_CERT and TURN_TLS_KEY go together');
+  }
+  if ((config.tlsCaddyStorage === undefined) !== (config.tlsDomain === undefined)) {
+    problems.push('TURN_TLS_CADDY_STORAGE and TURN_TLS_DOMAIN go together');
+  }
+  if (config.tlsCaddyStorage !== undefined && (config.tlsCert !== undefined || config.tlsKey !== undefined)) {
+    problems.push('TURN_TLS_CADDY_STORAGE and TURN_TLS_CERT/TURN_TLS_KEY exclude each other: one certificate source');
+  }
+  if (config.tlsDomain !== undefined && !HOSTNAME.test(config.tlsDomain)) {
+    problems.push(`TURN_TLS_DOMAIN must be a DNS name (e.g. turn.example.com), got "${config.tlsDomain}"`);
   }
   if (isIP(relayAddress) === 6) {
     problems.push('TURN_RELAY_ADDRESS must be IPv4: IPv6 relay sockets bind TURN_RELAY_ADDRESS6');

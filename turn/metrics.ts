@@ -36,7 +36,22 @@ export type LimitName =
   | 'connections-per-address';
 
 /** Why the relay closed a TCP/TLS connection, for `vc_turn_connections_closed_total`. */
-export type ClosedReason = 'handshake-timeout' | 'idle' | 'allocation-ended' | 'unframeable' | 'frame-too-large';
+export type ClosedReason =
+  | 'handshake-timeout'
+  | 'idle'
+  | 'allocation-ended'
+  | 'unframeable'
+  | 'frame-too-large'
+  /** From a TURN_PROXY_PROTOCOL_FROM address: no complete header within the handshake timeout. */
+  | 'proxy-header-timeout'
+  /** From a TURN_PROXY_PROTOCOL_FROM address: the first bytes are not a header the relay accepts. */
+  | 'proxy-header-invalid'
+  /** From any other address: the first bytes are a PROXY header (a client claiming another's address). */
+  | 'proxy-untrusted'
+  /** Two proxied connections named the same client address and port. */
+  | 'five-tuple-in-use'
+  /** TLS without a usable certificate yet (waiting for one). */
+  | 'tls-unavailable';
 
 export function createTurnMetrics(gauges: RelayGauges) {
   const registry = new Registry();

@@ -15,7 +15,6 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer as createTcpServer, isIPv6, type Server } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { TurnConfig } from './config.js';
 import { Authenticator } from './auth.js';
@@ -24,10 +23,12 @@ import { PeerPolicy } from './peer-policy.js';
 import { RequestHandler } from './requests.js';
 import { createTurnMetrics, serveMetrics, type TurnMetrics } from './metrics.js';
 import type { ClientLink } from './transport.js';
+import type { Allocation } from './allocation/allocation.js';
 import { UdpLinks } from './udp-links.js';
 import { ipLiteralLookup } from './ip-lookup.js';
 import { StreamConnections } from './stream-connections.js';
-import { CertificateWatcher } from './tls-certificate.js';
+import { CertificateWatcher, certificateFiles } from './tls-certificate.js';
+import { caddyStorage } from './caddy-storage.js';
 import { ThrottledLog } from './throttled-log.js';
 import { localAddresses } from './local-addresses.js';
 
@@ -99,19 +100,27 @@ export class TurnRelay {
       created: (allocation) => {
         this.linksOf(allocation.client)?.keep(allocation.client);
         this.streams.allocated(allocation.client);
+        // The client's real address (behind a router too: the PROXY header's), for the operator's logs.
+        log.info(allocationFields(allocation), 'allocation created');
       },
       removed: (allocation) => {
         this.linksOf(allocation.client)?.forget(allocation.client);
         allocation.client.close();
+        log.debug(allocationFields(allocation), 'allocation removed');
       },
     });
-    this.streams = new StreamConnections(config, {
-      frame: (link, frame) => this.dispatch(link, frame),
-      gone: (link) => this.allocations.removeClient(link),
-      refused: (limit) => this.metrics.refused(limit),
-      closed: (reason) => this.metrics.closed(reason),
-      dropped: (reason) => this.metrics.dropped(reason),
-    });
+    this.streams = new StreamConnections(
+      config,
+      {
+        frame: (link, frame) => this.dispatch(link, frame),
+        gone: (link) => this.allocations.removeClient(link),
+        refused: (limit) => this.metrics.refused(limit),
+        closed: (reason) => this.metrics.closed(reason),
+        dropped: (reason) => this.metrics.dropped(reason),
+        secureContext: () => this.certificate?.context,
+      },
+      this.clientLog,
+    );
     const auth = new Authenticator({
       secret: config.secret,
       realm: config.realm,
@@ -250,26 +259,25 @@ export class TurnRelay {
   }
 
   /**
-   * TLS, when a certificate and key are configured. The pair is read (and
-   * read again on change) by the CertificateWatcher; a pair that cannot be
-   * used leaves the relay running without working TLS, and says so.
+   * TLS, when a certificate source is configured: files, or Caddy's
+   * storage. The pair is found and read (again on change) by the
+   * CertificateWatcher; without a usable one the relay runs without working
+   * TLS, and says so. The listener is plain TCP: StreamConnections reads a
+   * router's PROXY header first, then starts TLS with the pair in use.
    */
   private async listenTls(): Promise<number | undefined> {
-    const { tlsCert, tlsKey, tlsPort, listenHost } = this.config;
-    if (tlsCert === undefined || tlsKey === undefined) return undefined;
+    const { tlsCert, tlsKey, tlsCaddyStorage, tlsDomain, tlsPort, listenHost } = this.config;
+    const source =
+      tlsCert !== undefined && tlsKey !== undefined
+        ? certificateFiles({ cert: tlsCert, key: tlsKey })
+        : tlsCaddyStorage !== undefined && tlsDomain !== undefined
+          ? caddyStorage(tlsCaddyStorage, tlsDomain)
+          : undefined;
+    if (source === undefined) return undefined;
     let port = tlsPort;
-    const tls = createTlsServer({ handshakeTimeout: this.config.tlsHandshakeTimeoutMs }, (socket) =>
-      this.streams.serve(socket, 'tls', port),
-    );
-    tls.on('connection', (raw) => this.streams.admit(raw, 'tls', port));
-    tls.on('tlsClientError', (err) => this.clientLog.debug({ err }, 'TLS handshake failed'));
+    const tls = createTcpServer((socket) => this.streams.admit(socket, 'tls', port));
     tls.on('error', (err) => this.clientLog.warn({ err }, 'TLS listener error'));
-    this.certificate = new CertificateWatcher(
-      { cert: tlsCert, key: tlsKey },
-      tls,
-      this.log,
-      this.config.tlsReloadIntervalMs,
-    );
+    this.certificate = new CertificateWatcher(source, this.log, this.config.tlsReloadIntervalMs);
     await this.certificate.start();
     port = await listen(tls, tlsPort, listenHost);
     this.tls = tls;
@@ -309,6 +317,17 @@ export class TurnRelay {
     this.metrics.internalError();
     this.clientLog.error({ err, client: link.address }, 'request failed');
   }
+}
+
+function allocationFields(allocation: Allocation): object {
+  const { client, user, relayed } = allocation;
+  return {
+    client: client.address,
+    clientPort: client.port,
+    transport: client.transport,
+    user,
+    relayed: `${relayed.address}:${relayed.port}`,
+  };
 }
 
 function closeFamily({ udp, tcp }: FamilyListeners): void {

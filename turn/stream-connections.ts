@@ -1,23 +1,38 @@
 /**
- * The relay's TCP and TLS clients (RFC 8656 §3.1): who may connect, how long
- * a connection may live without doing anything useful, and how much it may
- * make the relay hold.
+ * The relay's TCP and TLS clients (RFC 8656 §3.1): who may connect, who they
+ * are, how long a connection may live without doing anything useful, and how
+ * much it may make the relay hold.
  *
- * - Each connection is admitted against a total and a per-address cap
- *   before a byte is read.
- * - A TLS connection must finish its handshake within the handshake
- *   timeout; any connection must hold an allocation within the idle timeout.
+ * - Each connection is admitted against the total cap before a byte is read,
+ *   and against the per-address cap as soon as its client is known: at
+ *   accept, or for a connection from a router (TURN_PROXY_PROTOCOL_FROM)
+ *   once its PROXY protocol header names the client. A router is never one
+ *   shared bucket; a router's connections still waiting for their header
+ *   count in the total.
+ * - A router's connection must bring a whole, valid header within the
+ *   handshake timeout; from then on its client address and port (logs,
+ *   quotas, the 5-tuple, XOR-MAPPED-ADDRESS) are the header's source (for
+ *   LOCAL, a health check, the router's own). Any other connection whose
+ *   first bytes are a PROXY header's signature is closed at once: it claims
+ *   to speak for someone else.
+ * - TLS starts after that (a router passes TLS through, header first), with
+ *   the certificate in use at that moment; a TLS connection must finish its
+ *   header and handshake within the handshake timeout; any connection must
+ *   hold an allocation within the idle timeout.
  * - Until it holds one, a frame above PRE_ALLOCATION_FRAME_BYTES closes it,
  *   so an unauthenticated connection makes the relay hold a few KiB at most.
  * - When its allocation ends (Refresh 0, expiry), the connection is closed,
  *   as coturn does: a connection exists for its allocation.
  */
-import type { Socket } from 'node:net';
+import { BlockList, isIP, type Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { FrameTooLargeError, MAX_STREAM_FRAME_BYTES, StreamFramer } from './codec/stream-framer.js';
+import { proxySignature, readProxyHeader } from './codec/proxy-header.js';
 import { fiveTupleKey, type ClientLink, type ClientTransport } from './transport.js';
 import { Tally } from './allocation/counters.js';
 import type { TurnConfig } from './config.js';
 import type { ClosedReason, LimitName } from './metrics.js';
+import type { ThrottledLog } from './throttled-log.js';
 
 /**
  * Frames larger than this close a connection that holds no allocation: an
@@ -31,7 +46,11 @@ const FLUSH_MS = 2_000;
 
 export type StreamLimits = Pick<
   TurnConfig,
-  'maxConnections' | 'maxConnectionsPerAddress' | 'tlsHandshakeTimeoutMs' | 'connectionIdleTimeoutMs'
+  | 'maxConnections'
+  | 'maxConnectionsPerAddress'
+  | 'tlsHandshakeTimeoutMs'
+  | 'connectionIdleTimeoutMs'
+  | 'proxyProtocolFrom'
 >;
 
 export interface StreamEvents {
@@ -42,83 +61,212 @@ export interface StreamEvents {
   refused(limit: LimitName): void;
   closed(reason: ClosedReason): void;
   dropped(reason: 'slow-client' | 'send-failed'): void;
+  /** The TLS context new connections are served with; undefined while there is no usable certificate. */
+  secureContext(): SecureContext | undefined;
 }
 
-/** One admitted connection, by its 5-tuple: the TCP socket (under the TLS layer, for TLS) and its timers. */
+/** The client behind a connection, and its 5-tuple key. */
+interface Client {
+  address: string;
+  port: number;
+  key: string;
+}
+
+/** One admitted connection: the TCP socket (under the TLS layer, for TLS) and its timers. */
 interface Connection {
   raw: Socket;
+  transport: ClientTransport;
+  serverPort: number;
   framer: StreamFramer;
   idle: NodeJS.Timeout;
+  /** Until the header and the TLS handshake are done: the handshake timeout, from accept. */
   handshake: NodeJS.Timeout | undefined;
+  stage: 'header' | 'handshake' | 'open';
+  /** Known at accept, or once a router's header is read. */
+  client: Client | undefined;
 }
 
 export class StreamConnections {
-  private readonly connections = new Map<string, Connection>();
+  private readonly all = new Set<Connection>();
+  private readonly byKey = new Map<string, Connection>();
   private readonly perAddress: Tally;
+  private readonly routers: BlockList;
 
   constructor(
     private readonly limits: StreamLimits,
     private readonly events: StreamEvents,
+    /** For lines a client can cause. */
+    private readonly log: ThrottledLog,
   ) {
     this.perAddress = new Tally(limits.maxConnectionsPerAddress);
+    this.routers = new BlockList();
+    for (const cidr of limits.proxyProtocolFrom) {
+      const [address = '', prefix] = cidr.split('/');
+      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+      this.routers.addSubnet(address, prefix === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefix), family);
+    }
   }
 
+  /** Open connections, those still waiting for a header or a handshake included. */
   get size(): number {
-    return this.connections.size;
+    return this.all.size;
   }
 
   /**
    * For a listener's 'connection' event, before a byte is read. Beyond a
-   * cap the socket is destroyed. A TCP connection is served at once; a TLS
-   * one (`raw` is then the socket under the TLS layer) once `serve` is given
-   * its TLS socket, which must happen within the handshake timeout.
+   * cap the socket is destroyed. A TLS connection's TLS layer is started
+   * here too, once what comes before it has been read.
    */
   admit(raw: Socket, transport: ClientTransport, serverPort: number): void {
     const address = raw.remoteAddress;
     const port = raw.remotePort;
     if (address === undefined || port === undefined) return void raw.destroy();
-    const refused: LimitName | undefined =
-      this.connections.size >= this.limits.maxConnections
-        ? 'connections'
-        : this.perAddress.hasRoom(address)
-          ? undefined
-          : 'connections-per-address';
-    if (refused !== undefined) {
-      this.events.refused(refused);
+    if (this.all.size >= this.limits.maxConnections) {
+      this.events.refused('connections');
       return void raw.destroy();
     }
-    const key = fiveTupleKey(transport, address, port, serverPort);
+    const proxied = this.isRouter(address);
     const connection: Connection = {
       raw,
+      transport,
+      serverPort,
       framer: new StreamFramer(PRE_ALLOCATION_FRAME_BYTES),
       idle: setTimeout(() => this.cut(connection, 'idle'), this.limits.connectionIdleTimeoutMs),
       handshake:
-        transport === 'tls'
-          ? setTimeout(() => this.cut(connection, 'handshake-timeout'), this.limits.tlsHandshakeTimeoutMs)
+        transport === 'tls' || proxied
+          ? setTimeout(
+              () => this.cut(connection, connection.stage === 'header' ? 'proxy-header-timeout' : 'handshake-timeout'),
+              this.limits.tlsHandshakeTimeoutMs,
+            )
           : undefined,
+      stage: proxied ? 'header' : 'handshake',
+      client: undefined,
     };
-    this.connections.set(key, connection);
-    this.perAddress.add(address);
+    this.all.add(connection);
     raw.on('error', () => raw.destroy());
-    raw.once('close', () => {
-      clearTimeout(connection.idle);
-      clearTimeout(connection.handshake);
-      this.connections.delete(key);
-      this.perAddress.remove(address);
-    });
-    if (transport !== 'tls') this.serve(raw, transport, serverPort);
+    raw.once('close', () => this.forget(connection));
+    if (!proxied && !this.identify(connection, address, port)) return;
+    this.readPreamble(connection, proxied);
   }
 
-  /** Reads frames from an admitted connection: its TCP socket, or its TLS socket once the handshake is done. */
-  serve(socket: Socket, transport: ClientTransport, serverPort: number): void {
-    const address = socket.remoteAddress ?? '';
-    const port = socket.remotePort ?? 0;
-    const key = fiveTupleKey(transport, address, port, serverPort);
-    const connection = this.connections.get(key);
-    if (connection === undefined) return void socket.destroy();
+  /** The client on `link` now holds an allocation: it may stay, and send full-size frames. */
+  allocated(link: ClientLink): void {
+    const connection = this.byKey.get(link.key);
+    if (connection === undefined) return;
+    clearTimeout(connection.idle);
+    connection.framer.raiseLimit(MAX_STREAM_FRAME_BYTES);
+  }
+
+  closeAll(): void {
+    for (const { raw } of this.all) raw.destroy();
+  }
+
+  private isRouter(address: string): boolean {
+    if (this.limits.proxyProtocolFrom.length === 0) return false;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    if (mapped !== undefined) return this.routers.check(mapped, 'ipv4');
+    return this.routers.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  }
+
+  /** Counts the connection for its client; false (and the connection gone) when a cap or a twin refuses it. */
+  private identify(connection: Connection, address: string, port: number): boolean {
+    if (!this.perAddress.hasRoom(address)) {
+      this.events.refused('connections-per-address');
+      connection.raw.destroy();
+      return false;
+    }
+    const key = fiveTupleKey(connection.transport, address, port, connection.serverPort);
+    if (this.byKey.has(key)) {
+      this.cut(connection, 'five-tuple-in-use');
+      return false;
+    }
+    connection.client = { address, port, key };
+    this.byKey.set(key, connection);
+    this.perAddress.add(address);
+    return true;
+  }
+
+  private forget(connection: Connection): void {
+    clearTimeout(connection.idle);
     clearTimeout(connection.handshake);
+    this.all.delete(connection);
+    const { client } = connection;
+    if (client === undefined) return;
+    if (this.byKey.get(client.key) === connection) this.byKey.delete(client.key);
+    this.perAddress.remove(client.address);
+  }
+
+  /**
+   * Reads what comes before the client's own bytes: a router's header, or
+   * from anyone else just enough (at most 12 bytes) to tell that it is no
+   * header. What was read past it goes on to the framer or the TLS layer.
+   */
+  private readPreamble(connection: Connection, proxied: boolean): void {
+    const { raw } = connection;
+    let held: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      held = held.length === 0 ? chunk : Buffer.concat([held, chunk]);
+      if (!proxied) {
+        const signature = proxySignature(held);
+        if (signature === 'maybe') return;
+        raw.off('data', onData);
+        if (signature === 'no') return this.start(connection, held);
+        this.log.warn(
+          { client: raw.remoteAddress, clientPort: raw.remotePort, transport: connection.transport },
+          'PROXY protocol header from an address not in TURN_PROXY_PROTOCOL_FROM: connection closed',
+        );
+        return this.cut(connection, 'proxy-untrusted');
+      }
+      const header = readProxyHeader(held);
+      if (header.status === 'incomplete') return;
+      raw.off('data', onData);
+      if (header.status === 'invalid') {
+        this.log.warn(
+          { router: raw.remoteAddress, problem: header.problem, transport: connection.transport },
+          'invalid PROXY protocol header: connection closed',
+        );
+        return this.cut(connection, 'proxy-header-invalid');
+      }
+      const { address, port } = header.source ?? { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 };
+      if (this.identify(connection, address, port)) this.start(connection, held.subarray(header.length));
+    };
+    raw.on('data', onData);
+  }
+
+  /** The client's own bytes begin: `rest` is what was read of them already. */
+  private start(connection: Connection, rest: Buffer): void {
+    const { raw } = connection;
+    if (connection.transport !== 'tls') {
+      connection.stage = 'open';
+      clearTimeout(connection.handshake);
+      return this.serve(connection, raw, rest);
+    }
+    const secureContext = this.events.secureContext();
+    if (secureContext === undefined) return this.cut(connection, 'tls-unavailable');
+    connection.stage = 'handshake';
+    // The TLS layer reads what the socket holds first (node's TLSSocket takes a net.Socket's buffered bytes).
+    raw.pause();
+    if (rest.length > 0) raw.unshift(rest);
+    const tls = new TLSSocket(raw, { isServer: true, secureContext });
+    tls.on('error', (err) => {
+      if (connection.stage === 'handshake') {
+        this.log.debug({ err, client: connection.client?.address }, 'TLS handshake failed');
+      }
+      tls.destroy();
+      raw.destroy();
+    });
+    tls.once('secure', () => {
+      connection.stage = 'open';
+      clearTimeout(connection.handshake);
+      this.serve(connection, tls, Buffer.alloc(0));
+    });
+  }
+
+  /** Reads frames: from the TCP socket, or the TLS socket once the handshake is done; `rest` first. */
+  private serve(connection: Connection, socket: Socket, rest: Buffer): void {
+    const { address, port, key } = connection.client!;
     const link: ClientLink = {
-      transport,
+      transport: connection.transport,
       address,
       port,
       key,
@@ -130,7 +278,7 @@ export class StreamConnections {
       close: () => this.finish(connection, socket),
     };
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       let frames: Buffer[];
       try {
         frames = connection.framer.push(chunk);
@@ -139,24 +287,14 @@ export class StreamConnections {
         return this.cut(connection, error instanceof FrameTooLargeError ? 'frame-too-large' : 'unframeable');
       }
       for (const frame of frames) this.events.frame(link, frame);
-    });
-    if (socket !== connection.raw) socket.on('error', () => socket.destroy());
+    };
+    socket.on('data', onData);
     socket.once('close', () => {
       connection.raw.destroy();
       this.events.gone(link);
     });
-  }
-
-  /** The client on `link` now holds an allocation: it may stay, and send full-size frames. */
-  allocated(link: ClientLink): void {
-    const connection = this.connections.get(link.key);
-    if (connection === undefined) return;
-    clearTimeout(connection.idle);
-    connection.framer.raiseLimit(MAX_STREAM_FRAME_BYTES);
-  }
-
-  closeAll(): void {
-    for (const { raw } of this.connections.values()) raw.destroy();
+    if (rest.length > 0) onData(rest);
+    socket.resume();
   }
 
   private cut(connection: Connection, reason: ClosedReason): void {

@@ -1,14 +1,16 @@
 /**
- * The relay's TLS certificate and key: read from their files, checked before
- * use, read again whenever the files change (a renewed certificate is picked
- * up without a restart), and watched for expiry. A pair that cannot be used
+ * The relay's TLS certificate and key: found by their source (two files, or
+ * Caddy's storage: see caddy-storage.ts), checked before use, found and read
+ * again whenever the source changes (a renewed certificate is picked up
+ * without a restart), and watched for expiry. A pair that cannot be used
  * (missing, unreadable, not PEM, key not matching) never stops the relay:
  * UDP and TCP carry on, TLS keeps the last good pair (or fails handshakes
- * until there is one), and the log says what is wrong.
+ * until there is one), and the log says what is wrong. `context` is what
+ * each new TLS connection is served with.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { createSecureContext, type Server as TlsServer } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 
 /** How long before expiry the relay starts warning, once a day. */
@@ -18,6 +20,33 @@ const DAY_MS = 86_400_000;
 export interface CertificatePaths {
   cert: string;
   key: string;
+}
+
+/** Where the pair comes from. */
+export interface CertificateSource {
+  /** Changes whenever what `locate` finds may have changed; cheap (file metadata only). */
+  stamp(): Promise<string>;
+  /** The pair to load now, or why there is none yet. */
+  locate(): Promise<CertificatePaths | { missing: string }>;
+  /** For log lines: where the relay looks. */
+  readonly where: Record<string, string>;
+}
+
+/** TURN_TLS_CERT and TURN_TLS_KEY: changed when either file is replaced or rewritten (renewals rename a new one in). */
+export function certificateFiles(paths: CertificatePaths): CertificateSource {
+  return {
+    where: { cert: paths.cert, key: paths.key },
+    stamp: async () => (await Promise.all([paths.cert, paths.key].map(fileStamp))).join('|'),
+    locate: () => Promise.resolve(paths),
+  };
+}
+
+/** Size, inode and modification time, or why there is no file. */
+export function fileStamp(path: string): Promise<string> {
+  return stat(path).then(
+    (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
+    (error: NodeJS.ErrnoException) => `missing:${error.code ?? ''}`,
+  );
 }
 
 export type LoadedPair =
@@ -36,16 +65,16 @@ export async function loadPair(paths: CertificatePaths): Promise<LoadedPair> {
   try {
     x509 = new X509Certificate(cert);
   } catch {
-    return { ok: false, problem: `TURN_TLS_CERT (${paths.cert}) is not a PEM certificate` };
+    return { ok: false, problem: `the certificate (${paths.cert}) is not PEM` };
   }
   try {
     if (!x509.checkPrivateKey(createPrivateKey(key)))
-      return { ok: false, problem: `TURN_TLS_KEY (${paths.key}) does not match the certificate` };
+      return { ok: false, problem: `the key (${paths.key}) does not match the certificate` };
     createSecureContext({ cert, key });
   } catch (error) {
     return {
       ok: false,
-      problem: `TURN_TLS_KEY (${paths.key}) is not a usable private key: ${(error as Error).message}`,
+      problem: `the key (${paths.key}) is not a usable private key: ${(error as Error).message}`,
     };
   }
   return { ok: true, cert, key, notAfter: new Date(x509.validTo), subject: x509.subject.replaceAll('\n', ', ') };
@@ -57,20 +86,26 @@ export class CertificateWatcher {
   private notAfter: Date | undefined;
   private lastExpiryWarning = -Infinity;
   private checking: Promise<void> | undefined;
+  private current: SecureContext | undefined;
+  private problem = '';
 
   constructor(
-    private readonly paths: CertificatePaths,
-    private readonly server: TlsServer,
+    private readonly source: CertificateSource,
     private readonly log: Logger,
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Loads the pair now (the server starts with it, or with none), then checks the files every interval. */
+  /** Loads the pair now (TLS starts with it, or with none), then checks the source every interval. */
   async start(): Promise<void> {
     await this.check();
     this.timer = setInterval(() => void this.check(), this.intervalMs);
     this.timer.unref();
+  }
+
+  /** The context new TLS connections are served with; undefined until a usable pair is found. */
+  get context(): SecureContext | undefined {
+    return this.current;
   }
 
   /** When the certificate in use expires (Unix seconds), if one is in use. */
@@ -90,18 +125,25 @@ export class CertificateWatcher {
   }
 
   private async reloadIfChanged(): Promise<void> {
-    const stamp = await this.fileStamp();
+    const stamp = await this.source.stamp();
     if (stamp !== this.stamp) {
       this.stamp = stamp;
-      const pair = await loadPair(this.paths);
+      const found = await this.source.locate();
+      const pair = 'missing' in found ? ({ ok: false, problem: found.missing } as const) : await loadPair(found);
       if (pair.ok) {
-        this.server.setSecureContext({ cert: pair.cert, key: pair.key });
+        this.current = createSecureContext({ cert: pair.cert, key: pair.key });
         this.notAfter = pair.notAfter;
         this.lastExpiryWarning = -Infinity;
-        this.log.info({ subject: pair.subject, notAfter: pair.notAfter.toISOString() }, 'TLS certificate loaded');
-      } else {
+        this.problem = '';
+        this.log.info(
+          { ...this.source.where, subject: pair.subject, notAfter: pair.notAfter.toISOString() },
+          'TLS certificate loaded',
+        );
+      } else if (pair.problem !== this.problem) {
+        // A source that changes without curing the problem (Caddy writing other names) says it once.
+        this.problem = pair.problem;
         this.log.error(
-          { problem: pair.problem, cert: this.paths.cert, key: this.paths.key },
+          { ...this.source.where, problem: pair.problem },
           this.notAfter === undefined
             ? 'TLS unavailable until a usable certificate and key are in place'
             : 'TLS certificate not reloaded; keeping the previous one',
@@ -117,22 +159,9 @@ export class CertificateWatcher {
     const left = this.notAfter.getTime() - now;
     if (left > EXPIRY_WARNING_MS || now - this.lastExpiryWarning < DAY_MS) return;
     this.lastExpiryWarning = now;
-    const fields = { notAfter: this.notAfter.toISOString(), cert: this.paths.cert };
+    const fields = { ...this.source.where, notAfter: this.notAfter.toISOString() };
     if (left <= 0)
       this.log.error(fields, 'TLS certificate has expired: TURN over TLS fails for browsers until it is renewed');
     else this.log.warn({ ...fields, daysLeft: Math.floor(left / DAY_MS) }, 'TLS certificate expires soon');
-  }
-
-  /** Changes when either file is replaced or rewritten (renewals usually rename a new file into place). */
-  private async fileStamp(): Promise<string> {
-    const stamps = await Promise.all(
-      [this.paths.cert, this.paths.key].map((path) =>
-        stat(path).then(
-          (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
-          (error: NodeJS.ErrnoException) => `missing:${error.code ?? ''}`,
-        ),
-      ),
-    );
-    return stamps.join('|');
   }
 }

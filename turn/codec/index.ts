@@ -7,3 +7,4 @@ export * from './message.js';
 export type { BuildOptions } from './message-builder.js';
 export * from './peer-indication.js';
 export * from './stream-framer.js';
+export * from './proxy-header.js';
