@@ -281,19 +281,19 @@ export class TurnRelay {
     await this.certificate.start();
     port = await listen(tls, tlsPort, listenHost);
     this.tls = tls;
-    await this.listenTls6(tls, port);
+    await this.listenTls6(port);
     return port;
   }
 
   /**
-   * TLS over IPv6: a plain listener on the same port that hands each
-   * connection to the one TLS server, so one certificate (and its reloads)
-   * serves both families. Only where the IPv6 UDP/TCP listeners came up.
+   * TLS over IPv6: a listener of its own on the same port, admitting into
+   * the same StreamConnections, so one certificate (and its reloads) serves
+   * both families. Only where the IPv6 UDP/TCP listeners came up.
    */
-  private async listenTls6(tls: Server, port: number): Promise<void> {
+  private async listenTls6(port: number): Promise<void> {
     const host = this.families.find((family) => isIPv6(family.host))?.host;
     if (host === undefined) return;
-    const tls6 = createTcpServer((socket) => tls.emit('connection', socket));
+    const tls6 = createTcpServer((socket) => this.streams.admit(socket, 'tls', port));
     tls6.on('error', (err) => this.clientLog.warn({ err }, 'TLS listener error'));
     try {
       await listen(tls6, port, host);

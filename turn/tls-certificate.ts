@@ -77,7 +77,7 @@ export async function loadPair(paths: CertificatePaths): Promise<LoadedPair> {
       problem: `the key (${paths.key}) is not a usable private key: ${(error as Error).message}`,
     };
   }
-  return { ok: true, cert, key, notAfter: new Date(x509.validTo), subject: x509.subject.replaceAll('\n', ', ') };
+  return { ok: true, cert, key, notAfter: new Date(x509.validTo), subject: describe(x509) };
 }
 
 export class CertificateWatcher {
@@ -164,4 +164,14 @@ export class CertificateWatcher {
       this.log.error(fields, 'TLS certificate has expired: TURN over TLS fails for browsers until it is renewed');
     else this.log.warn({ ...fields, daysLeft: Math.floor(left / DAY_MS) }, 'TLS certificate expires soon');
   }
+}
+
+/**
+ * Who a certificate is for, for the log: its subject, or its names when the
+ * subject is empty, as in certificates from Caddy's local CA and Let's
+ * Encrypt's profiles without a common name (node then has no subject at all).
+ */
+function describe(x509: X509Certificate): string {
+  const subject = (x509.subject as string | undefined)?.replaceAll('\n', ', ');
+  return subject !== undefined && subject !== '' ? subject : (x509.subjectAltName ?? '(no subject, no names)');
 }

@@ -14,7 +14,13 @@ export interface TestCertificate {
   dir: string;
 }
 
-export async function testCertificate(options: { days?: number; expired?: boolean } = {}): Promise<TestCertificate> {
+/**
+ * `subject: 'empty'` makes one with an empty subject and its name only in
+ * subjectAltName, as Caddy's local CA and some ACME profiles issue them.
+ */
+export async function testCertificate(
+  options: { days?: number; expired?: boolean; subject?: 'localhost' | 'empty' } = {},
+): Promise<TestCertificate> {
   const dir = await mkdtemp(join(tmpdir(), 'vc-tls-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
@@ -25,7 +31,7 @@ export async function testCertificate(options: { days?: number; expired?: boolea
     'ec_paramgen_curve:prime256v1',
     '-nodes',
     '-subj',
-    '/CN=localhost',
+    options.subject === 'empty' ? '/' : '/CN=localhost',
     '-keyout',
     key,
   ];

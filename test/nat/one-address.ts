@@ -103,7 +103,8 @@ export async function startOneAddressHost(lab: NatLab): Promise<OneAddressHost> 
     TURN_SECRET: SECRET,
     TURN_PORT: String(TURN_PORT),
     TURN_TLS_PORT: String(TURN_TLS_PORT),
-    TURN_PROXY_PROTOCOL_FROM: '127.0.0.1/32,::1/128',
+    // As docker-compose.yml: the router connects to the relay from 127.0.0.2 (infra/router/haproxy.cfg).
+    TURN_PROXY_PROTOCOL_FROM: '127.0.0.2/32',
     TURN_TLS_CADDY_STORAGE: data,
     TURN_TLS_DOMAIN: TURN_DOMAIN,
     TURN_RELAY_ADDRESS: VPS_IP,
