@@ -80,8 +80,16 @@ export async function loadPair(paths: CertificatePaths): Promise<LoadedPair> {
   return { ok: true, cert, key, notAfter: new Date(x509.validTo), subject: describe(x509) };
 }
 
+/**
+ * How often the source is checked while no usable pair is in use (a new
+ * deployment waiting for Caddy's first certificate, say), when the interval
+ * is longer: TLS should start within seconds of the pair appearing.
+ */
+export const WAITING_INTERVAL_MS = 2_000;
+
 export class CertificateWatcher {
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private stamp = '';
   private notAfter: Date | undefined;
   private lastExpiryWarning = -Infinity;
@@ -96,11 +104,14 @@ export class CertificateWatcher {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Loads the pair now (TLS starts with it, or with none), then checks the source every interval. */
+  /**
+   * Loads the pair now (TLS starts with it, or with none), then checks the
+   * source every interval: every WAITING_INTERVAL_MS at most while there is
+   * no usable pair yet.
+   */
   async start(): Promise<void> {
     await this.check();
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
-    this.timer.unref();
+    this.schedule();
   }
 
   /** The context new TLS connections are served with; undefined until a usable pair is found. */
@@ -114,8 +125,16 @@ export class CertificateWatcher {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
     await this.checking;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const delay = this.current === undefined ? Math.min(this.intervalMs, WAITING_INTERVAL_MS) : this.intervalMs;
+    this.timer = setTimeout(() => void this.check().then(() => this.schedule()), delay);
+    this.timer.unref();
   }
 
   /** One check at a time: a slow disk must not stack them up. */

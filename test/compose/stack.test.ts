@@ -146,6 +146,12 @@ describe.each(['bundled', 'coturn'] as const)('docker-compose.yml with the %s re
     await untilHttpsAnswers(`${origin}/healthz`, rootCa).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${(await stack.logs('proxy')).slice(-4000)}`);
     });
+    // The relay serves TLS once it has turn.localhost's certificate from Caddy's storage, a moment after Caddy.
+    const serving = profile === 'bundled' ? 'TLS certificate loaded' : 'caddy-certificate.sh: using';
+    for (const deadline = Date.now() + 60_000; !(await stack.logs(relay)).includes(serving);) {
+      if (Date.now() > deadline) throw new Error(`${relay} did not log "${serving}" within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   });
   afterAll(async () => {
     for (const context of browser.contexts()) await context.close();

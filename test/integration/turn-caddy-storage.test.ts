@@ -102,4 +102,27 @@ describe("the certificate from Caddy's storage", () => {
     );
     expect(relay.process.lines.filter((line) => String(line.msg).startsWith('TLS unavailable'))).toHaveLength(1);
   });
+
+  it('checks every 2 s, not every interval, while it waits for the first certificate, then every interval', async () => {
+    const storage = await mkdtemp(join(tmpdir(), 'vc-caddy-'));
+    const [first, renewed] = await Promise.all([testCertificate({ days: 30 }), testCertificate({ days: 60 })]);
+    // An hour between checks: only the waiting schedule can take the first pair up within this test.
+    relay = await RelayProcess.start(
+      {
+        TURN_TLS_PORT: '0',
+        TURN_TLS_CADDY_STORAGE: storage,
+        TURN_TLS_DOMAIN: DOMAIN,
+        TURN_TLS_RELOAD_INTERVAL_MS: '3600000',
+      },
+      { relayPortCount: 50 },
+    );
+    await relay.process.waitForLog('TLS unavailable until a usable certificate and key are in place');
+    const from = relay.process.lines.length;
+    await install(storage, LETS_ENCRYPT, first);
+    await relay.process.waitForLog('TLS certificate loaded', 10_000, from);
+    expect(await served(relay.ports.tls!)).toBe(await fingerprint(first));
+    // Now with a pair in use, the next check is an hour away: a renewal is not taken up by the next TLS client.
+    await install(storage, LETS_ENCRYPT, renewed);
+    expect(await served(relay.ports.tls!)).toBe(await fingerprint(first));
+  });
 });
