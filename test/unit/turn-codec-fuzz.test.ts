@@ -25,6 +25,7 @@ import {
   verifyFingerprint,
   verifyIntegrity,
 } from '../../turn/codec/index.js';
+import { prng } from '../helpers/prng.js';
 
 // Bounded, seeded fuzzing: every decoder must either return or throw
 // StunParseError on hostile bytes. Fixed seeds make every run identical, and a
@@ -32,22 +33,6 @@ import {
 
 const SEED = 0x5eed_2024;
 const CASES = 20_000;
-
-/** mulberry32: tiny, fast and good enough to spread bytes. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const int = (below: number) => Math.floor(next() * below);
-  const bytes = (length: number) => Buffer.from(Array.from({ length }, () => int(256)));
-  const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
-  return { int, bytes, pick };
-}
 
 const KEY = longTermKey('alice', 'example.org', 'secret');
 const TRANSACTION_ID = Buffer.from('000102030405060708090a0b', 'hex');

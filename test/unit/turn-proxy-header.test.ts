@@ -7,6 +7,7 @@ import {
   readProxyHeader,
   type ProxyHeader,
 } from '../../turn/codec/proxy-header.js';
+import { prng } from '../helpers/prng.js';
 
 /** A v2 header as HAProxy's send-proxy-v2 writes it: `command` 0 LOCAL / 1 PROXY, `family` 1 INET / 2 INET6. */
 function v2(options: {
@@ -228,20 +229,6 @@ describe('the PROXY signature on a connection from anyone else', () => {
     expect(proxySignature(Buffer.from('PRO\r'))).toBe('no');
   });
 });
-
-/** mulberry32, as in turn-codec-fuzz.test.ts: fixed seeds, identical runs. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const int = (below: number) => Math.floor(next() * below);
-  return { int, bytes: (length: number) => Buffer.from(Array.from({ length }, () => int(256))) };
-}
 
 describe('PROXY header fuzz', () => {
   it('never throws on 20 000 mutated headers, always answers within the bounds, and both accepts and refuses', () => {
