@@ -25,13 +25,11 @@
  * of the machine's own network.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { routerRules, type Variant } from './routers.js';
-import { inNamespace, must, run, startIn, type LabProcess, type RunOptions, type RunResult } from './shell.js';
+import { ipBatch, NamespaceLab, removeStaleLabs } from './namespaces.js';
+import { inNamespace, must, run } from './shell.js';
 
-export const PREFIX = 'vcnat-';
+export { PREFIX } from './namespaces.js';
 /** The signaling server's address (coturn's too) and the bundled relay's: the two that classify NATs (RFC 5780). */
 export const SERVER_IP = '203.0.113.1';
 export const RELAY_IP = '203.0.113.2';
@@ -57,32 +55,16 @@ export const HOMES = {
 } as const satisfies Record<string, Home>;
 export type HomeName = keyof typeof HOMES;
 
-export class NatLab {
-  private readonly processes = new Set<LabProcess>();
+export class NatLab extends NamespaceLab {
   /** Hosts added on the wan bridge after the build (addHost), by name. */
   private readonly hosts = new Set<string>();
-
-  private constructor(
-    readonly id: string,
-    /** A scratch directory for this lab's files (certificates, configs, wrappers). */
-    readonly dir: string,
-  ) {}
 
   /** Builds the whole lab, or throws saying why it cannot (and leaves nothing behind). */
   static async build(): Promise<NatLab> {
     await preflight();
     await removeStaleLabs();
-    const lab = new NatLab(
-      `${PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
-      await mkdtemp(join(tmpdir(), PREFIX)),
-    );
-    try {
-      await lab.create();
-    } catch (error) {
-      await lab.teardown();
-      throw error;
-    }
-    return lab;
+    const { id, dir } = await NamespaceLab.place();
+    return NamespaceLab.assemble(new NatLab(id, dir));
   }
 
   get publicNs(): string {
@@ -128,34 +110,7 @@ export class NatLab {
     return ns;
   }
 
-  /** Runs a command to its end inside `ns`. */
-  exec(ns: string, command: string, args: string[], options?: RunOptions): Promise<RunResult> {
-    const [ip, ipArgs] = inNamespace(ns, command, args);
-    return run(ip, ipArgs, options);
-  }
-
-  /** A long-lived process inside `ns`, stopped by the lab's teardown if nobody stopped it before. */
-  start(
-    ns: string,
-    command: string,
-    args: string[],
-    options: { env?: Record<string, string>; cwd?: string } = {},
-  ): LabProcess {
-    const started = startIn(ns, command, args, options);
-    this.processes.add(started);
-    started.child.once('exit', () => this.processes.delete(started));
-    return started;
-  }
-
-  /** Stops everything the lab started, deletes its namespaces (their interfaces go with them) and its files. */
-  async teardown(): Promise<void> {
-    await Promise.all([...this.processes].map((started) => started.stop(5_000)));
-    const existing = new Set(await listNamespaces());
-    for (const ns of this.namespaces()) if (existing.has(ns)) await deleteNamespace(ns);
-    await rm(this.dir, { recursive: true, force: true });
-  }
-
-  private async create(): Promise<void> {
+  protected async create(): Promise<void> {
     // Routers forward, nothing else does.
     for (const ns of this.namespaces()) await this.addNamespace(ns, ns.startsWith(`${this.id}-r-`) ? 1 : 0);
     await ipBatch(this.publicNs, [
@@ -219,51 +174,5 @@ async function preflight(): Promise<void> {
   if (iptables.code !== 0) throw new Error(`iptables is missing (apt-get install iptables): ${iptables.stderr.trim()}`);
   for (const binary of ['/usr/bin/turnutils_natdiscovery', '/usr/bin/turnserver']) {
     if (!existsSync(binary)) throw new Error(`${binary} is missing (apt-get install coturn)`);
-  }
-}
-
-async function ipBatch(ns: string, commands: string[]): Promise<void> {
-  await must('ip', ['-n', ns, '-batch', '-'], { input: `${commands.join('\n')}\n` });
-}
-
-async function listNamespaces(): Promise<string[]> {
-  const listed = await must('ip', ['netns', 'list']);
-  return listed
-    .split('\n')
-    .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name.startsWith(PREFIX));
-}
-
-/** Labs whose test process has died (a crash, a SIGKILL) are removed; a live process's lab is left alone. */
-async function removeStaleLabs(): Promise<void> {
-  for (const ns of await listNamespaces()) {
-    const pid = Number(/^vcnat-(\d+)-/.exec(ns)?.[1]);
-    if (Number.isInteger(pid) && isAlive(pid)) continue;
-    await deleteNamespace(ns);
-  }
-}
-
-/** Ends what still runs inside one of our namespaces (only this lab starts processes there), then deletes it. */
-async function deleteNamespace(ns: string): Promise<void> {
-  const pids = await run('ip', ['netns', 'pids', ns]);
-  for (const pid of pids.stdout
-    .split('\n')
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  await must('ip', ['netns', 'del', ns]);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -16,11 +16,8 @@
  * once. Names carry lab.ts's prefix (`vcnat-<pid>-v6…`), so a lab left by a
  * dead test process is removed the same way.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PREFIX } from './lab.js';
-import { inNamespace, must, run, startIn, type LabProcess } from './shell.js';
+import { ipBatch, NamespaceLab } from './namespaces.js';
+import { inNamespace, must, run } from './shell.js';
 
 export const SERVER_IP6 = '2001:db8:6::1';
 export const RELAY_IP6 = '2001:db8:6::2';
@@ -32,28 +29,12 @@ export const CLIENTS6 = {
 } as const;
 export type Client6 = keyof typeof CLIENTS6;
 
-export class Ipv6Lab {
-  private readonly processes = new Set<LabProcess>();
-
-  private constructor(
-    readonly id: string,
-    readonly dir: string,
-  ) {}
-
+export class Ipv6Lab extends NamespaceLab {
   /** Builds the lab, or throws saying why it cannot (and leaves nothing behind). */
   static async build(): Promise<Ipv6Lab> {
     if (process.getuid?.() !== 0) throw new Error('the IPv6 lab needs root (network namespaces)');
-    const lab = new Ipv6Lab(
-      `${PREFIX}${process.pid}-v6${Math.random().toString(36).slice(2, 6)}`,
-      await mkdtemp(join(tmpdir(), PREFIX)),
-    );
-    try {
-      await lab.create();
-    } catch (error) {
-      await lab.teardown();
-      throw error;
-    }
-    return lab;
+    const { id, dir } = await NamespaceLab.place('v6');
+    return NamespaceLab.assemble(new Ipv6Lab(id, dir));
   }
 
   get publicNs(): string {
@@ -64,27 +45,11 @@ export class Ipv6Lab {
     return `${this.id}-c-${name}`;
   }
 
-  /** A long-lived process inside `ns`, stopped by the teardown if nobody stopped it before. */
-  start(ns: string, command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
-    const started = startIn(ns, command, args, options);
-    this.processes.add(started);
-    started.child.once('exit', () => this.processes.delete(started));
-    return started;
-  }
-
-  async teardown(): Promise<void> {
-    await Promise.all([...this.processes].map((started) => started.stop(5_000)));
-    const listed = await run('ip', ['netns', 'list']);
-    const existing = new Set(listed.stdout.split('\n').map((line) => line.split(' ')[0]));
-    for (const ns of this.namespaces()) if (existing.has(ns)) await run('ip', ['netns', 'del', ns]);
-    await rm(this.dir, { recursive: true, force: true });
-  }
-
-  private namespaces(): string[] {
+  namespaces(): string[] {
     return [this.publicNs, this.clientNs('a'), this.clientNs('b')];
   }
 
-  private async create(): Promise<void> {
+  protected async create(): Promise<void> {
     for (const ns of this.namespaces()) {
       const added = await run('ip', ['netns', 'add', ns]);
       if (added.code !== 0) throw new Error(`cannot create network namespace ${ns}: ${added.stderr.trim()}`);
@@ -118,8 +83,4 @@ export class Ipv6Lab {
       ]);
     }
   }
-}
-
-async function ipBatch(ns: string, commands: string[]): Promise<void> {
-  await must('ip', ['-n', ns, '-batch', '-'], { input: `${commands.join('\n')}\n` });
 }
