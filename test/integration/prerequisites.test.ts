@@ -33,11 +33,12 @@ describe('the test command’s system check', () => {
   });
 
   it('stops an ordinary user with one message naming each missing package once, and the command to install them', async () => {
-    // No /usr/bin on the PATH: the coturn clients, openssl, prlimit, python3 and redis-server are not found (sbin still is).
+    // No /usr/bin on the PATH: the coturn clients, openssl, curl, xz, prlimit, python3 and redis-server are not found
+    // (sbin, haproxy's, still is).
     const run = await runScript('/nonexistent');
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    const named = 'coturn openssl util-linux python3 redis-server';
+    const named = 'coturn openssl curl xz-utils util-linux python3 redis-server';
     expect(run.stderr).toContain(`npm test needs system packages that are not installed: ${named}\n`);
     expect(run.stderr).toContain(`sudo apt-get install -y ${named}\n`);
   });
