@@ -75,6 +75,8 @@ export async function startBundledRelay(lab: NatLab, { address, port, tls }: Rel
   const relay = node(lab, 'turn/main.ts', {
     TURN_SECRET: SECRET,
     TURN_LISTEN_HOST: address,
+    // The IPv4 lab: no IPv6 listener, whose default (every IPv6 address) two relays in one namespace would share.
+    TURN_LISTEN_HOST6: 'off',
     TURN_PORT: String(port),
     ...(tls === undefined ? {} : { TURN_TLS_PORT: String(tls.port), TURN_TLS_CERT: tls.cert, TURN_TLS_KEY: tls.key }),
     TURN_RELAY_ADDRESS: address,
